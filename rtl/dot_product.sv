@@ -1,0 +1,135 @@
+// dot_product: streaming multiply-accumulate of two N-element Q(W,F) vectors.
+//
+// The vectors arrive in beats of LANES element pairs (LANES multipliers work
+// in parallel); a dot product is BEATS = ceil(N / LANES) consecutive or
+// gapped beats, the last one flagged with in_last_i. The producer zero-pads
+// the last beat when LANES does not divide N. The sum is exact (ACC_W bits,
+// see fixed_pkg::acc_width): no rounding here, requantisation is downstream.
+//
+// Parameters
+//   W      element width in bits (signed)
+//   N      elements per dot product (sets the accumulator width)
+//   LANES  multipliers in parallel, 1..N
+//   ACC_W  accumulator width; default holds N products + one bias exactly
+//
+// Handshake (valid only, no backpressure; the block accepts a beat every cycle)
+//   in_valid_i  beat present: in_a_i/in_b_i hold LANES pairs, lane l at [l*W +: W]
+//   in_last_i   with in_valid_i: this beat ends the current dot product
+//   out_valid_o one-cycle pulse, out_sum_o holds the finished sum
+//
+// Timing
+//   LATENCY = clog2(LANES) + 2: a last beat presented in cycle c gives
+//   out_valid_o high in cycle c + LATENCY (1 multiplier stage, clog2(LANES)
+//   adder-tree stages, 1 accumulate stage, 1 to leave the output register).
+//   Beats presented back to back in cycles s .. s+BEATS-1 give the result in
+//   cycle s + BEATS - 1 + LATENCY. Dot products may follow each other with no
+//   gap, so throughput is one dot product per BEATS cycles.
+
+`default_nettype none
+
+module dot_product #(
+  parameter int W     = 16,
+  parameter int N     = 16,
+  parameter int LANES = 4,
+  parameter int ACC_W = fixed_pkg::acc_width(W, N)
+) (
+  input  wire logic                    clk_i,
+  input  wire logic                    rst_i,
+  input  wire logic                    in_valid_i,
+  input  wire logic                    in_last_i,
+  input  wire logic [LANES*W-1:0]      in_a_i,
+  input  wire logic [LANES*W-1:0]      in_b_i,
+  output      logic                    out_valid_o,
+  output      logic signed [ACC_W-1:0] out_sum_o
+);
+
+  localparam int Levels = fixed_pkg::ceil_log2(LANES);
+  localparam int Leaves = 1 << Levels;  // adder tree padded to a power of two
+
+  // ---- stage 1: LANES multipliers -----------------------------------------
+  logic signed [2*W-1:0] product [LANES];
+
+  for (genvar lane = 0; lane < LANES; lane++) begin : g_lane
+    fixed_mul #(.W(W)) u_mul (
+      .clk_i,
+      .a_i      (in_a_i[lane*W +: W]),
+      .b_i      (in_b_i[lane*W +: W]),
+      .product_o(product[lane])
+    );
+  end
+
+  // Control travels beside the data: valid/last delayed to match each stage.
+  logic [Levels:0] valid_pipe;
+  logic [Levels:0] last_pipe;
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      valid_pipe <= '0;
+      last_pipe  <= '0;
+    end else begin
+      valid_pipe <= (valid_pipe << 1) | (Levels+1)'(in_valid_i);
+      last_pipe  <= (last_pipe << 1) | (Levels+1)'(in_valid_i & in_last_i);
+    end
+  end
+
+  // ---- stages 2..: registered binary adder tree -----------------------------
+  // node[level*Leaves + n]: level 0 are the products, level L holds Leaves>>L sums.
+  // Nodes are ACC_W wide; synthesis trims the sign-extension bits of the lower levels.
+  logic signed [ACC_W-1:0] node [(Levels+1)*Leaves];
+
+  for (genvar leaf = 0; leaf < Leaves; leaf++) begin : g_leaf
+    if (leaf < LANES) begin : g_used
+      assign node[leaf] = ACC_W'(product[leaf]);
+    end else begin : g_pad
+      assign node[leaf] = '0;
+    end
+  end
+
+  for (genvar level = 1; level <= Levels; level++) begin : g_level
+    for (genvar n = 0; n < Leaves; n++) begin : g_node
+      if (n < (Leaves >> level)) begin : g_sum
+        always_ff @(posedge clk_i) begin
+          node[level*Leaves + n] <= node[(level-1)*Leaves + 2*n] + node[(level-1)*Leaves + 2*n + 1];
+        end
+      end else begin : g_unused
+        assign node[level*Leaves + n] = '0;
+      end
+    end
+  end
+
+  logic signed [ACC_W-1:0] tree_sum;
+  assign tree_sum = node[Levels*Leaves];
+
+  // ---- final stage: accumulate across beats ---------------------------------
+  logic signed [ACC_W-1:0] acc;
+  logic                    acc_clear;  // next accepted beat starts a new dot product
+  logic signed [ACC_W-1:0] acc_next;
+
+  assign acc_next = (acc_clear ? '0 : acc) + tree_sum;
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      acc         <= '0;
+      acc_clear   <= 1'b1;
+      out_valid_o <= 1'b0;
+      out_sum_o   <= '0;
+    end else begin
+      out_valid_o <= 1'b0;
+      if (valid_pipe[Levels]) begin
+        acc       <= acc_next;
+        acc_clear <= last_pipe[Levels];
+        if (last_pipe[Levels]) begin
+          out_valid_o <= 1'b1;
+          out_sum_o   <= acc_next;
+        end
+      end
+    end
+  end
+
+  if (LANES < 1 || LANES > N) begin : g_bad_lanes
+    $error("dot_product: LANES must be in [1, N]");
+  end
+
+endmodule
+
+`default_nettype wire

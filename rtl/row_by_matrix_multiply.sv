@@ -1,0 +1,207 @@
+// row_by_matrix_multiply: y = x * M for a row vector x (IN_D) and a constant
+// matrix M (IN_D x OUT_D) held in a ROM, exact sums, no requantisation.
+//
+// COLS dot products run in parallel, each with LANES multipliers, so one
+// multiply costs COLS * LANES multipliers and PASSES * BEATS issue cycles:
+//   BEATS  = ceil(IN_D / LANES)   beats per dot product
+//   PASSES = ceil(OUT_D / COLS)   groups of COLS output columns, one after another
+// x is latched at start into a rotating register that presents LANES elements
+// per cycle (a fixed shift, not a variable-index multiplexer), and the ROM is
+// read one word per cycle: LANES weights for each of the COLS dot products.
+//
+// Parameters
+//   W             element width in bits (signed)
+//   IN_D, OUT_D   matrix shape
+//   LANES         multipliers per dot product, 1..IN_D
+//   COLS          dot products (output columns) in parallel, 1..OUT_D
+//   ACC_W         sum width; the default holds IN_D products + one bias exactly
+//   WEIGHTS_FILE  absolute path of a $readmemh file written by golden.memfile:
+//                 PASSES*BEATS words of COLS*LANES*W bits; word pass*BEATS+beat,
+//                 bits [(u*LANES+l)*W +: W] = M[beat*LANES+l][pass*COLS+u]
+//                 (zero where the index is past IN_D or OUT_D)
+//
+// Handshake
+//   start_i & ready_o   accept x_i (element i at [i*W +: W]); ready_o is low
+//                       from then until done_o
+//   col_valid_o         one-cycle pulse per pass: col_sums_o holds columns
+//                       col_base_o + u at [u*ACC_W +: ACC_W], u < COLS
+//                       (columns past OUT_D are zero and are not part of y)
+//   done_o              high with the last pass's col_valid_o
+//
+// Timing (start accepted in cycle s):
+//   pass p's col_valid_o is high in cycle s + (p+1)*BEATS + clog2(LANES) + 3
+//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + 3;
+//   ready_o is high again in the cycle after done_o.
+
+`default_nettype none
+
+module row_by_matrix_multiply #(
+  parameter int    W            = 16,
+  parameter int    IN_D         = 16,
+  parameter int    OUT_D        = 16,
+  parameter int    LANES        = 4,
+  parameter int    COLS         = 4,
+  parameter int    ACC_W        = fixed_pkg::acc_width(W, IN_D),
+  parameter string WEIGHTS_FILE = ""
+) (
+  input  wire logic                    clk_i,
+  input  wire logic                    rst_i,
+  input  wire logic                    start_i,
+  output      logic                    ready_o,
+  input  wire logic [IN_D*W-1:0]       x_i,
+  output      logic                    col_valid_o,
+  output      logic [$clog2(OUT_D+1)-1:0] col_base_o,
+  output      logic [COLS*ACC_W-1:0]   col_sums_o,
+  output      logic                    done_o
+);
+
+  localparam int Beats   = fixed_pkg::ceil_div(IN_D, LANES);
+  localparam int Passes  = fixed_pkg::ceil_div(OUT_D, COLS);
+  localparam int Words   = Passes * Beats;
+  localparam int AddrW   = (Words > 1) ? $clog2(Words) : 1;
+  localparam int ChunkW  = LANES * W;
+  localparam int XRegW   = Beats * ChunkW;  // x zero-padded to whole beats
+  localparam int BeatW   = (Beats > 1) ? $clog2(Beats) : 1;
+  localparam int PassW   = (Passes > 1) ? $clog2(Passes) : 1;
+  localparam int BaseW   = $clog2(OUT_D + 1);
+
+  // ---- issue: walk passes x beats, rotating x and reading the ROM ---------
+  logic             issuing;
+  logic [BeatW-1:0] beat;
+  logic [PassW-1:0] pass;
+  logic [AddrW-1:0] addr;
+  logic [XRegW-1:0] x_rot;
+  logic             last_beat;
+  logic             last_pass;
+
+  assign last_beat = (32'(beat) == Beats - 1);
+  assign last_pass = (32'(pass) == Passes - 1);
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      issuing <= 1'b0;
+      beat    <= '0;
+      pass    <= '0;
+      addr    <= '0;
+    end else if (start_i && ready_o) begin
+      issuing <= 1'b1;
+      beat    <= '0;
+      pass    <= '0;
+      addr    <= '0;
+    end else if (issuing) begin
+      addr <= addr + 1'b1;
+      if (last_beat) begin
+        beat <= '0;
+        pass <= pass + 1'b1;
+        if (last_pass) issuing <= 1'b0;
+      end else begin
+        beat <= beat + 1'b1;
+      end
+    end
+  end
+
+  // Datapath registers: no reset needed, qualified by the valid pipeline.
+  // Rotating right by one chunk brings the next LANES elements to the bottom.
+  logic [XRegW-1:0] x_rot_next;
+
+  if (Beats > 1) begin : g_rotate
+    assign x_rot_next = {x_rot[ChunkW-1:0], x_rot[XRegW-1:ChunkW]};
+  end else begin : g_hold
+    assign x_rot_next = x_rot;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (start_i && ready_o) begin
+      x_rot <= XRegW'(x_i);
+    end else if (issuing) begin
+      x_rot <= x_rot_next;
+    end
+  end
+
+  // Weight ROM, synchronous read (maps to block RAM or LUT ROM).
+  logic [COLS*ChunkW-1:0] weight_rom [Words];
+  logic [COLS*ChunkW-1:0] weight_q;
+  logic [ChunkW-1:0]      chunk_q;
+  logic                   beat_valid_q;
+  logic                   beat_last_q;
+
+  initial begin
+    if (WEIGHTS_FILE == "") $fatal(1, "row_by_matrix_multiply: WEIGHTS_FILE is not set");
+    $readmemh(WEIGHTS_FILE, weight_rom);
+  end
+
+  always_ff @(posedge clk_i) begin
+    weight_q <= weight_rom[addr];
+    chunk_q  <= x_rot[ChunkW-1:0];
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      beat_valid_q <= 1'b0;
+      beat_last_q  <= 1'b0;
+    end else begin
+      beat_valid_q <= issuing;
+      beat_last_q  <= issuing && last_beat;
+    end
+  end
+
+  // ---- COLS dot products share the x chunk ---------------------------------
+  logic [COLS-1:0] dot_valid;
+
+  for (genvar u = 0; u < COLS; u++) begin : g_col
+    logic signed [ACC_W-1:0] sum;
+    dot_product #(
+      .W    (W),
+      .N    (IN_D),
+      .LANES(LANES),
+      .ACC_W(ACC_W)
+    ) u_dot (
+      .clk_i,
+      .rst_i,
+      .in_valid_i (beat_valid_q),
+      .in_last_i  (beat_last_q),
+      .in_a_i     (chunk_q),
+      .in_b_i     (weight_q[u*ChunkW +: ChunkW]),
+      .out_valid_o(dot_valid[u]),
+      .out_sum_o  (sum)
+    );
+    assign col_sums_o[u*ACC_W +: ACC_W] = sum;
+  end
+
+  // All COLS dot products see identical control, so unit 0 speaks for all.
+  logic [PassW-1:0] out_pass;
+  logic             busy;
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      out_pass <= '0;
+      busy     <= 1'b0;
+    end else begin
+      if (start_i && ready_o) begin
+        busy     <= 1'b1;
+        out_pass <= '0;
+      end else if (dot_valid[0]) begin
+        out_pass <= out_pass + 1'b1;
+        if (32'(out_pass) == Passes - 1) busy <= 1'b0;
+      end
+    end
+  end
+
+  assign ready_o     = !busy;
+  assign col_valid_o = dot_valid[0];
+  assign col_base_o  = BaseW'(32'(out_pass) * COLS);
+  assign done_o      = dot_valid[0] && (32'(out_pass) == Passes - 1);
+
+  logic unused_dot_valid;  // units 1.. repeat unit 0's valid
+  assign unused_dot_valid = ^dot_valid;
+
+  if (LANES < 1 || LANES > IN_D) begin : g_bad_lanes
+    $error("row_by_matrix_multiply: LANES must be in [1, IN_D]");
+  end
+  if (COLS < 1 || COLS > OUT_D) begin : g_bad_cols
+    $error("row_by_matrix_multiply: COLS must be in [1, OUT_D]");
+  end
+
+endmodule
+
+`default_nettype wire

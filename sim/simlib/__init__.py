@@ -1,0 +1,1 @@
+"""Shared pieces of the cocotb test benches: toolchain setup, runner, clocking, checking."""

@@ -1,0 +1,49 @@
+"""Clock, reset and a cycle counter shared by the block test benches.
+
+Convention used by every TB: cycle c is the clock period that starts with
+rising edge c (edge 0 is the first after reset). Drivers change inputs at the
+falling edge, so an input driven in cycle c is sampled by rising edge c+1;
+monitors read outputs in ReadOnly after rising edge c, i.e. in cycle c. A
+block whose header says "input in cycle c, output in cycle c + L" is checked
+against exactly these numbers.
+"""
+from __future__ import annotations
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge
+
+CLOCK_NS = 10
+
+
+class ClockedBench:
+    """Owns the clock, the reset and the cycle count of one DUT."""
+
+    def __init__(self, dut):
+        self.dut = dut
+        self.cycle = 0
+        self._counter = None
+
+    async def start(self, reset_cycles: int = 3) -> None:
+        cocotb.start_soon(Clock(self.dut.clk_i, CLOCK_NS, unit="ns").start())
+        self.dut.rst_i.value = 1
+        await ClockCycles(self.dut.clk_i, reset_cycles)
+        await FallingEdge(self.dut.clk_i)
+        self.dut.rst_i.value = 0
+        self._counter = cocotb.start_soon(self._count())
+
+    async def _count(self) -> None:
+        while True:
+            await RisingEdge(self.dut.clk_i)
+            self.cycle += 1
+
+    async def next_drive_slot(self) -> int:
+        """Wait for the falling edge; returns the current cycle number."""
+        await FallingEdge(self.dut.clk_i)
+        return self.cycle
+
+    async def next_sample(self) -> int:
+        """Wait for the next rising edge and settle; returns the new cycle number."""
+        await RisingEdge(self.dut.clk_i)
+        await ReadOnly()
+        return self.cycle
