@@ -18,7 +18,7 @@ from golden.qformat import QFormat, accumulator_width
 from simlib.check import assert_codes_equal, assert_cycles
 from simlib.clocked import ClockedBench
 from simlib.runner import BlockRun
-from simlib.seed import derived_seed
+from simlib.seed import base_seed, derived_seed
 
 
 class DotProductBench(ClockedBench):
@@ -30,14 +30,14 @@ class DotProductBench(ClockedBench):
         self.beats = math.ceil(self.terms / self.lanes)
         self.latency = math.ceil(math.log2(self.lanes)) + 2
         self.acc_width = accumulator_width(self.fmt, self.terms)
-        self.seed = derived_seed(f"dot_product-{self.fmt}-{self.terms}-{self.lanes}")
-        self.rng = np.random.default_rng(self.seed)
+        self.seed = base_seed()  # reported on failure: SIM_SEED=<seed> reproduces the run
+        self.rng = np.random.default_rng(derived_seed(f"dot_product-{self.fmt}-{self.terms}-{self.lanes}"))
         self.results: list[tuple[int, int]] = []  # (cycle, sum)
         dut.in_valid_i.value = 0
         dut.in_last_i.value = 0
         dut.in_a_i.value = 0
         dut.in_b_i.value = 0
-        dut._log.info("dot_product %s N=%d LANES=%d seed=%d (SIM_SEED to override)", self.fmt, self.terms, self.lanes, self.seed)
+        dut._log.info("dot_product %s N=%d LANES=%d SIM_SEED=%d", self.fmt, self.terms, self.lanes, self.seed)
 
     async def monitor(self) -> None:
         while True:
