@@ -31,6 +31,11 @@ class Rounding(str, Enum):
             names = ", ".join(r.value for r in cls)
             raise ParameterError(f"unknown rounding mode {value!r}; expected one of {names}") from None
 
+    @property
+    def rtl_code(self) -> int:
+        """The ROUNDING parameter value of the RTL (fixed_pkg::RoundTrunc / RoundRne)."""
+        return {Rounding.TRUNC: 0, Rounding.RNE: 1}[self]
+
 
 @dataclass(frozen=True)
 class QFormat:
@@ -92,7 +97,7 @@ class QFormat:
         if np.any(off_grid):
             index = _first_index(off_grid)
             raise RepresentationError(
-                f"{what}: value {array[index]!r} at index {index} is not a multiple of 2^-{self.frac} "
+                f"{what}: value {float(array[index])!r} at index {index} is not a multiple of 2^-{self.frac} "
                 f"and so not representable in {self}"
             )
         return self.check_codes(scaled, what)  # range-checked before the cast to int64

@@ -14,7 +14,7 @@
 //   K             taps (kernel size)
 //   LANES         multipliers per dot product, 1..K*IN_D
 //   COLS          output channels computed in parallel, 1..OUT_D
-//   ROUNDING      "rne" (QKeras) or "trunc" (floor)
+//   ROUNDING      fixed_pkg::RoundRne (1, QKeras) or fixed_pkg::RoundTrunc (0, floor)
 //   RELU          1: ReLU after requantisation
 //   WEIGHTS_FILE  absolute path; kernel flattened tap-major to (K*IN_D, OUT_D)
 //                 in the row_by_matrix_multiply ROM layout (golden.memfile)
@@ -44,10 +44,10 @@ module conv1d #(
   parameter int    K            = 4,
   parameter int    LANES        = 4,
   parameter int    COLS         = 4,
-  parameter string ROUNDING     = "rne",
+  parameter int    ROUNDING     = fixed_pkg::RoundRne,
   parameter bit    RELU         = 1'b1,
-  parameter string WEIGHTS_FILE = "",
-  parameter string BIAS_FILE    = ""
+  parameter        WEIGHTS_FILE = "",
+  parameter        BIAS_FILE    = ""
 ) (
   input  wire logic                  clk_i,
   input  wire logic                  rst_i,
@@ -100,8 +100,11 @@ module conv1d #(
   logic [PassW-1:0]  out_pass;
 
   initial begin
-    if (BIAS_FILE == "") $fatal(1, "conv1d: BIAS_FILE is not set");
     $readmemh(BIAS_FILE, bias_rom);
+  end
+
+  if (BIAS_FILE == "") begin : g_no_bias
+    $error("conv1d: BIAS_FILE is not set");
   end
 
   // ---- stage A: add the aligned bias -----------------------------------------

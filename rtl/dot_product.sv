@@ -47,14 +47,15 @@ module dot_product #(
   localparam int Leaves = 1 << Levels;  // adder tree padded to a power of two
 
   // ---- stage 1: LANES multipliers -----------------------------------------
-  logic signed [2*W-1:0] product [LANES];
+  // Flat vectors throughout: synthesis sees plain wires, never a memory.
+  logic [LANES*2*W-1:0] product;
 
   for (genvar lane = 0; lane < LANES; lane++) begin : g_lane
     fixed_mul #(.W(W)) u_mul (
       .clk_i,
       .a_i      (in_a_i[lane*W +: W]),
       .b_i      (in_b_i[lane*W +: W]),
-      .product_o(product[lane])
+      .product_o(product[lane*2*W +: 2*W])
     );
   end
 
@@ -73,32 +74,37 @@ module dot_product #(
   end
 
   // ---- stages 2..: registered binary adder tree -----------------------------
-  // node[level*Leaves + n]: level 0 are the products, level L holds Leaves>>L sums.
-  // Nodes are ACC_W wide; synthesis trims the sign-extension bits of the lower levels.
-  logic signed [ACC_W-1:0] node [(Levels+1)*Leaves];
+  // All tree nodes in one flat vector, level by level: level L has Leaves >> L
+  // nodes starting at slot 2*(Leaves - (Leaves >> L)), each ACC_W bits wide.
+  // Level 0 are the sign-extended products, zero-padded to a power of two;
+  // every other level is a register stage. Synthesis trims the sign-extension
+  // bits of the low levels.
+  localparam int Nodes = 2 * Leaves - 1;
+  logic [Nodes*ACC_W-1:0] node;
 
-  for (genvar leaf = 0; leaf < Leaves; leaf++) begin : g_leaf
-    if (leaf < LANES) begin : g_used
-      assign node[leaf] = ACC_W'(product[leaf]);
+  for (genvar n = 0; n < Leaves; n++) begin : g_leaf
+    if (n < LANES) begin : g_used
+      assign node[n*ACC_W +: ACC_W] = ACC_W'($signed(product[n*2*W +: 2*W]));
     end else begin : g_pad
-      assign node[leaf] = '0;
+      assign node[n*ACC_W +: ACC_W] = '0;
     end
   end
 
   for (genvar level = 1; level <= Levels; level++) begin : g_level
-    for (genvar n = 0; n < Leaves; n++) begin : g_node
-      if (n < (Leaves >> level)) begin : g_sum
-        always_ff @(posedge clk_i) begin
-          node[level*Leaves + n] <= node[(level-1)*Leaves + 2*n] + node[(level-1)*Leaves + 2*n + 1];
-        end
-      end else begin : g_unused
-        assign node[level*Leaves + n] = '0;
+    localparam int Base     = 2 * (Leaves - (Leaves >> level));
+    localparam int PrevBase = 2 * (Leaves - (Leaves >> (level - 1)));
+    for (genvar n = 0; n < (Leaves >> level); n++) begin : g_node
+      logic signed [ACC_W-1:0] sum_q;
+      always_ff @(posedge clk_i) begin
+        sum_q <= $signed(node[(PrevBase + 2*n)*ACC_W +: ACC_W])
+               + $signed(node[(PrevBase + 2*n + 1)*ACC_W +: ACC_W]);
       end
+      assign node[(Base + n)*ACC_W +: ACC_W] = sum_q;
     end
   end
 
   logic signed [ACC_W-1:0] tree_sum;
-  assign tree_sum = node[Levels*Leaves];
+  assign tree_sum = $signed(node[(Nodes-1)*ACC_W +: ACC_W]);
 
   // ---- final stage: accumulate across beats ---------------------------------
   logic signed [ACC_W-1:0] acc;

@@ -4,24 +4,34 @@
 // codes plus one bias aligned by << F, with no possible overflow:
 //   ACC_W = 2W - 1 + ceil(log2(N + 1))
 // golden.qformat.accumulator_width computes the same number.
+// golden.qformat.Rounding.rtl_code maps the rounding modes to RoundTrunc/RoundRne.
 
 `default_nettype none
 
 package fixed_pkg;
 
+  // Rounding modes of requantisation (docs/arithmetic.md section 4). Integers,
+  // not strings, so every tool in the flow accepts them as parameters.
+  typedef enum int {
+    RoundTrunc = 0,  // floor: drop the bits (the seeds' RTL)
+    RoundRne   = 1   // round half to even (QKeras tf.round)
+  } rounding_e;
+
+  // Written as plain for loops and assignments to the function name so that
+  // every tool in the flow (Verilator, yosys) elaborates them.
   function automatic int ceil_log2(input int value);
-    int bits;
-    bits = 0;
-    while ((1 << bits) < value) bits++;
-    return bits;
+    ceil_log2 = 0;
+    for (int bits = 0; bits < 31; bits = bits + 1) begin
+      if ((1 << bits) < value) ceil_log2 = bits + 1;
+    end
   endfunction
 
   function automatic int acc_width(input int width, input int terms);
-    return 2 * width - 1 + ceil_log2(terms + 1);
+    acc_width = 2 * width - 1 + ceil_log2(terms + 1);
   endfunction
 
   function automatic int ceil_div(input int num, input int den);
-    return (num + den - 1) / den;
+    ceil_div = (num + den - 1) / den;
   endfunction
 
 endpackage

@@ -2,14 +2,14 @@
 //
 // Implements section 4 and 5 of docs/arithmetic.md:
 //   1. saturate acc to [qmin * 2^F, qmax * 2^F]
-//   2. drop F bits: ROUNDING = "trunc" -> floor (arithmetic shift),
-//                   ROUNDING = "rne"   -> round half to even (QKeras tf.round)
+//   2. drop F bits: ROUNDING = fixed_pkg::RoundTrunc -> floor (arithmetic shift),
+//                   ROUNDING = fixed_pkg::RoundRne   -> round half to even (QKeras tf.round)
 //   3. RELU = 1 -> clamp below at zero
 //
 // Parameters
 //   ACC_W     accumulator width in bits (must exceed W + F)
 //   W, F      output format Q(W,F)
-//   ROUNDING  "trunc" or "rne"
+//   ROUNDING  fixed_pkg::RoundTrunc (0) or fixed_pkg::RoundRne (1)
 //   RELU      1 to apply ReLU after requantisation
 
 `default_nettype none
@@ -18,14 +18,14 @@ module requantise #(
   parameter int    ACC_W    = 38,
   parameter int    W        = 16,
   parameter int    F        = 12,
-  parameter string ROUNDING = "rne",
+  parameter int    ROUNDING = fixed_pkg::RoundRne,
   parameter bit    RELU     = 1'b0
 ) (
   input  wire logic signed [ACC_W-1:0] acc_i,
   output      logic signed [W-1:0]     q_o
 );
 
-  localparam bit RoundNearestEven = (ROUNDING == "rne");
+  localparam bit RoundNearestEven = (ROUNDING == fixed_pkg::RoundRne);
 
   // Saturation bounds at the accumulator's scale: qmax << F and qmin << F.
   localparam logic signed [ACC_W-1:0] AccMax = ACC_W'(((64'sd1 <<< (W - 1)) - 64'sd1) <<< F);
@@ -70,8 +70,8 @@ module requantise #(
   assign unused_sign_copies = ^saturated[ACC_W-1:F+W];
 
   // Elaboration-time checks of the parameters.
-  if (ROUNDING != "rne" && ROUNDING != "trunc") begin : g_bad_rounding
-    $error("requantise: ROUNDING must be \"rne\" or \"trunc\"");
+  if (ROUNDING != fixed_pkg::RoundRne && ROUNDING != fixed_pkg::RoundTrunc) begin : g_bad_rounding
+    $error("requantise: ROUNDING must be fixed_pkg::RoundTrunc or fixed_pkg::RoundRne");
   end
   if (F < 1 || F > W - 1) begin : g_bad_frac
     $error("requantise: F must be in [1, W-1]");

@@ -42,7 +42,7 @@ module row_by_matrix_multiply #(
   parameter int    LANES        = 4,
   parameter int    COLS         = 4,
   parameter int    ACC_W        = fixed_pkg::acc_width(W, IN_D),
-  parameter string WEIGHTS_FILE = ""
+  parameter        WEIGHTS_FILE = ""
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_i,
@@ -126,7 +126,6 @@ module row_by_matrix_multiply #(
   logic                   beat_last_q;
 
   initial begin
-    if (WEIGHTS_FILE == "") $fatal(1, "row_by_matrix_multiply: WEIGHTS_FILE is not set");
     $readmemh(WEIGHTS_FILE, weight_rom);
   end
 
@@ -197,6 +196,9 @@ module row_by_matrix_multiply #(
 
   if (LANES < 1 || LANES > IN_D) begin : g_bad_lanes
     $error("row_by_matrix_multiply: LANES must be in [1, IN_D]");
+  end
+  if (WEIGHTS_FILE == "") begin : g_no_weights
+    $error("row_by_matrix_multiply: WEIGHTS_FILE is not set");
   end
   if (COLS < 1 || COLS > OUT_D) begin : g_bad_cols
     $error("row_by_matrix_multiply: COLS must be in [1, OUT_D]");

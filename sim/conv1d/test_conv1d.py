@@ -16,7 +16,7 @@ import pytest
 
 from golden import fast
 from golden.memfile import bias_rom_words, conv_matrix, matrix_rom_words, pack_vector, unpack_vector, write_hex
-from golden.qformat import QFormat
+from golden.qformat import QFormat, Rounding
 from simlib.check import assert_codes_equal, assert_cycles
 from simlib.runner import BlockRun, sv_string
 from simlib.seed import base_seed, derived_seed
@@ -89,7 +89,7 @@ def test_conv1d(width: int, frac: int, taps: int, in_d: int, out_d: int, lanes: 
         modules=["fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "conv1d"],
         test_module="test_conv1d",
         parameters={"W": width, "F": frac, "K": taps, "IN_D": in_d, "OUT_D": out_d, "LANES": lanes, "COLS": cols,
-                    "ROUNDING": sv_string(rounding), "RELU": relu},
+                    "ROUNDING": Rounding(rounding).rtl_code, "RELU": relu},
     )
     rng = np.random.default_rng(derived_seed(f"conv1d-layer-{run.tag}"))
     kernel = corner_matrix(rng, fmt, taps * in_d, out_d).reshape(taps, in_d, out_d)

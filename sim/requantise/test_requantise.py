@@ -13,7 +13,7 @@ import pytest
 from cocotb.triggers import Timer
 
 from golden import fast
-from golden.qformat import QFormat
+from golden.qformat import QFormat, Rounding
 from simlib.check import assert_codes_equal
 from simlib.runner import BlockRun, sv_string
 from simlib.seed import base_seed, derived_seed
@@ -81,7 +81,7 @@ def test_requantise(acc_width: int, width: int, frac: int, rounding: str, relu: 
         toplevel="requantise",
         modules=["requantise"],
         test_module="test_requantise",
-        parameters={"ACC_W": acc_width, "W": width, "F": frac, "ROUNDING": sv_string(rounding), "RELU": relu},
+        parameters={"ACC_W": acc_width, "W": width, "F": frac, "ROUNDING": Rounding(rounding).rtl_code, "RELU": relu},
         env={"PARAM_ACC_W": acc_width, "PARAM_W": width, "PARAM_F": frac, "PARAM_ROUNDING": rounding,
              "PARAM_RELU": relu},
     ).run()
