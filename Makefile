@@ -8,7 +8,7 @@ PYTEST        := $(VENV)/bin/pytest
 STAMP         := $(VENV)/.installed
 JOBS          ?= 2
 
-.PHONY: all venv test golden-test lint sim clean help
+.PHONY: all venv test golden-test lint sim synth-check clean help
 
 all: test
 
@@ -17,6 +17,7 @@ help:
 	@echo "make golden-test  golden model tests only"
 	@echo "make lint         verilator --lint-only -Wall over every RTL module"
 	@echo "make sim          cocotb RTL regression (pytest -n $(JOBS))"
+	@echo "make synth-check  quick yosys checks of ECP5 memory mapping"
 	@echo "make venv         create .venv and install pinned dependencies"
 	@echo "make clean        remove build/ (keeps .venv)"
 
@@ -29,7 +30,7 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e .
 	@touch $@
 
-test: golden-test lint sim
+test: golden-test lint synth-check sim
 
 golden-test: $(STAMP)
 	$(PYTEST) -q golden/tests
@@ -38,6 +39,10 @@ golden-test: $(STAMP)
 # ports and parameters are caught too; any warning fails.
 lint: $(STAMP)
 	$(PY) scripts/lint_rtl.py
+
+# Quick yosys checks (seconds): memories map to the ECP5 primitives they must.
+synth-check: $(STAMP)
+	$(PYTEST) -q synth/tests
 
 sim: $(STAMP)
 	$(PYTEST) -q -n $(JOBS) sim

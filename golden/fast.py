@@ -20,6 +20,7 @@ def dot_product(a: ArrayLike, b: ArrayLike, fmt: QFormat) -> np.ndarray:
         raise ShapeError(
             f"dot_product: a {a_codes.shape} and b {b_codes.shape} must be equal, non-scalar shapes with N >= 1"
         )
+    accumulator_width(fmt, a_codes.shape[-1])  # rejects sums that would not fit an int64
     return np.sum(a_codes * b_codes, axis=-1)
 
 
@@ -33,6 +34,7 @@ def row_by_matrix(x: ArrayLike, weights: ArrayLike, fmt: QFormat) -> np.ndarray:
             f"row_by_matrix: x has {x_codes.shape[-1] if x_codes.ndim else 0} inputs, "
             f"weights have {w_codes.shape[0]} rows"
         )
+    accumulator_width(fmt, w_codes.shape[0])  # rejects sums that would not fit an int64
     return x_codes @ w_codes
 
 
@@ -69,6 +71,7 @@ def conv1d_step(
     check_shape(bias_codes, (out_d,), "conv1d bias")
     if taps_codes.ndim < 2 or taps_codes.shape[-2:] != (k, in_d):
         raise ShapeError(f"conv1d taps: expected shape (..., {k}, {in_d}), got {taps_codes.shape}")
+    accumulator_width(fmt, k * in_d)  # rejects sums that would not fit an int64
     acc = np.einsum("...ki,kio->...o", taps_codes, kernel_codes) + (bias_codes << fmt.frac)
     return requantise(acc, fmt, rounding, relu)
 

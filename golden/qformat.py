@@ -14,7 +14,8 @@ from numpy.typing import ArrayLike
 
 from golden.errors import ParameterError, RepresentationError, ShapeError
 
-MAX_WIDTH = 24  # keeps every accumulator inside int64 (see docs/arithmetic.md)
+MAX_WIDTH = 24  # with MAX_ACC_WIDTH: every accumulator fits an int64 (see docs/arithmetic.md)
+MAX_ACC_WIDTH = 64
 
 
 class Rounding(str, Enum):
@@ -108,9 +109,14 @@ class QFormat:
 
 def accumulator_width(fmt: QFormat, terms: int) -> int:
     """Bits of a signed accumulator that holds `terms` products plus one aligned bias, never wrapping."""
-    if not isinstance(terms, int) or terms < 1:
+    if isinstance(terms, bool) or not isinstance(terms, int) or terms < 1:
         raise ParameterError(f"accumulator term count must be a positive integer, got {terms!r}")
-    return 2 * fmt.width - 1 + math.ceil(math.log2(terms + 1))
+    width = 2 * fmt.width - 1 + math.ceil(math.log2(terms + 1))
+    if width > MAX_ACC_WIDTH:
+        raise ParameterError(
+            f"{terms} terms of {fmt} need a {width}-bit accumulator; the models support at most {MAX_ACC_WIDTH} bits"
+        )
+    return width
 
 
 def check_shape(array: np.ndarray, shape: tuple[int | None, ...], what: str) -> None:

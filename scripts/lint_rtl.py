@@ -29,6 +29,8 @@ VARIANTS: dict[str, list[dict[str, int]]] = {
                                {"LANES": 16, "COLS": 16}],
     "conv1d": [{"K": 1, "IN_D": 16, "LANES": 16, "COLS": 16}, {"OUT_D": 7, "COLS": 3, "LANES": 5},
                {"ROUNDING": 0, "RELU": 0}],
+    "activation_cache": [{"K": 1}, {"K": 2, "DILATION": 5, "CHANNELS": 3, "W": 8}, {"DILATION": 64}],
+    "left_shift_buffer": [{"LENGTH": 1}, {"CHANNELS": 1, "LENGTH": 8, "W": 8}],
     "requantise": [{"W": 2, "F": 1, "ACC_W": 4}, {"ROUNDING": 0, "RELU": 1}],
 }
 

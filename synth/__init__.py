@@ -1,0 +1,1 @@
+"""ECP5 implementation flow helpers (yosys / nextpnr from the yowasp PyPI packages)."""
