@@ -77,8 +77,7 @@ module dot_product #(
   // All tree nodes in one flat vector, level by level: level L has Leaves >> L
   // nodes starting at slot 2*(Leaves - (Leaves >> L)), each ACC_W bits wide.
   // Level 0 are the sign-extended products, zero-padded to a power of two;
-  // every other level is a register stage. Synthesis trims the sign-extension
-  // bits of the low levels.
+  // every other level is a register stage.
   localparam int Nodes = 2 * Leaves - 1;
   logic [Nodes*ACC_W-1:0] node;
 
@@ -93,13 +92,16 @@ module dot_product #(
   for (genvar level = 1; level <= Levels; level++) begin : g_level
     localparam int Base     = 2 * (Leaves - (Leaves >> level));
     localparam int PrevBase = 2 * (Leaves - (Leaves >> (level - 1)));
+    // A sum of 2^level products needs at most 2W + level bits: only those are
+    // registered, and the node slot carries the sign extension.
+    localparam int LevelW = (2 * W + level < ACC_W) ? 2 * W + level : ACC_W;
     for (genvar n = 0; n < (Leaves >> level); n++) begin : g_node
-      logic signed [ACC_W-1:0] sum_q;
+      logic signed [LevelW-1:0] sum_q;
       always_ff @(posedge clk_i) begin
-        sum_q <= $signed(node[(PrevBase + 2*n)*ACC_W +: ACC_W])
-               + $signed(node[(PrevBase + 2*n + 1)*ACC_W +: ACC_W]);
+        sum_q <= LevelW'($signed(node[(PrevBase + 2*n)*ACC_W +: ACC_W]))
+               + LevelW'($signed(node[(PrevBase + 2*n + 1)*ACC_W +: ACC_W]));
       end
-      assign node[(Base + n)*ACC_W +: ACC_W] = sum_q;
+      assign node[(Base + n)*ACC_W +: ACC_W] = ACC_W'(sum_q);
     end
   end
 
