@@ -109,13 +109,11 @@ class ActivationCacheBench(ClockedBench):
             for index, gap in enumerate(np.diff(accept_cycles)):
                 assert_cycles(self.interval, int(gap), what=f"activation_cache {name} #{index + 1} push interval")
 
-    async def reset(self, cycles: int = 2) -> None:
-        await self.next_drive_slot()
-        self.dut.rst_i.value = 1
+    def idle_inputs(self) -> None:
         self.dut.in_valid_i.value = 0
-        for _ in range(cycles):
-            await self.next_drive_slot()
-        self.dut.rst_i.value = 0
+
+    async def reset(self, cycles: int = 2) -> None:
+        await self.pulse_reset(cycles)
         self.history.clear()
 
     async def reset_in_flight(self, delay: int) -> None:

@@ -95,13 +95,11 @@ class LeftShiftBufferBench(ClockedBench):
             assert_cycles(LATENCY, out_cycle - push_cycle, what=f"left_shift_buffer {name} #{index} latency")
         assert not self.hold_errors, f"{name}: " + "; ".join(self.hold_errors[:5])
 
-    async def reset(self, cycles: int = 2) -> None:
-        await self.next_drive_slot()
-        self.dut.rst_i.value = 1
+    def idle_inputs(self) -> None:
         self.dut.in_valid_i.value = 0
-        for _ in range(cycles):
-            await self.next_drive_slot()
-        self.dut.rst_i.value = 0
+
+    async def reset(self, cycles: int = 2) -> None:
+        await self.pulse_reset(cycles)
         self.history.clear()
 
     def corner_stream(self) -> np.ndarray:

@@ -37,6 +37,18 @@ class ClockedBench:
             await RisingEdge(self.dut.clk_i)
             self.cycle += 1
 
+    async def pulse_reset(self, cycles: int = 2) -> None:
+        """Assert rst_i for `cycles` cycles mid-run, with the DUT's inputs idle (see `idle_inputs`)."""
+        await self.next_drive_slot()
+        self.dut.rst_i.value = 1
+        self.idle_inputs()
+        for _ in range(cycles):
+            await self.next_drive_slot()
+        self.dut.rst_i.value = 0
+
+    def idle_inputs(self) -> None:
+        """Drive the DUT's handshake inputs inactive; a bench with inputs overrides this."""
+
     async def next_drive_slot(self) -> int:
         """Wait for the falling edge; returns the current cycle number."""
         await FallingEdge(self.dut.clk_i)
