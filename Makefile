@@ -13,11 +13,11 @@ JOBS          ?= 2
 all: test
 
 help:
-	@echo "make test         golden unit tests + lint + RTL regression (what CI runs)"
+	@echo "make test         golden tests + lint + yosys checks + RTL regression (what CI runs)"
 	@echo "make golden-test  golden model tests only"
 	@echo "make lint         verilator --lint-only -Wall over every RTL module"
 	@echo "make sim          cocotb RTL regression (pytest -n $(JOBS))"
-	@echo "make synth-check  quick yosys checks of ECP5 memory mapping"
+	@echo "make synth-check  quick yosys checks: every block synthesises for ECP5, memories map right"
 	@echo "make venv         create .venv and install pinned dependencies"
 	@echo "make clean        remove build/ (keeps .venv)"
 
@@ -40,9 +40,9 @@ golden-test: $(STAMP)
 lint: $(STAMP)
 	$(PY) scripts/lint_rtl.py
 
-# Quick yosys checks (seconds): memories map to the ECP5 primitives they must.
+# Quick yosys checks (seconds): every block synthesises, memories and multipliers map as they must.
 synth-check: $(STAMP)
-	$(PYTEST) -q synth/tests
+	$(PYTEST) -q -n $(JOBS) synth/tests
 
 sim: $(STAMP)
 	$(PYTEST) -q -n $(JOBS) sim

@@ -60,8 +60,8 @@ module activation_cache #(
   localparam int TapsW  = K * VecW;
   localparam int Back   = (K - 1) * DILATION;  // distance from the newest to the oldest tap
   localparam int Span   = Back + 1;              // samples one tap set needs
-  localparam int AddrW  = (Span > 2) ? $clog2(Span) : 1;
-  localparam int Depth  = 1 << AddrW;
+  localparam int AddrW  = fixed_pkg::index_width(Span);
+  localparam int Depth  = 1 << AddrW;  // at least 2
   localparam int CountW = $clog2(Span + 1);      // holds 0 .. Span
 
   logic push;
@@ -80,7 +80,7 @@ module activation_cache #(
   logic              q_last;     // ... and is the last tap of the set
 
   assign rd_last    = (rd_back == '0);
-  assign in_ready_o = !busy;
+  assign in_ready_o = !busy && !rst_i;  // nothing is accepted while in reset
 
   always_ff @(posedge clk_i) begin
     if (rst_i) begin

@@ -23,7 +23,8 @@
 //
 // Handshake
 //   start_i & ready_o  accept taps_i: tap k, channel c at [(k*IN_D + c)*W +: W],
-//                      tap K-1 the newest sample; ready_o low until done_o
+//                      tap K-1 the newest sample; latched, so taps_i may change
+//                      afterwards; ready_o low until done_o and during reset
 //   done_o             one-cycle pulse; y_o (channel o at [o*W +: W]) is valid
 //                      from then until the next accepted start
 //
@@ -61,14 +62,13 @@ module conv1d #(
   localparam int Terms  = K * IN_D;
   localparam int AccW   = fixed_pkg::acc_width(W, Terms);
   localparam int Passes = fixed_pkg::ceil_div(OUT_D, COLS);
-  localparam int PassW  = (Passes > 1) ? $clog2(Passes) : 1;
-  localparam int BaseW  = $clog2(OUT_D + 1);
+  localparam int PassW  = fixed_pkg::index_width(Passes);
   localparam int YRegW  = Passes * COLS * W;  // whole passes; columns past OUT_D dropped at y_o
 
   // ---- the K taps of row-by-matrix multiply as one multiply -----------------
   logic                  mm_ready;
   logic                  col_valid;
-  logic [BaseW-1:0]      col_base;
+  logic [PassW-1:0]      col_pass;
   logic [COLS*AccW-1:0]  col_sums;
   logic                  mm_done;
 
@@ -87,20 +87,17 @@ module conv1d #(
     .ready_o    (mm_ready),
     .x_i        (taps_i),
     .col_valid_o(col_valid),
-    .col_base_o (col_base),
+    .col_pass_o (col_pass),
     .col_sums_o (col_sums),
     .done_o     (mm_done)
   );
 
-  logic unused_col_base;  // passes arrive in order; the output shift register tracks them
-  assign unused_col_base = ^col_base;
-
   // ---- bias: a small ROM read asynchronously by the pass index --------------
   logic [COLS*W-1:0] bias_rom [Passes];
-  logic [PassW-1:0]  out_pass;
 
+  // The explicit range makes a short bias file an error, not zeros.
   initial begin
-    $readmemh(BIAS_FILE, bias_rom);
+    $readmemh(BIAS_FILE, bias_rom, 0, Passes - 1);
   end
 
   if (BIAS_FILE == "") begin : g_no_bias
@@ -114,7 +111,7 @@ module conv1d #(
 
   for (genvar u = 0; u < COLS; u++) begin : g_bias
     logic signed [W-1:0] bias_code;
-    assign bias_code = bias_rom[out_pass][u*W +: W];
+    assign bias_code = bias_rom[col_pass][u*W +: W];
     always_ff @(posedge clk_i) begin
       if (col_valid) begin
         biased[u*AccW +: AccW] <= $signed(col_sums[u*AccW +: AccW]) + (AccW'(bias_code) <<< F);
@@ -155,7 +152,6 @@ module conv1d #(
 
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
-      out_pass     <= '0;
       biased_valid <= 1'b0;
       biased_last  <= 1'b0;
       done_o       <= 1'b0;
@@ -165,16 +161,14 @@ module conv1d #(
       biased_last  <= mm_done;
       done_o       <= biased_valid && biased_last;
       if (start_i && ready_o) begin
-        busy     <= 1'b1;
-        out_pass <= '0;
-      end else begin
-        if (col_valid) out_pass <= out_pass + 1'b1;
-        if (done_o) busy <= 1'b0;
+        busy <= 1'b1;
+      end else if (done_o) begin
+        busy <= 1'b0;
       end
     end
   end
 
-  assign ready_o = !busy && mm_ready;
+  assign ready_o = !busy && mm_ready && !rst_i;  // nothing is accepted while in reset
   assign y_o     = y_shift[OUT_D*W-1:0];
 
   if (YRegW > OUT_D*W) begin : g_padding

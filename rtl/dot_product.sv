@@ -19,8 +19,8 @@
 //
 // Timing
 //   LATENCY = clog2(LANES) + 2: a last beat presented in cycle c gives
-//   out_valid_o high in cycle c + LATENCY (1 multiplier stage, clog2(LANES)
-//   adder-tree stages, 1 accumulate stage, 1 to leave the output register).
+//   out_valid_o high in cycle c + LATENCY (registers: 1 product stage,
+//   clog2(LANES) adder-tree stages, 1 accumulator/output stage).
 //   Beats presented back to back in cycles s .. s+BEATS-1 give the result in
 //   cycle s + BEATS - 1 + LATENCY. Dot products may follow each other with no
 //   gap, so throughput is one dot product per BEATS cycles.

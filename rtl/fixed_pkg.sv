@@ -26,6 +26,11 @@ package fixed_pkg;
     end
   endfunction
 
+  // Bits of a counter or index over `count` values: at least one bit.
+  function automatic int index_width(input int count);
+    index_width = (count > 1) ? ceil_log2(count) : 1;
+  endfunction
+
   function automatic int acc_width(input int width, input int terms);
     acc_width = 2 * width - 1 + ceil_log2(terms + 1);
   endfunction

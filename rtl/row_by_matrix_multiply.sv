@@ -21,11 +21,12 @@
 //                 (zero where the index is past IN_D or OUT_D)
 //
 // Handshake
-//   start_i & ready_o   accept x_i (element i at [i*W +: W]); ready_o is low
-//                       from then until done_o
-//   col_valid_o         one-cycle pulse per pass: col_sums_o holds columns
-//                       col_base_o + u at [u*ACC_W +: ACC_W], u < COLS
-//                       (columns past OUT_D are zero and are not part of y)
+//   start_i & ready_o   accept x_i (element i at [i*W +: W]), latched: x_i may
+//                       change afterwards; ready_o is low from then until
+//                       done_o, and low during reset
+//   col_valid_o         one-cycle pulse per pass, passes in order: col_sums_o
+//                       holds columns col_pass_o*COLS + u at [u*ACC_W +: ACC_W],
+//                       u < COLS (columns past OUT_D are zero, not part of y)
 //   done_o              high with the last pass's col_valid_o
 //
 // Timing (start accepted in cycle s):
@@ -50,7 +51,7 @@ module row_by_matrix_multiply #(
   output      logic                    ready_o,
   input  wire logic [IN_D*W-1:0]       x_i,
   output      logic                    col_valid_o,
-  output      logic [$clog2(OUT_D+1)-1:0] col_base_o,
+  output      logic [fixed_pkg::index_width(fixed_pkg::ceil_div(OUT_D, COLS))-1:0] col_pass_o,
   output      logic [COLS*ACC_W-1:0]   col_sums_o,
   output      logic                    done_o
 );
@@ -58,12 +59,11 @@ module row_by_matrix_multiply #(
   localparam int Beats   = fixed_pkg::ceil_div(IN_D, LANES);
   localparam int Passes  = fixed_pkg::ceil_div(OUT_D, COLS);
   localparam int Words   = Passes * Beats;
-  localparam int AddrW   = (Words > 1) ? $clog2(Words) : 1;
+  localparam int AddrW   = fixed_pkg::index_width(Words);
   localparam int ChunkW  = LANES * W;
   localparam int XRegW   = Beats * ChunkW;  // x zero-padded to whole beats
-  localparam int BeatW   = (Beats > 1) ? $clog2(Beats) : 1;
-  localparam int PassW   = (Passes > 1) ? $clog2(Passes) : 1;
-  localparam int BaseW   = $clog2(OUT_D + 1);
+  localparam int BeatW   = fixed_pkg::index_width(Beats);
+  localparam int PassW   = fixed_pkg::index_width(Passes);
 
   // ---- issue: walk passes x beats, rotating x and reading the ROM ---------
   logic             issuing;
@@ -125,13 +125,17 @@ module row_by_matrix_multiply #(
   logic                   beat_valid_q;
   logic                   beat_last_q;
 
+  // The explicit range makes a short weight file an error, not zeros.
   initial begin
-    $readmemh(WEIGHTS_FILE, weight_rom);
+    $readmemh(WEIGHTS_FILE, weight_rom, 0, Words - 1);
   end
 
+  // Read only while issuing: addr steps one past the last word at the end.
   always_ff @(posedge clk_i) begin
-    weight_q <= weight_rom[addr];
-    chunk_q  <= x_rot[ChunkW-1:0];
+    if (issuing) begin
+      weight_q <= weight_rom[addr];
+      chunk_q  <= x_rot[ChunkW-1:0];
+    end
   end
 
   always_ff @(posedge clk_i) begin
@@ -186,9 +190,9 @@ module row_by_matrix_multiply #(
     end
   end
 
-  assign ready_o     = !busy;
+  assign ready_o     = !busy && !rst_i;  // nothing is accepted while in reset
   assign col_valid_o = dot_valid[0];
-  assign col_base_o  = BaseW'(32'(out_pass) * COLS);
+  assign col_pass_o  = out_pass;
   assign done_o      = dot_valid[0] && (32'(out_pass) == Passes - 1);
 
   logic unused_dot_valid;  // units 1.. repeat unit 0's valid

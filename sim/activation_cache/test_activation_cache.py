@@ -132,7 +132,7 @@ class ActivationCacheBench(ClockedBench):
         return np.concatenate([corner_rows(self.fmt, self.channels), in_time]).astype(np.int64)
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=2, timeout_unit="ms")  # a hung DUT fails instead of stalling CI
 async def run_activation_cache(dut):
     tb = ActivationCacheBench(dut)
     await tb.start()

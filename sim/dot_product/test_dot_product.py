@@ -100,7 +100,7 @@ class DotProductBench(ClockedBench):
         return np.array([r[0] for r in rows], dtype=np.int64), np.array([r[1] for r in rows], dtype=np.int64)
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=2, timeout_unit="ms")  # a hung DUT fails instead of stalling CI
 async def run_dot_product(dut):
     tb = DotProductBench(dut)
     await tb.start()

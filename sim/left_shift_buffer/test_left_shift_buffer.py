@@ -109,7 +109,7 @@ class LeftShiftBufferBench(ClockedBench):
         return np.concatenate([corner_rows(self.fmt, self.channels), in_time]).astype(np.int64)
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=2, timeout_unit="ms")  # a hung DUT fails instead of stalling CI
 async def run_left_shift_buffer(dut):
     tb = LeftShiftBufferBench(dut)
     await tb.start()

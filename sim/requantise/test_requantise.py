@@ -59,7 +59,7 @@ class RequantiseBench:
                            width=self.fmt.width)
 
 
-@cocotb.test()
+@cocotb.test(timeout_time=2, timeout_unit="ms")  # a hung DUT fails instead of stalling CI
 async def run_requantise(dut):
     await RequantiseBench(dut).check()
 

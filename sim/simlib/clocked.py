@@ -1,7 +1,7 @@
 """Clock, reset and a cycle counter shared by the block test benches.
 
 Convention used by every TB: cycle c is the clock period that starts with
-rising edge c (edge 0 is the first after reset). Drivers change inputs at the
+rising edge c (counting from the first edge after reset, which is 1). Drivers change inputs at the
 falling edge, so an input driven in cycle c is sampled by rising edge c+1;
 monitors read outputs in ReadOnly after rising edge c, i.e. in cycle c. A
 block whose header says "input in cycle c, output in cycle c + L" is checked
