@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from golden.errors import ShapeError
-from golden.qformat import QFormat, Rounding, accumulator_width, check_positive, check_shape
+from golden.qformat import QFormat, Rounding, accumulator_width, check_accumulators, check_positive, check_shape
 
 
 def dot_product(a: ArrayLike, b: ArrayLike, fmt: QFormat) -> np.ndarray:
@@ -39,9 +39,11 @@ def row_by_matrix(x: ArrayLike, weights: ArrayLike, fmt: QFormat) -> np.ndarray:
 
 
 def requantise(acc: ArrayLike, fmt: QFormat, rounding: Rounding | str, relu: bool) -> np.ndarray:
-    """Saturate a Q(., 2F) accumulator, drop F bits with `rounding`, then optional ReLU."""
+    """Saturate a Q(., 2F) accumulator, drop F bits with `rounding`, then optional ReLU.
+
+    `acc` holds integer values that fit an int64 (any shape); anything else is refused, never truncated."""
     mode = Rounding.parse(rounding)
-    acc = np.asarray(acc, dtype=np.int64)
+    acc = check_accumulators(acc, "requantise accumulator")
     saturated = np.clip(acc, fmt.min_code * fmt.scale, fmt.max_code * fmt.scale)
     floor = saturated >> fmt.frac
     if mode is Rounding.RNE:
@@ -107,10 +109,6 @@ def causal_conv1d(
     check_shape(kernel_codes, (None, None, None), "conv1d kernel")
     windows = activation_cache(samples, kernel_codes.shape[0], dilation, fmt)
     return conv1d_step(windows, kernel_codes, bias, fmt, rounding, relu)
-
-
-def conv1d_accumulator_width(fmt: QFormat, taps: int, in_d: int) -> int:
-    return accumulator_width(fmt, check_positive(taps, "taps") * check_positive(in_d, "in_d"))
 
 
 def _delayed_taps(codes: np.ndarray, count: int, spacing: int) -> np.ndarray:

@@ -12,29 +12,41 @@ Layouts (documented again in each RTL header):
 from __future__ import annotations
 
 import math
+import numbers
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from golden.errors import ShapeError
-from golden.qformat import QFormat, check_positive, check_shape
+from golden.errors import ParameterError, RepresentationError
+from golden.qformat import QFormat, check_integers, check_positive, check_shape
+
+MAX_UNPACK_WIDTH = 64  # unpack_vector returns int64 elements
+FILE_MODE = 0o644  # of a written file, before the process umask
 
 
 def pack_vector(codes: Sequence[int] | np.ndarray, width: int) -> int:
-    """Element i of `codes` at bits [i*width +: width], two's complement."""
+    """Element i of `codes` at bits [i*width +: width], two's complement; each code must fit `width` signed bits."""
+    width = check_positive(width, "pack_vector width")
+    low, high = -(1 << (width - 1)), (1 << (width - 1)) - 1
+    values = check_integers(codes, "pack_vector codes", low, high, "code", f"{width}-bit two's complement")
     mask = (1 << width) - 1
     packed = 0
-    for index, code in enumerate(np.asarray(codes, dtype=np.int64).ravel()):
+    for index, code in enumerate(values.ravel()):
         packed |= (int(code) & mask) << (index * width)
     return packed
 
 
 def unpack_vector(packed: int, width: int, count: int) -> np.ndarray:
-    """Inverse of pack_vector: `count` signed elements of `width` bits."""
+    """Inverse of pack_vector: `count` signed elements of `width` bits (1..64)."""
+    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or not 1 <= width <= MAX_UNPACK_WIDTH:
+        raise ParameterError(f"unpack_vector width must be an integer in [1, {MAX_UNPACK_WIDTH}], got {width!r}")
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
+        raise ParameterError(f"unpack_vector count must be a non-negative integer, got {count!r}")
+    width, count = int(width), int(count)
     mask = (1 << width) - 1
     sign = 1 << (width - 1)
     values = [(packed >> (index * width)) & mask for index in range(count)]
@@ -45,11 +57,13 @@ def matrix_rom_words(weights: ArrayLike, fmt: QFormat, lanes: int, cols: int) ->
     """ROM words of a (IN_D, OUT_D) matrix for LANES multipliers x COLS parallel columns."""
     codes = fmt.check_codes(weights, "matrix weights")
     check_shape(codes, (None, None), "matrix weights")
-    lanes = check_positive(lanes, "lanes")
-    cols = check_positive(cols, "cols")
+    lanes = check_positive(lanes, "matrix ROM lanes")
+    cols = check_positive(cols, "matrix ROM cols")
     in_d, out_d = codes.shape
     if lanes > in_d or cols > out_d:
-        raise ShapeError(f"matrix ROM: lanes {lanes} must be <= IN_D {in_d} and cols {cols} <= OUT_D {out_d}")
+        raise ParameterError(
+            f"matrix ROM: lanes {lanes} must be <= IN_D {in_d} and cols {cols} <= OUT_D {out_d}"
+        )
     beats = math.ceil(in_d / lanes)
     passes = math.ceil(out_d / cols)
     padded = np.zeros((beats * lanes, passes * cols), dtype=np.int64)
@@ -63,12 +77,16 @@ def matrix_rom_words(weights: ArrayLike, fmt: QFormat, lanes: int, cols: int) ->
 
 
 def bias_rom_words(bias: ArrayLike, fmt: QFormat, cols: int) -> list[int]:
+    """ROM words of an (OUT_D,) bias for COLS parallel columns (the RTL requires COLS <= OUT_D)."""
     codes = fmt.check_codes(bias, "bias")
     check_shape(codes, (None,), "bias")
-    cols = check_positive(cols, "cols")
-    passes = math.ceil(codes.shape[0] / cols)
+    cols = check_positive(cols, "bias ROM cols")
+    out_d = codes.shape[0]
+    if cols > out_d:
+        raise ParameterError(f"bias ROM: cols {cols} must be <= OUT_D {out_d}")
+    passes = math.ceil(out_d / cols)
     padded = np.zeros(passes * cols, dtype=np.int64)
-    padded[: codes.shape[0]] = codes
+    padded[:out_d] = codes
     return [pack_vector(padded[p * cols:(p + 1) * cols], fmt.width) for p in range(passes)]
 
 
@@ -81,21 +99,44 @@ def conv_matrix(kernel: ArrayLike, fmt: QFormat) -> np.ndarray:
 
 
 def write_hex(path: Path, words: Iterable[int], word_bits: int) -> Path:
-    """Write one hex word per line for $readmemh; the file appears complete or not at all."""
+    """Write one hex word per line for $readmemh; the file appears complete or not at all.
+
+    Every word is checked before anything is written. The text goes to a temporary file
+    beside `path` (mode 0o644 less the umask), is fsync'ed, then renamed over `path`; on
+    any failure the temporary file is removed and an existing `path` is left as it was."""
     path = Path(path).resolve()
-    digits = max(1, math.ceil(word_bits / 4))
+    word_bits = check_positive(word_bits, f"{path}: word_bits")
+    digits = math.ceil(word_bits / 4)
     lines = []
     for index, word in enumerate(words):
-        if word < 0 or word >> word_bits:
-            raise ShapeError(f"{path.name}: word {index} does not fit in {word_bits} bits")
-        lines.append(f"{word:0{digits}x}\n")
+        if isinstance(word, (bool, np.bool_)) or not isinstance(word, numbers.Integral):
+            raise RepresentationError(f"{path}: word {index} is {word!r}, not an integer")
+        value = int(word)  # a Python int: numpy shifts by >= 64 bits are not defined
+        if value < 0 or value >> word_bits:
+            raise RepresentationError(
+                f"{path}: word {index} = {value} does not fit in {word_bits} bits [0, 2^{word_bits} - 1]"
+            )
+        lines.append(f"{value:0{digits}x}\n")
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temp = _create_temp(path)
     try:
-        with os.fdopen(handle, "w") as stream:
+        with os.fdopen(handle, "w", encoding="ascii") as stream:
             stream.writelines(lines)
-        os.replace(temp_name, path)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """A new file beside `path`, opened for writing; created with FILE_MODE, so the kernel applies the umask."""
+    for _ in range(100):
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{path}: no free temporary name beside it")

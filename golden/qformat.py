@@ -6,6 +6,7 @@ at the boundary (`from_real`, `to_real`).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from enum import Enum
 
@@ -16,6 +17,8 @@ from golden.errors import ParameterError, RepresentationError, ShapeError
 
 MAX_WIDTH = 24  # with MAX_ACC_WIDTH: every accumulator fits an int64 (see docs/arithmetic.md)
 MAX_ACC_WIDTH = 64
+INT64_MIN = -(1 << 63)
+INT64_MAX = (1 << 63) - 1
 
 
 class Rounding(str, Enum):
@@ -70,21 +73,11 @@ class QFormat:
 
     def check_codes(self, values: ArrayLike, what: str) -> np.ndarray:
         """Return `values` as int64 codes, or raise naming `what` and the first bad index."""
-        array = np.asarray(values)
-        if array.dtype.kind not in "iu":
-            if not (array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(array == np.round(array))):
-                bad = _first_index(~(np.isfinite(array) & (array == np.round(array)))) if array.dtype.kind == "f" else None
-                where = f" at index {bad}" if bad is not None else ""
-                raise RepresentationError(f"{what}: expected integer codes of {self}, got dtype {array.dtype}{where}")
-        # range check in the input's own dtype: casting first would wrap uint64 >= 2^63 and overflow large floats
-        out_of_range = (array < self.min_code) | (array > self.max_code)
-        if np.any(out_of_range):
-            index = _first_index(out_of_range)
-            raise RepresentationError(
-                f"{what}: code {int(array[index])} at index {index} is outside {self} "
-                f"[{self.min_code}, {self.max_code}]"
-            )
-        return array.astype(np.int64)
+        return check_integers(values, what, self.min_code, self.max_code, "code", str(self)).astype(np.int64)
+
+    def check_code(self, value: object, what: str, index: int | tuple[int, ...] | None = None) -> int:
+        """One code as a Python int, or raise naming `what` and `index` (when given)."""
+        return check_integer(value, what, self.min_code, self.max_code, "code", str(self), index)
 
     def from_real(self, values: ArrayLike, what: str) -> np.ndarray:
         """Exact conversion of real values to codes; raise if any is not representable."""
@@ -130,6 +123,78 @@ def check_positive(value: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ParameterError(f"{what} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def check_accumulators(values: ArrayLike, what: str) -> np.ndarray:
+    """Return accumulator values as int64, or raise naming `what` and the first bad index.
+
+    Integer values only (integer dtypes, integral finite floats, Python ints of any size),
+    each within int64: nothing is truncated or wrapped on the way."""
+    return check_integers(values, what, INT64_MIN, INT64_MAX, "accumulator", "int64").astype(np.int64)
+
+
+def check_integers(values: ArrayLike, what: str, low: int, high: int, noun: str, domain: str) -> np.ndarray:
+    """`values` as an array of integer values in [low, high]; else RepresentationError naming `what` and the index.
+
+    Accepted: integer dtypes, integral finite floats, and object arrays of such values (numpy
+    makes one of Python ints too large for int64). The array is returned unconverted, since
+    its dtype may not hold [low, high]; `low` and `high + 1` must be powers of two (or zero)
+    so that comparing them with a float array is exact."""
+    array = np.asarray(values)
+    if array.dtype.kind == "f" and not isinstance(values, np.ndarray):
+        array = np.asarray(values, dtype=object)  # numpy turns [0, 2**64 - 1] into floats: keep the exact ints
+    kind = array.dtype.kind
+    if kind not in "iufO":
+        raise RepresentationError(f"{what}: expected integer {noun}s of {domain}, got dtype {array.dtype}")
+    if kind == "f":
+        not_integer = ~(np.isfinite(array) & (array == np.round(array)))
+    elif kind == "O":
+        not_integer = np.vectorize(lambda value: not _is_integer_value(value), otypes=[bool])(array)
+    else:
+        not_integer = np.zeros(array.shape, dtype=bool)
+    if np.any(not_integer):
+        index = _first_index(not_integer)
+        raise RepresentationError(
+            f"{what}: expected integer {noun}s of {domain}, got {_show(array[index])}{_at(index)}"
+        )
+    # compared in the input's own dtype (numpy compares Python ints exactly): casting first
+    # would wrap uint64 >= 2^63 and overflow large floats or Python ints
+    outside = (array < low) | (array >= high + 1)
+    if np.any(outside):
+        index = _first_index(outside)
+        raise RepresentationError(
+            f"{what}: {noun} {int(array[index])}{_at(index)} is outside {domain} [{low}, {high}]"
+        )
+    return array
+
+
+def check_integer(
+    value: object, what: str, low: int, high: int, noun: str, domain: str, index: int | tuple[int, ...] | None = None
+) -> int:
+    """Scalar `check_integers` for the plain-Python reference: `value` as an int in [low, high]."""
+    at = "" if index is None else _at(index)
+    if not _is_integer_value(value):
+        raise RepresentationError(f"{what}: expected an integer {noun} of {domain}, got {_show(value)}{at}")
+    code = int(value)  # type: ignore[call-overload]  # exact: an integral value
+    if not low <= code <= high:
+        raise RepresentationError(f"{what}: {noun} {code}{at} is outside {domain} [{low}, {high}]")
+    return code
+
+
+def _is_integer_value(value: object) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, numbers.Integral):
+        return True
+    return isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer()
+
+
+def _show(value: object) -> str:
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _at(index: int | tuple[int, ...]) -> str:
+    return "" if index == () else f" at index {index}"
 
 
 def _first_index(mask: np.ndarray) -> tuple[int, ...] | int:

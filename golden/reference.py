@@ -12,54 +12,61 @@ from typing import Sequence
 
 from fxpmath import Fxp
 
-from golden.errors import RepresentationError, ShapeError
-from golden.qformat import QFormat, Rounding, accumulator_width, check_positive
+from golden.errors import ShapeError
+from golden.qformat import INT64_MAX, INT64_MIN, QFormat, Rounding, accumulator_width, check_integer, check_positive
 
 # fxpmath's names for our rounding modes: its 'trunc' rounds towards zero, so floor is ours.
 _FXP_ROUNDING = {Rounding.TRUNC: "floor", Rounding.RNE: "around"}
 
-
-def _code(value: int, fmt: QFormat, what: str) -> int:
-    value = int(value)
-    if not fmt.min_code <= value <= fmt.max_code:
-        raise RepresentationError(f"{what}: code {value} outside {fmt}")
-    return value
+Index = tuple[int, ...]
 
 
 def product(a: int, b: int, fmt: QFormat) -> int:
     """Q(W,F) x Q(W,F) -> exact Q(2W, 2F) code."""
     full = Fxp(None, signed=True, n_word=2 * fmt.width, n_frac=2 * fmt.frac)
-    full.set_val(_code(a, fmt, "a") * _code(b, fmt, "b"), raw=True)
+    full.set_val(fmt.check_code(a, "product a") * fmt.check_code(b, "product b"), raw=True)
     return int(full.val)
 
 
 def dot_product(a: Sequence[int], b: Sequence[int], fmt: QFormat) -> int:
     if len(a) != len(b) or len(a) == 0:
         raise ShapeError(f"dot_product: lengths {len(a)} and {len(b)} must be equal and non-zero")
+    a_codes = _codes(a, fmt, "dot_product a")
+    b_codes = _codes(b, fmt, "dot_product b")
     acc_w = accumulator_width(fmt, len(a))
     acc = 0
-    for x, w in zip(a, b):
+    for x, w in zip(a_codes, b_codes):
         acc += product(x, w, fmt)
-    # the accumulator width of the contract holds the sum: check it, do not assume it
+    # the accumulator width of the contract holds the sum: check it, do not assume it (an
+    # explicit raise, not an assert, so that python -O keeps the check)
     held = Fxp(None, signed=True, n_word=acc_w, n_frac=2 * fmt.frac, overflow="wrap")
     held.set_val(acc, raw=True)
-    assert int(held.val) == acc, "accumulator width of the contract is too small"
+    if int(held.val) != acc:
+        raise OverflowError(
+            f"dot_product: the sum {acc} of {len(a)} products of {fmt} does not fit the contract's "
+            f"{acc_w}-bit accumulator (docs/arithmetic.md)"
+        )
     return acc
 
 
 def row_by_matrix(x: Sequence[int], weights: Sequence[Sequence[int]], fmt: QFormat) -> list[int]:
     """x (IN_D,) times weights[i][j] (IN_D, OUT_D) -> OUT_D sums."""
-    if len(weights) != len(x):
-        raise ShapeError(f"row_by_matrix: x has {len(x)} inputs, weights have {len(weights)} rows")
-    out_d = len(weights[0])
-    return [dot_product(x, [row[j] for row in weights], fmt) for j in range(out_d)]
+    in_d, out_d = _matrix_shape(weights, "row_by_matrix weights")
+    if len(x) != in_d:
+        raise ShapeError(f"row_by_matrix: x has {len(x)} inputs, weights have {in_d} rows")
+    x_codes = _codes(x, fmt, "row_by_matrix x")
+    w_codes = _matrix_codes(weights, fmt, "row_by_matrix weights")
+    return [dot_product(x_codes, [row[j] for row in w_codes], fmt) for j in range(out_d)]
 
 
 def requantise(acc: int, fmt: QFormat, rounding: Rounding | str, relu: bool) -> int:
-    """Q(., 2F) accumulator -> Q(W,F) code via fxpmath: saturate, drop F bits, then ReLU."""
+    """Q(., 2F) accumulator -> Q(W,F) code via fxpmath: saturate, drop F bits, then ReLU.
+
+    `acc` must be an integer value that fits an int64; anything else is refused, never truncated."""
     mode = Rounding.parse(rounding)
+    value = check_integer(acc, "requantise accumulator", INT64_MIN, INT64_MAX, "accumulator", "int64")
     wide = Fxp(None, signed=True, n_word=64, n_frac=2 * fmt.frac)
-    wide.set_val(int(acc), raw=True)
+    wide.set_val(value, raw=True)
     narrow = Fxp(
         wide,
         signed=True,
@@ -83,43 +90,89 @@ def conv1d_step(
     """K taps of row-by-matrix, summed, plus bias, requantised: taps[k][i], kernel[k][i][o], bias[o]."""
     if len(taps) != len(kernel):
         raise ShapeError(f"conv1d: {len(taps)} taps given, kernel has {len(kernel)}")
-    out_d = len(bias)
+    if len(kernel) == 0:
+        raise ShapeError("conv1d kernel: expected at least one tap, got none")
+    in_d, out_d = _matrix_shape(kernel[0], "conv1d kernel tap 0")
+    for k, tap_weights in enumerate(kernel):
+        shape = _matrix_shape(tap_weights, f"conv1d kernel tap {k}")
+        if shape != (in_d, out_d):
+            raise ShapeError(
+                f"conv1d kernel: tap {k} is {shape[0]} x {shape[1]} (IN_D x OUT_D), but tap 0 is {in_d} x {out_d}"
+            )
+    if len(bias) != out_d:
+        raise ShapeError(f"conv1d bias: {len(bias)} values, but the kernel's OUT_D is {out_d}")
+    for k, tap in enumerate(taps):
+        if len(tap) != in_d:
+            raise ShapeError(f"conv1d taps: tap {k} has {len(tap)} channels, but the kernel's IN_D is {in_d}")
+    tap_codes = _matrix_codes(taps, fmt, "conv1d taps")
+    kernel_codes = [_matrix_codes(tap_weights, fmt, "conv1d kernel", (k,)) for k, tap_weights in enumerate(kernel)]
+    bias_codes = _codes(bias, fmt, "conv1d bias")
+    accumulator_width(fmt, len(kernel) * in_d)  # the sum over all taps, as in golden.fast
     sums = [0] * out_d
-    for tap, tap_weights in zip(taps, kernel):
+    for tap, tap_weights in zip(tap_codes, kernel_codes):
         for o, partial in enumerate(row_by_matrix(tap, tap_weights, fmt)):
             sums[o] += partial
-    return [
-        requantise(sums[o] + (_code(bias[o], fmt, "bias") << fmt.frac), fmt, rounding, relu) for o in range(out_d)
-    ]
+    return [requantise(sums[o] + (bias_codes[o] << fmt.frac), fmt, rounding, relu) for o in range(out_d)]
 
 
 class LeftShiftBuffer:
     """The last `length` input vectors; push shifts left, the newest sits in the last slot."""
 
-    def __init__(self, length: int, channels: int):
+    def __init__(self, length: int, channels: int, fmt: QFormat):
         self.length = check_positive(length, "left shift buffer length")
         self.channels = check_positive(channels, "left shift buffer channels")
+        self.fmt = fmt
         self.slots: list[list[int]] = [[0] * channels for _ in range(length)]
 
     def push(self, sample: Sequence[int]) -> list[list[int]]:
         if len(sample) != self.channels:
             raise ShapeError(f"left shift buffer: sample has {len(sample)} channels, expected {self.channels}")
-        self.slots = self.slots[1:] + [list(sample)]
+        self.slots = self.slots[1:] + [_codes(sample, self.fmt, "left shift buffer sample")]
         return [list(slot) for slot in self.slots]
 
 
 class ActivationCache:
     """Dilated ring buffer: after pushing x[t], taps are x[t - (K-1-k)*dilation] for k = 0..K-1."""
 
-    def __init__(self, taps: int, dilation: int, channels: int):
+    def __init__(self, taps: int, dilation: int, channels: int, fmt: QFormat):
         self.taps = check_positive(taps, "activation cache taps")
         self.dilation = check_positive(dilation, "activation cache dilation")
         self.channels = check_positive(channels, "activation cache channels")
+        self.fmt = fmt
         depth = (taps - 1) * dilation + 1
         self.ring: deque[list[int]] = deque([[0] * channels for _ in range(depth)], maxlen=depth)
 
     def push(self, sample: Sequence[int]) -> list[list[int]]:
         if len(sample) != self.channels:
             raise ShapeError(f"activation cache: sample has {len(sample)} channels, expected {self.channels}")
-        self.ring.append(list(sample))  # ring[-1] is x[t], ring[-1 - j] is x[t - j]
+        self.ring.append(_codes(sample, self.fmt, "activation cache sample"))  # ring[-1] is x[t], ring[-1 - j] x[t - j]
         return [list(self.ring[-1 - (self.taps - 1 - k) * self.dilation]) for k in range(self.taps)]
+
+
+def _codes(values: Sequence[int], fmt: QFormat, what: str, prefix: Index = ()) -> list[int]:
+    """Range-checked codes; an error names `what` and the index (prefix + position)."""
+    return [fmt.check_code(value, what, _index(prefix, i)) for i, value in enumerate(values)]
+
+
+def _matrix_codes(rows: Sequence[Sequence[int]], fmt: QFormat, what: str, prefix: Index = ()) -> list[list[int]]:
+    return [_codes(row, fmt, what, prefix + (i,)) for i, row in enumerate(rows)]
+
+
+def _index(prefix: Index, position: int) -> int | Index:
+    return prefix + (position,) if prefix else position
+
+
+def _matrix_shape(rows: Sequence[Sequence[int]], what: str) -> tuple[int, int]:
+    """(rows, columns) of a nested matrix, or ShapeError naming `what` if it is empty or ragged."""
+    if len(rows) == 0:
+        raise ShapeError(f"{what}: expected at least one row, got none")
+    widths = []
+    for i, row in enumerate(rows):
+        try:
+            widths.append(len(row))
+        except TypeError:
+            raise ShapeError(f"{what}: row {i} is not a sequence, got {row!r}") from None
+    for i, width in enumerate(widths):
+        if width != widths[0]:
+            raise ShapeError(f"{what}: ragged, row {i} has {width} columns but row 0 has {widths[0]}")
+    return len(rows), widths[0]

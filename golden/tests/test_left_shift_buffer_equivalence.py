@@ -10,8 +10,8 @@ from golden.tests.compare import assert_codes_equal
 from golden.tests.stimulus import FORMATS, random_codes
 
 
-def _reference_windows(samples: np.ndarray, length: int) -> np.ndarray:
-    buffer = reference.LeftShiftBuffer(length, samples.shape[1])
+def _reference_windows(samples: np.ndarray, length: int, fmt: QFormat) -> np.ndarray:
+    buffer = reference.LeftShiftBuffer(length, samples.shape[1], fmt)
     windows = [buffer.push(sample.tolist()) for sample in samples]
     return np.array(windows, dtype=np.int64).reshape(len(samples), length, samples.shape[1])
 
