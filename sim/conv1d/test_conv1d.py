@@ -49,6 +49,27 @@ class Conv1dBench(StartDoneBench):
         garbage = random_rows(self.rng, self.fmt, 1, self.taps * self.in_d)[0]
         self.dut.taps_i.value = pack_vector(garbage, self.fmt.width)
 
+    def idle_inputs(self) -> None:
+        self.dut.start_i.value = 0
+
+    async def reset_mid_transaction(self, delay: int) -> None:
+        """Start, reset `delay` cycles later: no done_o may follow, and ready_o returns with the reset."""
+        while True:
+            await self.next_drive_slot()
+            if self.dut.ready_o.value == 1:
+                break
+        self.dut.taps_i.value = pack_vector(random_rows(self.rng, self.fmt, 1, self.taps * self.in_d)[0], self.fmt.width)
+        self.dut.start_i.value = 1
+        await self.next_drive_slot()
+        self.dut.start_i.value = 0
+        for _ in range(delay - 1):
+            await self.next_drive_slot()
+        await self.pulse_reset()
+        for _ in range(self.latency + 4):
+            cycle = await self.next_sample()
+            assert self.dut.done_o.value == 0, f"done_o in cycle {cycle} for a transaction cancelled by reset"
+            assert self.dut.ready_o.value == 1, f"ready_o low in cycle {cycle} after a reset"
+
     async def check(self, name: str, flat_taps: np.ndarray) -> None:
         taps = flat_taps.reshape(-1, self.taps, self.in_d)
         expected = fast.conv1d_step(taps, self.kernel, self.bias, self.fmt, self.rounding, self.relu)
@@ -70,6 +91,9 @@ async def run_conv1d(dut):
     await tb.check("corners", corner_rows(tb.fmt, length))
     await tb.check("rounding ties", tie_rows(tb.rng, tb.fmt, length))
     await tb.check("random", random_rows(tb.rng, tb.fmt, 40, length))
+    for delay in (1, tb.latency // 2, tb.latency - 1):
+        await tb.reset_mid_transaction(delay)
+        await tb.check(f"after a reset {delay} cycles into a transaction", random_rows(tb.rng, tb.fmt, 3, length))
 
 
 # (W, F, K, IN_D, OUT_D, LANES, COLS, ROUNDING, RELU): the seeds' layers at three
