@@ -61,9 +61,7 @@ def matrix_rom_words(weights: ArrayLike, fmt: QFormat, lanes: int, cols: int) ->
     cols = check_positive(cols, "matrix ROM cols")
     in_d, out_d = codes.shape
     if lanes > in_d or cols > out_d:
-        raise ParameterError(
-            f"matrix ROM: lanes {lanes} must be <= IN_D {in_d} and cols {cols} <= OUT_D {out_d}"
-        )
+        raise ParameterError(f"matrix ROM: lanes {lanes} must be <= IN_D {in_d} and cols {cols} <= OUT_D {out_d}")
     beats = math.ceil(in_d / lanes)
     passes = math.ceil(out_d / cols)
     padded = np.zeros((beats * lanes, passes * cols), dtype=np.int64)

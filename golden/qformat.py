@@ -146,17 +146,16 @@ def check_integers(values: ArrayLike, what: str, low: int, high: int, noun: str,
     kind = array.dtype.kind
     if kind not in "iufO":
         raise RepresentationError(f"{what}: expected integer {noun}s of {domain}, got dtype {array.dtype}")
-    if kind == "f":
-        not_integer = ~(np.isfinite(array) & (array == np.round(array)))
-    elif kind == "O":
-        not_integer = np.vectorize(lambda value: not _is_integer_value(value), otypes=[bool])(array)
-    else:
-        not_integer = np.zeros(array.shape, dtype=bool)
-    if np.any(not_integer):
-        index = _first_index(not_integer)
-        raise RepresentationError(
-            f"{what}: expected integer {noun}s of {domain}, got {_show(array[index])}{_at(index)}"
-        )
+    if kind in "fO":  # integer dtypes hold integers by construction
+        if kind == "f":
+            not_integer = ~(np.isfinite(array) & (array == np.round(array)))
+        else:
+            not_integer = np.vectorize(lambda value: not _is_integer_value(value), otypes=[bool])(array)
+        if np.any(not_integer):
+            index = _first_index(not_integer)
+            raise RepresentationError(
+                f"{what}: expected integer {noun}s of {domain}, got {_show(array[index])}{_at(index)}"
+            )
     # compared in the input's own dtype (numpy compares Python ints exactly): casting first
     # would wrap uint64 >= 2^63 and overflow large floats or Python ints
     outside = (array < low) | (array >= high + 1)

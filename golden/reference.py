@@ -23,30 +23,13 @@ Index = tuple[int, ...]
 
 def product(a: int, b: int, fmt: QFormat) -> int:
     """Q(W,F) x Q(W,F) -> exact Q(2W, 2F) code."""
-    full = Fxp(None, signed=True, n_word=2 * fmt.width, n_frac=2 * fmt.frac)
-    full.set_val(fmt.check_code(a, "product a") * fmt.check_code(b, "product b"), raw=True)
-    return int(full.val)
+    return _product(fmt.check_code(a, "product a"), fmt.check_code(b, "product b"), fmt)
 
 
 def dot_product(a: Sequence[int], b: Sequence[int], fmt: QFormat) -> int:
     if len(a) != len(b) or len(a) == 0:
         raise ShapeError(f"dot_product: lengths {len(a)} and {len(b)} must be equal and non-zero")
-    a_codes = _codes(a, fmt, "dot_product a")
-    b_codes = _codes(b, fmt, "dot_product b")
-    acc_w = accumulator_width(fmt, len(a))
-    acc = 0
-    for x, w in zip(a_codes, b_codes):
-        acc += product(x, w, fmt)
-    # the accumulator width of the contract holds the sum: check it, do not assume it (an
-    # explicit raise, not an assert, so that python -O keeps the check)
-    held = Fxp(None, signed=True, n_word=acc_w, n_frac=2 * fmt.frac, overflow="wrap")
-    held.set_val(acc, raw=True)
-    if int(held.val) != acc:
-        raise OverflowError(
-            f"dot_product: the sum {acc} of {len(a)} products of {fmt} does not fit the contract's "
-            f"{acc_w}-bit accumulator (docs/arithmetic.md)"
-        )
-    return acc
+    return _dot_product(_codes(a, fmt, "dot_product a"), _codes(b, fmt, "dot_product b"), fmt)
 
 
 def row_by_matrix(x: Sequence[int], weights: Sequence[Sequence[int]], fmt: QFormat) -> list[int]:
@@ -54,9 +37,7 @@ def row_by_matrix(x: Sequence[int], weights: Sequence[Sequence[int]], fmt: QForm
     in_d, out_d = _matrix_shape(weights, "row_by_matrix weights")
     if len(x) != in_d:
         raise ShapeError(f"row_by_matrix: x has {len(x)} inputs, weights have {in_d} rows")
-    x_codes = _codes(x, fmt, "row_by_matrix x")
-    w_codes = _matrix_codes(weights, fmt, "row_by_matrix weights")
-    return [dot_product(x_codes, [row[j] for row in w_codes], fmt) for j in range(out_d)]
+    return _row_by_matrix(_codes(x, fmt, "row_by_matrix x"), _matrix_codes(weights, fmt, "row_by_matrix weights"), fmt)
 
 
 def requantise(acc: int, fmt: QFormat, rounding: Rounding | str, relu: bool) -> int:
@@ -64,19 +45,9 @@ def requantise(acc: int, fmt: QFormat, rounding: Rounding | str, relu: bool) -> 
 
     `acc` must be an integer value that fits an int64; anything else is refused, never truncated."""
     mode = Rounding.parse(rounding)
-    value = check_integer(acc, "requantise accumulator", INT64_MIN, INT64_MAX, "accumulator", "int64")
-    wide = Fxp(None, signed=True, n_word=64, n_frac=2 * fmt.frac)
-    wide.set_val(value, raw=True)
-    narrow = Fxp(
-        wide,
-        signed=True,
-        n_word=fmt.width,
-        n_frac=fmt.frac,
-        overflow="saturate",
-        rounding=_FXP_ROUNDING[mode],
+    return _requantise(
+        check_integer(acc, "requantise accumulator", INT64_MIN, INT64_MAX, "accumulator", "int64"), fmt, mode, relu
     )
-    code = int(narrow.val)
-    return max(code, 0) if relu else code
 
 
 def conv1d_step(
@@ -107,12 +78,13 @@ def conv1d_step(
     tap_codes = _matrix_codes(taps, fmt, "conv1d taps")
     kernel_codes = [_matrix_codes(tap_weights, fmt, "conv1d kernel", (k,)) for k, tap_weights in enumerate(kernel)]
     bias_codes = _codes(bias, fmt, "conv1d bias")
+    mode = Rounding.parse(rounding)
     accumulator_width(fmt, len(kernel) * in_d)  # the sum over all taps, as in golden.fast
     sums = [0] * out_d
     for tap, tap_weights in zip(tap_codes, kernel_codes):
-        for o, partial in enumerate(row_by_matrix(tap, tap_weights, fmt)):
+        for o, partial in enumerate(_row_by_matrix(tap, tap_weights, fmt)):
             sums[o] += partial
-    return [requantise(sums[o] + (bias_codes[o] << fmt.frac), fmt, rounding, relu) for o in range(out_d)]
+    return [_requantise(sums[o] + (bias_codes[o] << fmt.frac), fmt, mode, relu) for o in range(out_d)]
 
 
 class LeftShiftBuffer:
@@ -147,6 +119,51 @@ class ActivationCache:
             raise ShapeError(f"activation cache: sample has {len(sample)} channels, expected {self.channels}")
         self.ring.append(_codes(sample, self.fmt, "activation cache sample"))  # ring[-1] is x[t], ring[-1 - j] x[t - j]
         return [list(self.ring[-1 - (self.taps - 1 - k) * self.dilation]) for k in range(self.taps)]
+
+
+# Below: the arithmetic, on codes the public functions above have checked.
+
+
+def _product(a: int, b: int, fmt: QFormat) -> int:
+    full = Fxp(None, signed=True, n_word=2 * fmt.width, n_frac=2 * fmt.frac)
+    full.set_val(a * b, raw=True)
+    return int(full.val)
+
+
+def _dot_product(a: list[int], b: list[int], fmt: QFormat) -> int:
+    acc_w = accumulator_width(fmt, len(a))
+    acc = 0
+    for x, w in zip(a, b):
+        acc += _product(x, w, fmt)
+    # the accumulator width of the contract holds the sum: check it, do not assume it (an
+    # explicit raise, not an assert, so that python -O keeps the check)
+    held = Fxp(None, signed=True, n_word=acc_w, n_frac=2 * fmt.frac, overflow="wrap")
+    held.set_val(acc, raw=True)
+    if int(held.val) != acc:
+        raise OverflowError(
+            f"dot_product: the sum {acc} of {len(a)} products of {fmt} does not fit the contract's "
+            f"{acc_w}-bit accumulator (docs/arithmetic.md)"
+        )
+    return acc
+
+
+def _row_by_matrix(x: list[int], weights: list[list[int]], fmt: QFormat) -> list[int]:
+    return [_dot_product(x, [row[j] for row in weights], fmt) for j in range(len(weights[0]))]
+
+
+def _requantise(acc: int, fmt: QFormat, mode: Rounding, relu: bool) -> int:
+    wide = Fxp(None, signed=True, n_word=64, n_frac=2 * fmt.frac)
+    wide.set_val(acc, raw=True)
+    narrow = Fxp(
+        wide,
+        signed=True,
+        n_word=fmt.width,
+        n_frac=fmt.frac,
+        overflow="saturate",
+        rounding=_FXP_ROUNDING[mode],
+    )
+    code = int(narrow.val)
+    return max(code, 0) if relu else code
 
 
 def _codes(values: Sequence[int], fmt: QFormat, what: str, prefix: Index = ()) -> list[int]:

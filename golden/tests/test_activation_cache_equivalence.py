@@ -13,8 +13,8 @@ TAPS = (1, 2, 3, 4)
 DILATIONS = (1, 2, 3, 8)
 
 
-def _reference_taps(samples: np.ndarray, taps: int, dilation: int) -> np.ndarray:
-    cache = reference.ActivationCache(taps, dilation, samples.shape[1])
+def _reference_taps(samples: np.ndarray, taps: int, dilation: int, fmt: QFormat) -> np.ndarray:
+    cache = reference.ActivationCache(taps, dilation, samples.shape[1], fmt)
     outputs = [cache.push(sample.tolist()) for sample in samples]
     return np.array(outputs, dtype=np.int64).reshape(len(samples), taps, samples.shape[1])
 
@@ -29,7 +29,7 @@ def test_random(fmt: QFormat, taps: int, dilation: int, rng: np.random.Generator
         for channels in (1, 3):
             samples = random_codes(rng, fmt, (steps, channels))
             assert_codes_equal(
-                _reference_taps(samples, taps, dilation),
+                _reference_taps(samples, taps, dilation, fmt),
                 fast.activation_cache(samples, taps, dilation, fmt),
                 f"activation_cache {fmt} K={taps} dilation={dilation} D={channels} T={steps}",
                 seed,
@@ -41,7 +41,7 @@ def test_random(fmt: QFormat, taps: int, dilation: int, rng: np.random.Generator
 def test_all_formats(fmt: QFormat, rng: np.random.Generator, seed: int) -> None:
     samples = random_codes(rng, fmt, (30, 2))
     assert_codes_equal(
-        _reference_taps(samples, 3, 4),
+        _reference_taps(samples, 3, 4, fmt),
         fast.activation_cache(samples, 3, 4, fmt),
         f"activation_cache {fmt} K=3 dilation=4",
         seed,
@@ -64,7 +64,8 @@ def test_impulse_position(taps: int, dilation: int, seed: int) -> None:
             if t - (taps - 1 - k) * dilation == start:
                 expected[t, k, 0] = fmt.max_code
     what = f"K={taps} dilation={dilation} impulse"
-    assert_codes_equal(expected, _reference_taps(samples, taps, dilation), f"ActivationCache {what}", seed, fmt.width)
+    from_reference = _reference_taps(samples, taps, dilation, fmt)
+    assert_codes_equal(expected, from_reference, f"ActivationCache {what}", seed, fmt.width)
     actual = fast.activation_cache(samples, taps, dilation, fmt)
     assert_codes_equal(expected, actual, f"activation_cache {what}", seed, fmt.width)
 

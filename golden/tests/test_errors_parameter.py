@@ -56,10 +56,10 @@ def test_taps_dilation_length(bad: object) -> None:
     with pytest.raises(ParameterError, match="left_shift_buffer length must be a positive integer"):
         fast.left_shift_buffer(SAMPLES, bad, fmt)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="activation cache taps must be a positive integer"):
-        reference.ActivationCache(bad, 1, 2)  # type: ignore[arg-type]
+        reference.ActivationCache(bad, 1, 2, fmt)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="activation cache dilation must be a positive integer"):
-        reference.ActivationCache(2, bad, 2)  # type: ignore[arg-type]
+        reference.ActivationCache(2, bad, 2, fmt)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="left shift buffer length must be a positive integer"):
-        reference.LeftShiftBuffer(bad, 2)  # type: ignore[arg-type]
+        reference.LeftShiftBuffer(bad, 2, fmt)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="left shift buffer channels must be a positive integer"):
-        reference.LeftShiftBuffer(2, bad)  # type: ignore[arg-type]
+        reference.LeftShiftBuffer(2, bad, fmt)  # type: ignore[arg-type]

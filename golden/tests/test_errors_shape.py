@@ -80,6 +80,50 @@ def test_fast_buffers_need_t_by_d(samples: np.ndarray) -> None:
 
 def test_reference_buffers_check_channels() -> None:
     with pytest.raises(ShapeError, match="sample has 2 channels, expected 3"):
-        reference.LeftShiftBuffer(4, 3).push([0, 0])
+        reference.LeftShiftBuffer(4, 3, Q8_6).push([0, 0])
     with pytest.raises(ShapeError, match="sample has 4 channels, expected 3"):
-        reference.ActivationCache(2, 2, 3).push([0, 0, 0, 0])
+        reference.ActivationCache(2, 2, 3, Q8_6).push([0, 0, 0, 0])
+
+
+@pytest.mark.parametrize(
+    "x,weights,pattern",
+    (
+        ([], [], r"row_by_matrix weights: expected at least one row, got none"),
+        ([1, 2], [[1, 2], [3]], r"row_by_matrix weights: ragged, row 1 has 1 columns but row 0 has 2"),
+        ([1, 2, 3], [[1], [2, 3], [4]], r"row_by_matrix weights: ragged, row 1 has 2 columns but row 0 has 1"),
+        ([1, 2], [[1, 2], 3], r"row_by_matrix weights: row 1 is not a sequence, got 3"),
+    ),
+    ids=("empty", "short_row", "long_row", "scalar_row"),
+)
+def test_reference_row_by_matrix_weights(x: list[int], weights: list[object], pattern: str) -> None:
+    with pytest.raises(ShapeError, match=pattern):
+        reference.row_by_matrix(x, weights, Q8_6)  # type: ignore[arg-type]
+
+
+def test_reference_row_by_matrix_no_columns_matches_fast() -> None:
+    """OUT_D = 0 is not an error in either model: no sums."""
+    assert reference.row_by_matrix([1, 2], [[], []], Q8_6) == []
+    assert fast.row_by_matrix([1, 2], np.zeros((2, 0), dtype=np.int64), Q8_6).shape == (0,)
+
+
+@pytest.mark.parametrize(
+    "taps,kernel,bias,pattern",
+    (
+        ([[0, 0]], [[[0, 0], [0, 0]]], [0], r"conv1d bias: 1 values, but the kernel's OUT_D is 2"),
+        ([[0, 0]], [[[0, 0], [0, 0]]], [0, 0, 0], r"conv1d bias: 3 values, but the kernel's OUT_D is 2"),
+        ([[0, 0], [0, 0]], [[[0], [0]], [[0]]], [0],
+         r"conv1d kernel: tap 1 is 1 x 1 \(IN_D x OUT_D\), but tap 0 is 2 x 1"),
+        ([[0], [0]], [[[0, 0]], [[0]]], [0, 0], r"conv1d kernel: tap 1 is 1 x 1 \(IN_D x OUT_D\), but tap 0 is 1 x 2"),
+        ([[0, 0]], [[[0, 0], [0]]], [0, 0], r"conv1d kernel tap 0: ragged, row 1 has 1 columns but row 0 has 2"),
+        ([[0], [0]], [[[0]], []], [0], r"conv1d kernel tap 1: expected at least one row, got none"),
+        ([], [], [0], r"conv1d kernel: expected at least one tap, got none"),
+        ([[0, 0], [0]], [[[0], [0]], [[0], [0]]], [0],
+         r"conv1d taps: tap 1 has 1 channels, but the kernel's IN_D is 2"),
+    ),
+    ids=("bias_short", "bias_long", "kernel_in_d", "kernel_out_d", "kernel_ragged_row", "kernel_empty_tap",
+         "no_taps", "taps_channels"),
+)
+def test_reference_conv1d_step_shapes(taps: list[object], kernel: list[object], bias: list[int], pattern: str) -> None:
+    """Shape errors, never a bare IndexError (bias shorter than OUT_D) or extra outputs (bias longer)."""
+    with pytest.raises(ShapeError, match=pattern):
+        reference.conv1d_step(taps, kernel, bias, Q8_6, "rne", False)  # type: ignore[arg-type]

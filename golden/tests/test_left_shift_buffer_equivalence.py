@@ -24,7 +24,7 @@ def test_random(fmt: QFormat, length: int, channels: int, rng: np.random.Generat
     for steps in sorted({1, max(1, length - 1), length, 2 * length + 5}):
         samples = random_codes(rng, fmt, (steps, channels))
         assert_codes_equal(
-            _reference_windows(samples, length),
+            _reference_windows(samples, length, fmt),
             fast.left_shift_buffer(samples, length, fmt),
             f"left_shift_buffer {fmt} length={length} D={channels} T={steps}",
             seed,
@@ -50,6 +50,7 @@ def test_impulse_position(fmt: QFormat, seed: int) -> None:
         for slot in range(length):
             if t - (length - 1 - slot) == start:
                 expected[t, slot, 0] = fmt.min_code
-    assert_codes_equal(expected, _reference_windows(samples, length), f"LeftShiftBuffer impulse {fmt}", seed, fmt.width)
+    from_reference = _reference_windows(samples, length, fmt)
+    assert_codes_equal(expected, from_reference, f"LeftShiftBuffer impulse {fmt}", seed, fmt.width)
     actual = fast.left_shift_buffer(samples, length, fmt)
     assert_codes_equal(expected, actual, f"left_shift_buffer impulse {fmt}", seed, fmt.width)
