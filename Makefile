@@ -8,7 +8,7 @@ PYTEST        := $(VENV)/bin/pytest
 STAMP         := $(VENV)/.installed
 JOBS          ?= 2
 
-.PHONY: all venv test golden-test lint sim synth-check clean help
+.PHONY: all venv test golden-test lint sim synth-check synth-blocks clean help
 
 all: test
 
@@ -18,6 +18,7 @@ help:
 	@echo "make lint         verilator --lint-only -Wall over every RTL module"
 	@echo "make sim          cocotb RTL regression (pytest -n $(JOBS))"
 	@echo "make synth-check  quick yosys checks: every block synthesises for ECP5, memories map right"
+	@echo "make synth-blocks per-block ECP5 cost table (LUT/FF/DSP/BRAM/Fmax) -> build/synth/blocks.md"
 	@echo "make venv         create .venv and install pinned dependencies"
 	@echo "make clean        remove build/ (keeps .venv)"
 
@@ -43,6 +44,15 @@ lint: $(STAMP)
 # Quick yosys checks (seconds): every block synthesises, memories and multipliers map as they must.
 synth-check: $(STAMP)
 	$(PYTEST) -q -n $(JOBS) synth/tests
+
+# Out-of-context yosys + nextpnr of each block at several parallelism settings
+# (a few minutes): build/synth/blocks.md and blocks.json.
+DEVICE  ?= LFE5UM5G-85F
+PACKAGE ?= CABGA554
+SPEED   ?= 8
+FREQ    ?= 100
+synth-blocks: $(STAMP)
+	$(PY) scripts/synth_blocks.py --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ)
 
 sim: $(STAMP)
 	$(PYTEST) -q -n $(JOBS) sim

@@ -6,7 +6,7 @@ network's caches would no longer fit or route.
 """
 from __future__ import annotations
 
-from synth.yosys_stat import OutOfContextRun
+from synth.out_of_context import OutOfContextRun
 
 
 def test_large_activation_cache_maps_to_dp16kd() -> None:

