@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
-import secrets
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from golden.atomic import write_text_atomic
 from golden.errors import ParameterError, RepresentationError
 from golden.qformat import QFormat, check_integers, check_positive, check_shape
 
 MAX_UNPACK_WIDTH = 64  # unpack_vector returns int64 elements
-FILE_MODE = 0o644  # of a written file, before the process umask
 
 
 def pack_vector(codes: Sequence[int] | np.ndarray, width: int) -> int:
@@ -115,26 +113,4 @@ def write_hex(path: Path, words: Iterable[int], word_bits: int) -> Path:
                 f"{path}: word {index} = {value} does not fit in {word_bits} bits [0, 2^{word_bits} - 1]"
             )
         lines.append(f"{value:0{digits}x}\n")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = _create_temp(path)
-    try:
-        with os.fdopen(handle, "w", encoding="ascii") as stream:
-            stream.writelines(lines)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _create_temp(path: Path) -> tuple[int, Path]:
-    """A new file beside `path`, opened for writing; created with FILE_MODE, so the kernel applies the umask."""
-    for _ in range(100):
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), temp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"{path}: no free temporary name beside it")
+    return write_text_atomic(path, "".join(lines))

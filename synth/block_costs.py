@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from golden.atomic import write_text_atomic
 from golden.memfile import bias_rom_words, conv_matrix, matrix_rom_words, write_hex
 from golden.qformat import QFormat
 from synth.devices import Device
@@ -122,17 +121,5 @@ def write_reports(rows: list[dict], device: Device, target_mhz: float, out: Path
         lines.append(f"| {row['name']} | {params} | {row['cycles']} | {row['lut4']} | {row['carry_ccu2c']} | "
                      f"{row['trellis_comb']} | {row['ff']} | {row['dsp_mult18']} | {row['bram_dp16kd']} | "
                      f"{row['lutram_ramw']} | {row['fmax_mhz']} |\n")
-    _write_atomic(out / "blocks.json", json.dumps(payload, indent=2) + "\n")
-    _write_atomic(out / "blocks.md", "".join(lines))
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(out / "blocks.json", json.dumps(payload, indent=2) + "\n")
+    write_text_atomic(out / "blocks.md", "".join(lines))

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from golden import memfile
+from golden import atomic, memfile
 from golden.errors import ParameterError, RepresentationError, ShapeError
 from golden.memfile import bias_rom_words, conv_matrix, matrix_rom_words, pack_vector, unpack_vector, write_hex
 from golden.qformat import QFormat
@@ -209,8 +209,8 @@ def test_write_hex_fsyncs_before_replace(tmp_path: Path, monkeypatch: pytest.Mon
         calls.append("replace")
         real_replace(src, dst)
 
-    monkeypatch.setattr(memfile.os, "fsync", fsync)
-    monkeypatch.setattr(memfile.os, "replace", replace)
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    monkeypatch.setattr(atomic.os, "replace", replace)
     write_hex(tmp_path / "rom.hex", [1, 2, 3], 8)
     assert calls == ["fsync 9", "replace"]  # the whole text is on disk before the rename
 
@@ -244,7 +244,7 @@ def test_write_hex_failure_leaves_existing_target_untouched(
         def fail(*args: object) -> None:
             raise OSError(f"{failure} failed")
 
-        monkeypatch.setattr(memfile.os, failure, fail)
+        monkeypatch.setattr(atomic.os, failure, fail)
     with pytest.raises(expected_error):
         write_hex(target, words, 8)  # type: ignore[arg-type]
     assert target.read_text() == "aa\nbb\n"
