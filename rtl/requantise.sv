@@ -34,40 +34,43 @@ module requantise #(
   // The dropped bits below the half-LSB position; empty (zero) when F == 1.
   localparam logic [F-1:0] BelowHalf = F'((64'd1 << (F - 1)) - 64'd1);
 
-  logic signed [ACC_W-1:0] saturated;
-  logic signed [W-1:0] floor_q;
-  logic [F-1:0] dropped;
-  logic round_up;
+  // The saturation test and the rounding add work side by side on acc_i, so
+  // the path is max(compare, add) + one multiplexer instead of their sum.
+  // Equivalent to saturating first: inside the bounds saturated == acc_i, and
+  // at or past a bound the result is that bound's code, which rounding from an
+  // exact multiple of 2^F could never change.
+  logic signed [W-1:0] kept;     // acc_i >>> F, meaningful when not saturating
+  logic [F-1:0]        dropped;
+  logic                round_up;
+  logic                above;
+  logic                below;
   logic signed [W-1:0] rounded;
 
   always_comb begin
-    if (acc_i > AccMax) begin
-      saturated = AccMax;
-    end else if (acc_i < AccMin) begin
-      saturated = AccMin;
-    end else begin
-      saturated = acc_i;
-    end
-    floor_q = saturated[F+W-1:F];  // saturated: the bits above are sign copies
-    dropped = saturated[F-1:0];
+    above   = (acc_i > AccMax);
+    below   = (acc_i < AccMin);
+    kept    = acc_i[F+W-1:F];
+    dropped = acc_i[F-1:0];
     if (RoundNearestEven) begin
       // above half, or exactly half and the kept part is odd
-      round_up = dropped[F-1] & ((|(dropped & BelowHalf)) | floor_q[0]);
+      round_up = dropped[F-1] & ((|(dropped & BelowHalf)) | kept[0]);
     end else begin
       round_up = 1'b0;
     end
-    // floor_q + round_up stays inside Q(W,F): the saturated bounds are multiples of 2^F
-    rounded = floor_q + W'({1'b0, round_up});
+    if (above) begin
+      rounded = W'(AccMax >>> F);
+    end else if (below) begin
+      rounded = W'(AccMin >>> F);
+    end else begin
+      // inside the bounds kept + round_up <= qmax: acc_i <= qmax << F leaves no room to round past it
+      rounded = kept + W'({1'b0, round_up});
+    end
     if (RELU && rounded[W-1]) begin
       q_o = '0;
     end else begin
       q_o = rounded;
     end
   end
-
-  // Above the kept field the saturated value only repeats its sign.
-  logic unused_sign_copies;
-  assign unused_sign_copies = ^saturated[ACC_W-1:F+W];
 
   // Elaboration-time checks of the parameters.
   if (ROUNDING != fixed_pkg::RoundRne && ROUNDING != fixed_pkg::RoundTrunc) begin : g_bad_rounding
