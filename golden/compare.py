@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["mismatch_report", "format_code"]
+SHOWN_MISMATCHES = 10  # listed in an assertion message; the total is always given
+
+__all__ = ["assert_codes_equal", "mismatch_report", "format_code"]
 
 
 def format_code(value: int, width: int | None) -> str:
@@ -81,3 +83,30 @@ def _as_integers(values: ArrayLike, role: str, what: str) -> np.ndarray:
     if array.dtype.kind == "O" and all(isinstance(v, (int, np.integer)) for v in array.reshape(-1)):
         return array
     raise TypeError(f"{what}: {role} must hold integer codes for a bit-exact comparison, got dtype {array.dtype}")
+
+def assert_codes_equal(
+    expected: ArrayLike,
+    actual: ArrayLike,
+    what: str,
+    seed: int | None,
+    width: int | None = None,
+    *,
+    inputs: ArrayLike | None = None,
+    input_name: str = "input",
+) -> None:
+    """Fail with index, expected/actual (hex and decimal) and seed unless the codes are identical.
+
+    `inputs`, if given with the same shape, is shown at the first mismatching indices
+    (e.g. the accumulator a requantised code came from)."""
+    __tracebackhide__ = True
+    report = mismatch_report(expected, actual, what=what, seed=seed, width=width, limit=SHOWN_MISMATCHES)
+    if report is None:
+        return
+    if inputs is not None:
+        flat_inputs = np.asarray(inputs, dtype=object).reshape(-1)
+        flat_expected, flat_actual = np.asarray(expected).reshape(-1), np.asarray(actual).reshape(-1)
+        if flat_inputs.size == flat_expected.size == flat_actual.size:
+            shown = np.flatnonzero(flat_expected != flat_actual)[:SHOWN_MISMATCHES]
+            listed = ", ".join(f"[{i}] {format_code(flat_inputs[i], None)}" for i in shown)
+            report += f"\n  {input_name} at those indices: {listed}"
+    raise AssertionError(report)

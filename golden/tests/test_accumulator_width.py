@@ -18,7 +18,7 @@ import pytest
 from golden import fast, reference
 from golden.errors import ParameterError
 from golden.qformat import QFormat, accumulator_width
-from golden.tests.compare import assert_codes_equal
+from golden.compare import assert_codes_equal
 from golden.tests.stimulus import FORMATS, max_sum, min_sum, signed_bits
 
 TERMS = (1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100, 1023, 1024, 4096)

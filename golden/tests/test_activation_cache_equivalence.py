@@ -6,7 +6,7 @@ import pytest
 
 from golden import fast, reference
 from golden.qformat import QFormat
-from golden.tests.compare import assert_codes_equal
+from golden.compare import assert_codes_equal
 from golden.tests.stimulus import FORMATS, random_codes
 
 TAPS = (1, 2, 3, 4)

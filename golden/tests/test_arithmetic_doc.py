@@ -10,7 +10,7 @@ import pytest
 
 from golden import fast, reference
 from golden.qformat import QFormat, accumulator_width
-from golden.tests.compare import assert_codes_equal
+from golden.compare import assert_codes_equal
 
 Q16_12 = QFormat(16, 12)
 

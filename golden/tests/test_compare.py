@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from golden.compare import format_code, mismatch_report
-from golden.tests.compare import assert_codes_equal
+from golden.compare import assert_codes_equal
 
 
 def test_equal_is_none() -> None:

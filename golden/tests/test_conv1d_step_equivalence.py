@@ -6,7 +6,7 @@ import pytest
 
 from golden import fast, reference
 from golden.qformat import QFormat
-from golden.tests.compare import assert_codes_equal
+from golden.compare import assert_codes_equal
 from golden.tests.conv_cases import ConvCase, extreme_cases, random_case, realise_accumulators, tie_case
 from golden.tests.stimulus import (
     FORMATS,

@@ -6,7 +6,7 @@ import pytest
 
 from golden import fast, reference
 from golden.qformat import QFormat, accumulator_width
-from golden.tests.compare import assert_codes_equal
+from golden.compare import assert_codes_equal
 from golden.tests.stimulus import FORMATS, random_codes
 
 LENGTHS = (1, 2, 5, 16, 64)

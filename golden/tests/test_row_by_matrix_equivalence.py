@@ -6,7 +6,7 @@ import pytest
 
 from golden import fast, reference
 from golden.qformat import QFormat, accumulator_width
-from golden.tests.compare import assert_codes_equal
+from golden.compare import assert_codes_equal
 from golden.tests.stimulus import FORMATS, random_codes
 
 SHAPES = ((1, 1), (4, 3), (16, 2))  # (IN_D, OUT_D)

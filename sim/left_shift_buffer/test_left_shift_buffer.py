@@ -20,7 +20,7 @@ from simlib.check import assert_codes_equal, assert_cycles
 from simlib.clocked import ClockedBench
 from simlib.runner import BlockRun
 from simlib.seed import base_seed, derived_seed
-from simlib.stimulus import corner_rows, random_rows
+from simlib.stimulus import corner_stream, random_rows
 
 LATENCY = 1
 
@@ -103,10 +103,7 @@ class LeftShiftBufferBench(ClockedBench):
         self.history.clear()
 
     def corner_stream(self) -> np.ndarray:
-        """Per-channel corners, then a stream alternating most negative / most positive in time."""
-        lo, hi = self.fmt.min_code, self.fmt.max_code
-        in_time = np.array([np.full(self.channels, hi if t % 2 else lo) for t in range(2 * self.length + 2)])
-        return np.concatenate([corner_rows(self.fmt, self.channels), in_time]).astype(np.int64)
+        return corner_stream(self.fmt, self.channels, 2 * self.length + 2)
 
 
 @cocotb.test(timeout_time=2, timeout_unit="ms")  # a hung DUT fails instead of stalling CI

@@ -71,3 +71,9 @@ def tie_rows(rng: np.random.Generator, fmt: QFormat, length: int) -> np.ndarray:
 
 def random_rows(rng: np.random.Generator, fmt: QFormat, count: int, length: int) -> np.ndarray:
     return rng.integers(fmt.min_code, fmt.max_code + 1, (count, length)).astype(np.int64)
+
+
+def corner_stream(fmt: QFormat, channels: int, steps: int) -> np.ndarray:
+    """Per-channel corner vectors, then `steps` vectors alternating most negative / most positive in time."""
+    in_time = np.array([np.full(channels, fmt.max_code if t % 2 else fmt.min_code) for t in range(steps)])
+    return np.concatenate([corner_rows(fmt, channels), in_time]).astype(np.int64)
