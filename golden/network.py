@@ -1,0 +1,126 @@
+"""Golden network: a manifest evaluated two independent ways.
+
+* `StreamingNetwork` is the cached inference the hardware performs: one input
+  vector in, one output vector out, each layer reading its taps from a ring of
+  past activations (the left shift buffer for the first layer, an activation
+  cache for every later one). Nothing is recomputed.
+* `full_sequence` is the plain textbook causal dilated convolution over a
+  whole sequence, zero padded on the left, layer after layer.
+
+They share only the per-output arithmetic (`golden.fast.conv1d_step` and
+`requantise`, docs/arithmetic.md); the tests prove they agree from sample 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from golden.errors import ShapeError
+from golden.fast import conv1d_step, requantise
+from golden.manifest import ConvLayer, NetworkManifest
+from golden.qformat import accumulator_width
+
+
+class _TapRing:
+    """The last (K-1)*dilation+1 input vectors of one layer, zeros before the first push."""
+
+    def __init__(self, layer: ConvLayer):
+        self.length = layer.history + 1
+        self.dilation = layer.dilation
+        self.kernel_size = layer.kernel_size
+        self.ring = np.zeros((self.length, layer.in_channels), dtype=np.int64)
+        self.newest = self.length - 1
+
+    def push(self, vector: np.ndarray) -> np.ndarray:
+        """Store `vector`; return taps (K, IN) with tap k = x[t - (K-1-k)*dilation]."""
+        self.newest = (self.newest + 1) % self.length
+        self.ring[self.newest] = vector
+        offsets = (self.kernel_size - 1 - np.arange(self.kernel_size)) * self.dilation
+        return self.ring[(self.newest - offsets) % self.length]
+
+
+class StreamingNetwork:
+    """Cached streaming inference of a manifest, one input vector per `step`."""
+
+    def __init__(self, manifest: NetworkManifest):
+        self.manifest = manifest
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the state before the first sample: every cache holds zeros."""
+        self._rings = [_TapRing(layer) for layer in self.manifest.layers]
+
+    def step_layers(self, sample: ArrayLike) -> list[np.ndarray]:
+        """Push one input vector (IN,) through every layer; the output vector of each layer."""
+        manifest = self.manifest
+        vector = manifest.fmt.check_codes(sample, "network input sample")
+        if vector.shape != (manifest.input_channels,):
+            raise ShapeError(
+                f"network {manifest.name}: input sample must have shape ({manifest.input_channels},), got {vector.shape}"
+            )
+        outputs = []
+        for ring, layer in zip(self._rings, manifest.layers):
+            taps = ring.push(vector)
+            vector = conv1d_step(taps, layer.kernel, layer.bias, manifest.fmt, manifest.rounding, layer.relu)
+            outputs.append(vector)
+        return outputs
+
+    def step(self, sample: ArrayLike) -> np.ndarray:
+        """One input vector (IN,) in, one output vector (OUT,) out."""
+        return self.step_layers(sample)[-1]
+
+    def run_layers(self, samples: ArrayLike) -> list[np.ndarray]:
+        """Stream (T, IN) samples from the current state; per layer the (T, OUT_l) outputs."""
+        codes = _check_samples(self.manifest, samples)
+        per_layer: list[list[np.ndarray]] = [[] for _ in self.manifest.layers]
+        for sample in codes:
+            for collected, output in zip(per_layer, self.step_layers(sample)):
+                collected.append(output)
+        return [
+            np.array(collected, dtype=np.int64).reshape(len(codes), layer.out_channels)
+            for collected, layer in zip(per_layer, self.manifest.layers)
+        ]
+
+    def run(self, samples: ArrayLike) -> np.ndarray:
+        """Stream (T, IN) samples from the current state; the (T, OUT) network outputs."""
+        return self.run_layers(samples)[-1]
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    """One layer over a whole sequence: exact accumulators and requantised outputs."""
+
+    accumulators: np.ndarray  # (T, OUT) at scale 2^(2F), before saturation
+    outputs: np.ndarray  # (T, OUT) codes
+    saturated: np.ndarray  # (T, OUT) bool: the accumulator was clipped to the format's range
+
+
+def full_sequence(manifest: NetworkManifest, samples: ArrayLike) -> list[LayerResult]:
+    """Plain causal dilated convolution of (T, IN) samples, zero padded on the left, every layer."""
+    fmt = manifest.fmt
+    x = _check_samples(manifest, samples)
+    steps = x.shape[0]
+    results = []
+    for layer in manifest.layers:
+        accumulator_width(fmt, layer.kernel_size * layer.in_channels)  # refuses int64 overflow
+        padded = np.concatenate([np.zeros((layer.history, layer.in_channels), dtype=np.int64), x])
+        acc = np.tile(layer.bias << fmt.frac, (steps, 1))
+        for k in range(layer.kernel_size):
+            delay = (layer.kernel_size - 1 - k) * layer.dilation
+            acc = acc + padded[layer.history - delay : layer.history - delay + steps] @ layer.kernel[k]
+        outputs = requantise(acc, fmt, manifest.rounding, layer.relu)
+        saturated = (acc < fmt.min_code * fmt.scale) | (acc > fmt.max_code * fmt.scale)
+        results.append(LayerResult(accumulators=acc, outputs=outputs, saturated=saturated))
+        x = outputs
+    return results
+
+
+def _check_samples(manifest: NetworkManifest, samples: ArrayLike) -> np.ndarray:
+    codes = manifest.fmt.check_codes(samples, f"network {manifest.name} input samples")
+    if codes.ndim != 2 or codes.shape[1] != manifest.input_channels:
+        raise ShapeError(
+            f"network {manifest.name}: input samples must have shape (T, {manifest.input_channels}), got {codes.shape}"
+        )
+    return codes
