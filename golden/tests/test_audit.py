@@ -20,7 +20,7 @@ def test_compare_codes_counts_and_sizes() -> None:
 
 
 def test_shape_mismatch_is_total_failure() -> None:
-    result = compare_codes(np.zeros((3, 2)), np.zeros((2, 2)), "out", seed=1, width=8)
+    result = compare_codes(np.zeros((3, 2), dtype=np.int64), np.zeros((2, 2), dtype=np.int64), "out", seed=1, width=8)
     assert result.mismatches == result.compared == 6 and "shape mismatch" in result.first_mismatch
 
 
