@@ -6,9 +6,10 @@ VENV          := .venv
 PY            := $(VENV)/bin/python
 PYTEST        := $(VENV)/bin/pytest
 STAMP         := $(VENV)/.installed
+TRAIN_STAMP   := $(VENV)/.installed-train
 JOBS          ?= 2
 
-.PHONY: all venv test golden-test lint sim synth-check synth-blocks clean help
+.PHONY: all venv test golden-test lint sim synth-check synth-blocks clean help model qkeras-test
 
 all: test
 
@@ -19,6 +20,8 @@ help:
 	@echo "make sim          cocotb RTL regression (pytest -n $(JOBS))"
 	@echo "make synth-check  quick yosys checks: every block synthesises for ECP5, memories map right"
 	@echo "make synth-blocks per-block ECP5 cost table (LUT/FF/DSP/BRAM/Fmax) -> build/synth/blocks.md"
+	@echo "make model        train the fpga and mcu QKeras models (CPU, a few minutes), export golden/models/*.yaml"
+	@echo "make qkeras-test  QKeras float64 predict == golden network, bit-exact (needs the train extra)"
 	@echo "make venv         create .venv and install pinned dependencies"
 	@echo "make clean        remove build/ (keeps .venv)"
 
@@ -31,7 +34,7 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e .
 	@touch $@
 
-test: golden-test lint synth-check sim
+test: golden-test lint synth-check sim qkeras-test
 
 golden-test: $(STAMP)
 	$(PYTEST) -q golden/tests
@@ -56,6 +59,17 @@ synth-blocks: $(STAMP)
 
 sim: $(STAMP)
 	$(PYTEST) -q -n $(JOBS) sim
+
+# TensorFlow + QKeras (the `train` extra): only for training, export and the QKeras proofs.
+$(TRAIN_STAMP): $(STAMP) pyproject.toml
+	$(VENV)/bin/pip install --quiet -e '.[train]'
+	@touch $@
+
+model: $(TRAIN_STAMP)
+	$(PY) scripts/train_model.py
+
+qkeras-test: $(TRAIN_STAMP)
+	$(PYTEST) -q -n $(JOBS) golden/tests_qkeras
 
 clean:
 	rm -rf build

@@ -67,7 +67,9 @@ class ModelWalk:
 
 
 def load_qkeras_model(path: Path | str) -> Any:
-    """Load a `.h5`/`.keras` file written by model.save, rebuilt with float64 layers."""
+    """Load a `.h5`/`.keras` file written by model.save, rebuilt with float64 layers.
+
+    Raises UnsupportedModelError (every problem listed) for a model outside the subset."""
     configure()
     import tensorflow as tf
     from qkeras.utils import _add_supported_quantized_objects
@@ -77,10 +79,25 @@ def load_qkeras_model(path: Path | str) -> Any:
         raise GoldenError(f"{path}: model file not found")
     custom_objects: dict[str, Any] = {}
     _add_supported_quantized_objects(custom_objects)
-    try:
-        model = tf.keras.models.load_model(path, custom_objects=custom_objects, compile=False)
-    except Exception as error:  # Keras raises many types for a bad file; report it as ours
-        raise GoldenError(f"{path}: cannot load as a QKeras model ({type(error).__name__}: {error})") from None
+    # QKeras's quantized_bits casts to the global float type, so a model saved from a float32 session only
+    # loads with floatx float32 (and ours, saved in float64, only with float64): try both, float64 first
+    failures = []
+    for floatx in ("float64", "float32"):
+        tf.keras.backend.set_floatx(floatx)
+        try:
+            model = tf.keras.models.load_model(path, custom_objects=custom_objects, compile=False)
+            break
+        except Exception as error:  # Keras raises many types for a bad file; report it as ours
+            failures.append(f"as {floatx}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+        finally:
+            tf.keras.backend.set_floatx("float64")
+    else:
+        raise GoldenError(f"{path}: cannot load as a QKeras model ({'; '.join(failures)})")
+    # checked before the float64 rebuild: some unsupported quantizers (quantized_po2, alpha="auto_po2")
+    # cannot even run in float64 in QKeras 0.9.0, and their user deserves the list of problems, not a TypeError
+    problems = audit_subset(model)
+    if problems:
+        raise UnsupportedModelError(str(path), problems)
     return _as_float64(model, custom_objects)
 
 
@@ -132,7 +149,7 @@ def walk_model(model: Any) -> ModelWalk:
     if not stages:
         problems.append("the model has no QConv1D layer")
     else:
-        _close(stages, problems, "at the end of the model")
+        _close(stages, problems, "at the end of the QConv1D chain")
     for stage in stages:
         if stage.float32_relu:
             notes.append(
