@@ -1,0 +1,245 @@
+"""The platform-independent board core: UART in -> framing -> network -> framing -> UART out.
+
+The generated network (contract 4: clk_i, rst_i, in_valid_i/in_ready_o/in_data_i,
+out_valid_o/out_data_o, no output backpressure) is instantiated by name. The
+core only feeds it a sample while the output FIFO is sure to have room for the
+result: samples inside the network + vectors in the FIFO < FIFO depth.
+
+Frames follow synth/board/protocol.py (docs/uart-protocol.md). A good SAMPLE
+frame with the expected seq waits in a one-vector holding register until the
+network takes it; anything else is dropped and answered with one ERROR frame.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from amaranth import Cat, ClockDomain, ClockSignal, Const, Elaboratable, Instance, Module, ResetInserter, ResetSignal, Signal
+from amaranth.lib.fifo import SyncFIFOBuffered
+
+from synth.board.protocol import DATA_BITS, SEQ_MODULUS, ErrorReason, FrameType, payload_bytes
+from synth.board.uart import UartRx, UartTx
+
+DEFAULT_FIFO_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class NetworkPorts:
+    """What the core needs to know about the generated network top (its <top>.json, contract 4)."""
+
+    top: str
+    input_channels: int
+    output_channels: int
+    width: int
+    parameters: tuple[tuple[str, str], ...] = ()  # HDL parameter overrides, e.g. weight file names
+
+    @classmethod
+    def from_description(cls, description: dict, parameters: dict[str, str] | None = None) -> "NetworkPorts":
+        return cls(description["top"], int(description["input_channels"]), int(description["output_channels"]),
+                   int(description["width"]), tuple((parameters or {}).items()))
+
+    @property
+    def in_bits(self) -> int:
+        return self.input_channels * self.width
+
+    @property
+    def out_bits(self) -> int:
+        return self.output_channels * self.width
+
+
+def crc7_next(crc, byte) -> list:
+    """Hardware mirror of protocol.crc7_update: one byte, MSB first, x^7 + x^3 + 1.
+
+    Works on a list of 1-bit expressions (not nested Cat slices, whose
+    expression tree would grow exponentially when lowered); returns Cat-able bits.
+    """
+    bits = [crc[i] for i in range(7)]
+    for bit in range(7, -1, -1):
+        feedback = byte[bit] ^ bits[6]
+        bits = [feedback, bits[0], bits[1], bits[2] ^ feedback, bits[3], bits[4], bits[5]]
+    return Cat(*bits)
+
+
+class SampleCore(Elaboratable):
+    """UART + framing + network, in the `sync` domain. Ports: `rx` (line in), `tx` (line out)."""
+
+    def __init__(self, network: NetworkPorts, clocks_per_bit: int, fifo_depth: int = DEFAULT_FIFO_DEPTH):
+        self.network = network
+        self.clocks_per_bit = clocks_per_bit
+        self.fifo_depth = fifo_depth
+        self.rx = Signal(init=1)
+        self.tx = Signal(init=1)
+        # Status for LEDs / debugging: a frame was rejected (sticky until reset).
+        self.rejected = Signal()
+
+    def elaborate(self, platform) -> Module:
+        m = Module()
+        net = self.network
+        in_bytes, out_bytes = payload_bytes(net.input_channels, net.width), payload_bytes(net.output_channels, net.width)
+
+        m.submodules.uart_rx = uart_rx = UartRx(self.clocks_per_bit)
+        m.submodules.uart_tx = uart_tx = UartTx(self.clocks_per_bit)
+        m.d.comb += [uart_rx.rx.eq(self.rx), self.tx.eq(uart_tx.tx)]
+
+        # --- network and its output FIFO -------------------------------------------------
+        reset_network = Signal()  # a RESET frame: network, FIFO and sequence numbers start over
+        in_valid, in_ready, in_data = Signal(), Signal(), Signal(net.in_bits)
+        out_valid, out_data = Signal(), Signal(net.out_bits)
+        m.submodules.network = Instance(
+            net.top,
+            **{f"p_{name}": value for name, value in net.parameters},
+            i_clk_i=ClockSignal(), i_rst_i=ResetSignal() | reset_network,
+            i_in_valid_i=in_valid, o_in_ready_o=in_ready, i_in_data_i=in_data,
+            o_out_valid_o=out_valid, o_out_data_o=out_data,
+        )
+        fifo = ResetInserter(reset_network)(SyncFIFOBuffered(width=net.out_bits, depth=self.fifo_depth))
+        m.submodules.out_fifo = fifo
+        m.d.comb += [fifo.w_data.eq(out_data), fifo.w_en.eq(out_valid)]
+
+        in_flight = Signal(range(self.fifo_depth + 1))  # accepted by the network, output not yet in the FIFO
+        held_valid, held_data = Signal(), Signal(net.in_bits)  # a good sample waiting for the network
+        room = Signal()
+        m.d.comb += [
+            room.eq(in_flight + fifo.level < self.fifo_depth),
+            in_valid.eq(held_valid & room),
+            in_data.eq(held_data),
+        ]
+        accepted = in_valid & in_ready
+        with m.If(accepted & ~out_valid):
+            m.d.sync += in_flight.eq(in_flight + 1)
+        with m.Elif(out_valid & ~accepted):
+            m.d.sync += in_flight.eq(in_flight - 1)
+        with m.If(accepted):
+            m.d.sync += held_valid.eq(0)
+
+        # --- receive: frame parser ---------------------------------------------------------
+        expected_seq = Signal(range(SEQ_MODULUS))
+        error_pending, error_reason = Signal(), Signal(DATA_BITS)
+        ack_pending, ack_seq = Signal(), Signal(DATA_BITS)
+        rx_kind, rx_seq, rx_crc = Signal(8), Signal(DATA_BITS), Signal(7)
+        rx_payload = Signal(max(in_bytes, 1) * DATA_BITS)
+        rx_count = Signal(range(in_bytes + 1))
+        byte = uart_rx.data
+        is_header = byte[7]
+        crc_after_byte = crc7_next(rx_crc, byte)
+
+        def reject(reason: ErrorReason) -> list:
+            return [error_pending.eq(1), error_reason.eq(int(reason)), self.rejected.eq(1)]
+
+        def start_frame() -> None:
+            """`byte` is a header: start the frame it announces, or drop an unknown one."""
+            m.d.sync += rx_kind.eq(byte)
+            m.d.sync += rx_crc.eq(crc7_next(Const(0, 7), byte))
+            with m.If((byte == FrameType.SAMPLE) | (byte == FrameType.RESET)):
+                m.next = "SEQ"
+            with m.Else():
+                m.d.sync += reject(ErrorReason.TRUNCATED)
+                m.next = "HUNT"
+
+        with m.FSM(name="rx_frame"):
+            with m.State("HUNT"):
+                with m.If(uart_rx.valid & is_header):
+                    start_frame()
+            for state in ("SEQ", "PAYLOAD", "CHECK"):
+                with m.State(state):
+                    with m.If(uart_rx.error):
+                        m.d.sync += reject(ErrorReason.TRUNCATED)
+                        m.next = "HUNT"
+                    with m.Elif(uart_rx.valid & is_header):
+                        m.d.sync += reject(ErrorReason.TRUNCATED)  # the unfinished frame is lost
+                        start_frame()
+                    with m.Elif(uart_rx.valid):
+                        m.d.sync += rx_crc.eq(crc_after_byte)
+                        if state == "SEQ":
+                            m.d.sync += [rx_seq.eq(byte[:DATA_BITS]), rx_count.eq(0)]
+                            with m.If(rx_kind == FrameType.SAMPLE):
+                                m.next = "PAYLOAD"
+                            with m.Else():
+                                m.next = "CHECK"
+                        elif state == "PAYLOAD":
+                            # LSB-first 7-bit groups: each new byte enters at the top.
+                            m.d.sync += [rx_payload.eq(Cat(rx_payload[DATA_BITS:], byte[:DATA_BITS])),
+                                         rx_count.eq(rx_count + 1)]
+                            with m.If(rx_count == in_bytes - 1):
+                                m.next = "CHECK"
+                        else:
+                            m.next = "HUNT"
+                            with m.If(byte[:7] != rx_crc):
+                                m.d.sync += reject(ErrorReason.BAD_CHECK)
+                            with m.Elif(rx_kind == FrameType.RESET):
+                                m.d.comb += reset_network.eq(1)
+                                m.d.sync += [ack_pending.eq(1), ack_seq.eq(rx_seq), expected_seq.eq(0),
+                                             in_flight.eq(0), held_valid.eq(0), error_pending.eq(0)]
+                            with m.Elif(rx_seq != expected_seq):
+                                m.d.sync += reject(ErrorReason.OUT_OF_SEQUENCE)
+                            with m.Elif(held_valid & ~accepted):
+                                m.d.sync += reject(ErrorReason.OVERFLOW)
+                            with m.Else():
+                                m.d.sync += [held_valid.eq(1), held_data.eq(rx_payload[:net.in_bits]),
+                                             expected_seq.eq(expected_seq + 1)]
+
+        # --- transmit: one frame at a time, outputs first -----------------------------------
+        tx_header, tx_seq, tx_crc = Signal(8), Signal(DATA_BITS), Signal(7)
+        tx_payload = Signal(max(out_bytes, 1) * DATA_BITS)
+        tx_length = Signal(range(out_bytes + 1))  # payload bytes of the current frame
+        tx_index = Signal(range(out_bytes + 4))  # byte of the frame being offered
+        out_seq = Signal(range(SEQ_MODULUS))
+        tx_byte = Signal(8)
+        with m.If(tx_index == 0):
+            m.d.comb += tx_byte.eq(tx_header)
+        with m.Elif(tx_index == 1):
+            m.d.comb += tx_byte.eq(tx_seq)
+        with m.Elif(tx_index < tx_length + 2):
+            m.d.comb += tx_byte.eq(tx_payload[:DATA_BITS])
+        with m.Else():
+            m.d.comb += tx_byte.eq(tx_crc)
+        m.d.comb += [uart_tx.data.eq(tx_byte)]
+
+        with m.FSM(name="tx_frame"):
+            with m.State("IDLE"):
+                m.d.sync += [tx_index.eq(0), tx_crc.eq(0)]
+                with m.If(ack_pending):
+                    m.d.sync += [tx_header.eq(FrameType.RESET), tx_seq.eq(ack_seq), tx_length.eq(0),
+                                 ack_pending.eq(0), out_seq.eq(0)]
+                    m.next = "SEND"
+                with m.Elif(fifo.r_rdy):
+                    m.d.comb += fifo.r_en.eq(1)
+                    m.d.sync += [tx_header.eq(FrameType.SAMPLE), tx_seq.eq(out_seq), tx_length.eq(out_bytes),
+                                 tx_payload.eq(fifo.r_data), out_seq.eq(out_seq + 1)]
+                    m.next = "SEND"
+                with m.Elif(error_pending):
+                    m.d.sync += [tx_header.eq(FrameType.ERROR), tx_seq.eq(expected_seq), tx_length.eq(1),
+                                 tx_payload.eq(error_reason), error_pending.eq(0)]
+                    m.next = "SEND"
+            with m.State("SEND"):
+                m.d.comb += uart_tx.valid.eq(1)
+                with m.If(uart_tx.ready):
+                    m.d.sync += [tx_index.eq(tx_index + 1), tx_crc.eq(crc7_next(tx_crc, tx_byte))]
+                    with m.If((tx_index >= 2) & (tx_index < tx_length + 2)):
+                        m.d.sync += tx_payload.eq(tx_payload >> DATA_BITS)
+                    with m.If(tx_index == tx_length + 2):
+                        m.next = "IDLE"
+        # A RESET frame also restarts the output numbering (unless an ack is being loaded, which does it).
+        with m.If(reset_network):
+            m.d.sync += out_seq.eq(0)
+        return m
+
+
+class StandaloneCore(Elaboratable):
+    """The core with plain ports for simulation and out-of-context builds: clk_i, rst_i, rx_i, tx_o."""
+
+    def __init__(self, core: SampleCore):
+        self.core = core
+        self.clk_i, self.rst_i = Signal(name="clk_i"), Signal(name="rst_i")
+        self.rx_i, self.tx_o = Signal(init=1, name="rx_i"), Signal(init=1, name="tx_o")
+
+    def elaborate(self, platform) -> Module:
+        m = Module()
+        m.domains.sync = ClockDomain("sync")
+        m.d.comb += [ClockSignal("sync").eq(self.clk_i), ResetSignal("sync").eq(self.rst_i)]
+        m.submodules.core = self.core
+        m.d.comb += [self.core.rx.eq(self.rx_i), self.tx_o.eq(self.core.tx)]
+        return m
+
+    @property
+    def ports(self) -> list[Signal]:
+        return [self.clk_i, self.rst_i, self.rx_i, self.tx_o]
