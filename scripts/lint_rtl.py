@@ -32,6 +32,10 @@ VARIANTS: dict[str, list[dict[str, int]]] = {
     "activation_cache": [{"K": 1}, {"K": 2, "DILATION": 5, "CHANNELS": 3, "W": 8}, {"DILATION": 64}],
     "left_shift_buffer": [{"LENGTH": 1}, {"CHANNELS": 1, "LENGTH": 8, "W": 8}],
     "requantise": [{"W": 2, "F": 1, "ACC_W": 4}, {"ROUNDING": 0, "RELU": 1}],
+    "network_layer": [{"K": 1, "DILATION": 3}, {"DILATION": 4, "HOLD_OUTPUT": 1},
+                      {"W": 12, "F": 8, "K": 3, "DILATION": 2, "IN_D": 3, "OUT_D": 5, "LANES": 2, "COLS": 3,
+                       "ROUNDING": 0, "RELU": 0}],
+    "sample_strobe_guard": [{"WIDTH": 1, "COUNT_W": 1}],
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge
+from cocotb.utils import get_sim_time
 
 CLOCK_NS = 10
 
@@ -24,13 +25,23 @@ class ClockedBench:
         self.cycle = 0
         self._counter = None
 
-    async def start(self, reset_cycles: int = 3) -> None:
-        cocotb.start_soon(Clock(self.dut.clk_i, CLOCK_NS, unit="ns").start())
+    async def start(self, reset_cycles: int = 3, fast: bool = False) -> None:
+        """Clock and reset. `fast` keeps Python out of every clock: the clock runs in the
+        simulator (cocotb's GPI clock) and no cycle counter runs (use `sim_cycle`); the bench
+        must then drive inputs away from rising edges, as the falling-edge convention does."""
+        clock = Clock(self.dut.clk_i, CLOCK_NS, unit="ns", impl="gpi" if fast else None)
+        cocotb.start_soon(clock.start())
         self.dut.rst_i.value = 1
         await ClockCycles(self.dut.clk_i, reset_cycles)
         await FallingEdge(self.dut.clk_i)
         self.dut.rst_i.value = 0
-        self._counter = cocotb.start_soon(self._count())
+        if not fast:
+            self._counter = cocotb.start_soon(self._count())
+
+    @staticmethod
+    def sim_cycle() -> int:
+        """The current cycle from simulation time (rising edge c at c * CLOCK_NS): no per-clock counting."""
+        return int(get_sim_time("ns") // CLOCK_NS)
 
     async def _count(self) -> None:
         while True:

@@ -45,6 +45,7 @@ class BlockRun:
     test_module: str
     parameters: dict[str, object]
     env: dict[str, object] = field(default_factory=dict)
+    sources: list[Path] | None = None  # instead of rtl_sources(*modules), e.g. a generated top's list
 
     @property
     def tag(self) -> str:
@@ -73,7 +74,7 @@ class BlockRun:
         os.environ.update(verilator_environment(dict(os.environ)))
         runner = get_runner("verilator")
         runner.build(
-            sources=rtl_sources(*self.modules),
+            sources=self.sources if self.sources is not None else rtl_sources(*self.modules),
             hdl_toplevel=self.toplevel,
             parameters=self.parameters,
             build_dir=self.build_dir,
