@@ -54,9 +54,11 @@ class OutOfContextRun:
     top: str
     modules: list[str]
     parameters: dict[str, int | str] = field(default_factory=dict)
+    sources: list[Path] | None = None  # instead of fixed_pkg + modules, e.g. a generated top's list (in REPO)
 
     def script(self, parameters: dict[str, int | str], outputs: list[str]) -> str:
-        sources = " ".join(str((RTL / f"{m}.sv").relative_to(REPO)) for m in ["fixed_pkg", *self.modules])
+        paths = self.sources if self.sources is not None else [RTL / f"{m}.sv" for m in ["fixed_pkg", *self.modules]]
+        sources = " ".join(str(Path(path).resolve().relative_to(REPO)) for path in paths)
         settings = " ".join(
             f'-set {name} "{value}"' if isinstance(value, str) else f"-set {name} {value}"
             for name, value in parameters.items()

@@ -1,0 +1,132 @@
+"""scripts/gen_network.py and golden.rtl_export: the parallelism policy, the files, the errors.
+
+No simulation here (sim/network/test_network.py streams the generated tops);
+the generated SystemVerilog is linted with Verilator -Wall like every RTL module.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from golden.manifest import save_manifest
+from golden.memfile import bias_rom_words, conv_matrix, matrix_rom_words
+from golden.rtl_export import RtlExportError, export_network, layer_plan, plan_network
+from golden.tests.network_cases import SHAPES, random_manifest
+from simlib.runner import REPO
+from simlib.toolchain import verilator_environment
+
+SEEDS_FPGA_MULTIPLIERS, SEEDS_FPGA_CYCLES = 132, 77  # the seeds' design (docs/network.md)
+CONTRACT_KEYS = {"top", "sources", "parameters", "input_channels", "output_channels", "width", "frac",
+                 "cycles_per_sample", "latency_cycles", "dsp_count", "layers"}
+
+
+def manifest(name: str):
+    shape = next(s for s in SHAPES if s.name == name)
+    return random_manifest(shape, np.random.default_rng(7), weight_bits=shape.fmt.frac + 1)
+
+
+def test_default_beats_the_seeds_fpga_design() -> None:
+    plan = plan_network(manifest("fpga"))
+    assert plan.multipliers < SEEDS_FPGA_MULTIPLIERS / 2, plan.multipliers
+    assert plan.cycles_per_sample < SEEDS_FPGA_CYCLES, plan.cycles_per_sample
+
+
+@pytest.mark.parametrize("name", ["fpga", "mcu", "odd"])
+@pytest.mark.parametrize("budget", [20, 64, 300])
+def test_policy_picks_the_cheapest_setting_within_budget(name: str, budget: int) -> None:
+    network = manifest(name)
+    try:
+        plan = plan_network(network, budget)
+    except RtlExportError as error:
+        assert budget == 20 and "no parallelism meets 20" in str(error), error
+        return
+    for chosen in plan.layers:
+        assert chosen.interval <= budget
+        layer = chosen.layer
+        cheaper = [layer_plan(chosen.index, layer, lanes, cols)
+                   for lanes in range(1, layer.kernel_size * layer.in_channels + 1)
+                   for cols in range(1, layer.out_channels + 1) if lanes * cols < chosen.multipliers]
+        assert all(other.interval > budget for other in cheaper), f"{layer.name}: a cheaper setting fits {budget}"
+    assert plan.cycles_per_sample == max(p.interval for p in plan.layers)
+
+
+def test_budget_nothing_meets_names_the_layer() -> None:
+    with pytest.raises(RtlExportError, match=r"layer 1 \(conv_1\): no parallelism meets 9 .* needs 1[0-9]"):
+        plan_network(manifest("fpga"), 9, overrides={"conv_0": (16, 16)})
+
+
+def test_overrides() -> None:
+    plan = plan_network(manifest("fpga"), overrides={"conv_1": (4, 8)})
+    assert (plan.layers[1].lanes, plan.layers[1].cols) == (4, 8)
+    with pytest.raises(RtlExportError, match="unknown layer.*conv_9"):
+        plan_network(manifest("fpga"), overrides={"conv_9": (1, 1)})
+    with pytest.raises(RtlExportError, match=r"conv_2\): COLS must be an integer in \[1, 4\], got 5"):
+        plan_network(manifest("fpga"), overrides={"conv_2": (1, 5)})
+
+
+def test_export_writes_the_contract(tmp_path: Path) -> None:
+    network = manifest("odd")
+    result = export_network(plan_network(network, 40), tmp_path / "out")
+    info = json.loads(result.json_file.read_text())
+    assert CONTRACT_KEYS <= set(info), CONTRACT_KEYS - set(info)
+    assert info["top"] == "wavenet_odd" and Path(info["sources"][-1]) == result.top_file
+    assert all(Path(source).is_absolute() and Path(source).is_file() for source in info["sources"])
+    for layer, described in zip(network.layers, info["layers"]):
+        lanes, cols, fmt = described["lanes"], described["cols"], network.fmt
+        weights = [int(line, 16) for line in Path(described["weights_file"]).read_text().split()]
+        assert weights == matrix_rom_words(conv_matrix(layer.kernel, fmt), fmt, lanes, cols)
+        bias = [int(line, 16) for line in Path(described["bias_file"]).read_text().split()]
+        assert bias == bias_rom_words(layer.bias, fmt, cols)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [result.top_file.name, result.json_file.name, *(p.name for p in result.weight_files)])
+
+
+def test_a_failed_export_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import golden.rtl_export as rtl_export
+
+    calls = []
+
+    def failing_write_hex(path, words, bits):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return original(path, words, bits)
+
+    original = rtl_export.write_hex
+    monkeypatch.setattr(rtl_export, "write_hex", failing_write_hex)
+    out = tmp_path / "out"
+    with pytest.raises(RtlExportError, match="writing the generated network failed"):
+        export_network(plan_network(manifest("fpga")), out)
+    assert list(out.iterdir()) == [], "a failed export left files behind"
+
+
+def test_cli_errors_name_the_problem(tmp_path: Path) -> None:
+    script = REPO / "scripts" / "gen_network.py"
+    missing = subprocess.run([sys.executable, script, tmp_path / "nope.yaml", "--out", tmp_path / "o"],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "nope.yaml: manifest file not found" in missing.stderr
+    manifest_file = save_manifest(manifest("mcu"), tmp_path / "mcu.yaml")
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    unwritable = subprocess.run([sys.executable, script, manifest_file, "--out", blocked / "sub"],
+                                capture_output=True, text=True)
+    assert unwritable.returncode == 2 and "cannot create the output folder" in unwritable.stderr
+    too_fast = subprocess.run([sys.executable, script, manifest_file, "--out", tmp_path / "o", "--cycles-per-sample",
+                               "5"], capture_output=True, text=True)
+    assert too_fast.returncode == 2 and "no parallelism meets 5 cycles per sample" in too_fast.stderr
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("name", ["fpga", "mcu", "odd", "narrow", "single"])
+def test_generated_top_lints_clean(tmp_path: Path, name: str) -> None:
+    result = export_network(plan_network(manifest(name)), tmp_path)
+    info = result.description
+    command = ["verilator", "--lint-only", "-Wall", "--quiet-stats", "--top-module", info["top"], *info["sources"]]
+    lint = subprocess.run(command, env=verilator_environment({"PATH": "/usr/bin:/bin"}), capture_output=True,
+                          text=True)
+    assert lint.returncode == 0 and not lint.stderr.strip(), lint.stderr
