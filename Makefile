@@ -9,7 +9,7 @@ STAMP         := $(VENV)/.installed
 TRAIN_STAMP   := $(VENV)/.installed-train
 JOBS          ?= 2
 
-.PHONY: all venv test golden-test lint sim synth-check synth-blocks clean help model qkeras-test
+.PHONY: all venv test golden-test lint sim synth-check synth-blocks clean help model qkeras-test audit plots
 
 all: test
 
@@ -22,6 +22,8 @@ help:
 	@echo "make synth-blocks per-block ECP5 cost table (LUT/FF/DSP/BRAM/Fmax) -> build/synth/blocks.md"
 	@echo "make model        train the fpga and mcu QKeras models (CPU, a few minutes), export golden/models/*.yaml"
 	@echo "make qkeras-test  QKeras float64 predict == golden network, bit-exact (needs the train extra)"
+	@echo "make audit MODEL=m.h5  export a QKeras model, QKeras vs golden vs RTL -> build/audit/report.json"
+	@echo "make plots        RTL waveshaping pictures (corners, embedding grid) -> build/plots/*.png"
 	@echo "make venv         create .venv and install pinned dependencies"
 	@echo "make clean        remove build/ (keeps .venv)"
 
@@ -70,6 +72,15 @@ model: $(TRAIN_STAMP)
 
 qkeras-test: $(TRAIN_STAMP)
 	$(PYTEST) -q -n $(JOBS) golden/tests_qkeras
+
+# Any QKeras model inside the supported subset (docs/qkeras-mapping.md); exits non-zero on any mismatch.
+MODEL   ?= golden/models/fpga.h5
+SAMPLES ?= 10000
+audit: $(TRAIN_STAMP)
+	$(PY) scripts/audit.py $(MODEL) --samples $(SAMPLES)
+
+plots: $(TRAIN_STAMP)
+	$(PY) scripts/plots.py
 
 clean:
 	rm -rf build

@@ -68,7 +68,8 @@ class BlockRun:
                 if not path.is_absolute() or not path.is_file():
                     raise FileNotFoundError(f"{self.toplevel} parameter {name}: no file at {path} (absolute path needed)")
 
-    def run(self) -> None:
+    def run(self) -> Path:
+        """Build and test; the results.xml path (pytest fails the test itself, other callers check it)."""
         self.check_files()
         # Verilator must be found by the runner's subprocesses: the runner copies os.environ.
         os.environ.update(verilator_environment(dict(os.environ)))
@@ -84,7 +85,7 @@ class BlockRun:
         # Registers and memories without a reset start random, not zero, so a
         # missing reset shows up as a mismatch (reproducible: seeded per tag).
         state_seed = derived_seed(f"initial-state-{self.toplevel}-{self.tag}") % (1 << 31) + 1
-        runner.test(
+        return runner.test(
             hdl_toplevel=self.toplevel,
             test_module=self.test_module,
             test_dir=self.build_dir,  # results.xml lands per parameter set, never in the source tree

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Audit a QKeras model end to end (make audit MODEL=path/to/model.h5).
+
+1. export the model to a manifest (stops with one paragraph if it is outside
+   the supported subset);
+2. QKeras predict in float64 vs the golden streaming network, layer by layer;
+3. the generated RTL (Verilator) vs the golden network, at the output;
+
+on one stimulus set: every waveshaping class (for models with the waveshaping
+inputs core, e0, e1) plus full-range and moderate random inputs. Prints a
+per-layer table, writes build/audit/report.json and exits 1 on any mismatch,
+2 on a model or tool problem.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "sim"))
+
+import numpy as np  # noqa: E402
+
+from golden import waveshaping  # noqa: E402
+from golden.audit import AuditReport, LayerAudit, compare_codes, merge  # noqa: E402
+from golden.errors import GoldenError  # noqa: E402
+from golden.manifest import NetworkManifest, save_manifest  # noqa: E402
+from golden.network import StreamingNetwork, full_sequence  # noqa: E402
+from golden.qformat import Rounding  # noqa: E402
+
+DEFAULT_SEED = 20261121
+
+
+def stimulus_sets(manifest: NetworkManifest, samples: int, seed: int) -> dict[str, np.ndarray]:
+    """Name -> (T, IN) input codes. Each set is streamed from a reset network."""
+    fmt, channels = manifest.fmt, manifest.input_channels
+    sets: dict[str, np.ndarray] = {}
+    if channels >= 1 + waveshaping.EMBEDDING_CHANNELS:
+        for index, wave in enumerate(waveshaping.WAVE_CLASSES):
+            sets[wave] = waveshaping.network_input(wave, samples, channels, fmt, seed + index)
+    sets["random_full_range"] = waveshaping.random_input(samples, channels, fmt, seed + 10)
+    # Moderate amplitudes (|x| <= 1.0): the range a trained model sees, fewer saturations.
+    rng = np.random.default_rng(seed + 11)
+    sets["random_unit_range"] = rng.integers(-fmt.scale, fmt.scale, (samples, channels), endpoint=True)
+    return sets
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", type=Path, help="QKeras model file (.h5 or .keras, as written by model.save)")
+    parser.add_argument("--samples", type=int, default=10000, help="samples per stimulus set (default 10000)")
+    parser.add_argument("--rounding", default="rne", choices=[r.value for r in Rounding],
+                        help="requantisation of the hardware (rne = QKeras); trunc shows the difference")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--out", type=Path, default=REPO / "build" / "audit")
+    args = parser.parse_args()
+    report_path = args.out / "report.json"
+    report_path.unlink(missing_ok=True)  # never leave an old report that claims a pass
+    started = time.monotonic()
+    try:
+        from golden.export import UnsupportedModelError, load_qkeras_model, model_to_manifest, qkeras_layer_outputs
+        from simlib.network_stream import NetworkStreamError, stream_through_rtl
+    except ImportError as error:
+        print(f"error: {error.name or error} is not installed; `make audit` installs the train extra", file=sys.stderr)
+        return 2
+
+    try:
+        model = load_qkeras_model(args.model)
+        name = "".join(c if c.isalnum() else "_" for c in args.model.stem).strip("_") or "model"
+        if not name[0].isalpha():
+            name = f"m_{name}"
+        manifest = model_to_manifest(model, name=name, rounding=args.rounding, origin=str(args.model))
+        manifest_path = save_manifest(manifest, args.out / f"{manifest.name}.yaml")
+        print(f"exported {args.model} -> {manifest_path}: {len(manifest.layers)} layers, {manifest.fmt}, "
+              f"{manifest.rounding.value}, {manifest.parameter_count} parameters, receptive field {manifest.receptive_field}")
+        sets = stimulus_sets(manifest, args.samples, args.seed)
+
+        width = manifest.fmt.width
+        per_layer_qkeras: list[list] = [[] for _ in manifest.layers]
+        saturations = [0] * len(manifest.layers)
+        golden_outputs = []
+        for set_name, inputs in sets.items():
+            golden_layers = StreamingNetwork(manifest).run_layers(inputs)
+            golden_outputs.append(golden_layers[-1])
+            qkeras_layers = qkeras_layer_outputs(model, inputs, manifest.fmt)
+            for index, (layer, want, got, plain) in enumerate(
+                zip(manifest.layers, golden_layers, qkeras_layers, full_sequence(manifest, inputs))
+            ):
+                per_layer_qkeras[index].append(
+                    compare_codes(want, got, f"{set_name}: layer {layer.name} QKeras vs golden", args.seed, width)
+                )
+                saturations[index] += int(plain.saturated.sum())
+        print(f"QKeras (float64) and golden: {len(sets)} stimulus sets x {args.samples} samples compared; running the RTL")
+
+        rtl_outputs = stream_through_rtl(manifest, list(sets.values()), work=args.out / "rtl")
+        rtl = merge([
+            compare_codes(want, got, f"{set_name}: network output RTL vs golden", args.seed, width)
+            for set_name, want, got in zip(sets, golden_outputs, rtl_outputs)
+        ])
+    except UnsupportedModelError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (GoldenError, NetworkStreamError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    layers = [
+        LayerAudit(layer.name, merge(comparisons), saturations[index], rtl if index == len(manifest.layers) - 1 else None)
+        for index, (layer, comparisons) in enumerate(zip(manifest.layers, per_layer_qkeras))
+    ]
+    report = AuditReport(
+        model=str(args.model),
+        manifest=str(manifest_path),
+        stimulus={name: len(inputs) for name, inputs in sets.items()},
+        qkeras_vs_golden=merge([layer.qkeras_vs_golden for layer in layers]),
+        rtl_vs_golden=rtl,
+        layers=layers,
+        extra={"rounding": manifest.rounding.value, "format": str(manifest.fmt), "seed": args.seed,
+               "seconds": round(time.monotonic() - started, 1)},
+    )
+    print(report.table())
+    for comparison in (report.qkeras_vs_golden, report.rtl_vs_golden):
+        if comparison.first_mismatch:
+            print(comparison.first_mismatch)
+    report.write(report_path)
+    print(f"wrote {report_path}")
+    return 0 if report.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
