@@ -9,7 +9,7 @@ STAMP         := $(VENV)/.installed
 TRAIN_STAMP   := $(VENV)/.installed-train
 JOBS          ?= 2
 
-.PHONY: all venv test golden-test lint sim synth-check synth-blocks clean help model qkeras-test audit plots
+.PHONY: all venv test golden-test lint sim synth-check synth-blocks clean help model qkeras-test audit plots synth synth-ci
 
 all: test
 
@@ -20,6 +20,8 @@ help:
 	@echo "make sim          cocotb RTL regression (pytest -n $(JOBS))"
 	@echo "make synth-check  quick yosys checks: every block synthesises for ECP5, memories map right"
 	@echo "make synth-blocks per-block ECP5 cost table (LUT/FF/DSP/BRAM/Fmax) -> build/synth/blocks.md"
+	@echo "make synth        network + ECPIX-5 board top -> .bit, build/synth/report.{json,md} (MODEL DEVICE PACKAGE SPEED FREQ)"
+	@echo "make synth-ci     CI synthesis check: mcu model, ECPIX-5 45F board build, must fit and meet timing"
 	@echo "make model        train the fpga and mcu QKeras models (CPU, a few minutes), export golden/models/*.yaml"
 	@echo "make qkeras-test  QKeras float64 predict == golden network, bit-exact (needs the train extra)"
 	@echo "make audit MODEL=m.h5  export a QKeras model, QKeras vs golden vs RTL -> build/audit/report.json"
@@ -36,7 +38,7 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e .
 	@touch $@
 
-test: golden-test lint synth-check sim qkeras-test
+test: golden-test lint synth-check sim qkeras-test synth-ci
 
 golden-test: $(STAMP)
 	$(PYTEST) -q golden/tests
@@ -58,6 +60,16 @@ SPEED   ?= 8
 FREQ    ?= 100
 synth-blocks: $(STAMP)
 	$(PY) scripts/synth_blocks.py --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ)
+
+# Full implementation of a model's network (a few minutes for the 85F): fails if it does not fit or misses FREQ.
+# MODEL may be a manifest (.yaml) or a committed QKeras model (.h5, its exported .yaml beside it is used).
+synth: $(STAMP)
+	$(PY) scripts/synth_network.py --model $(MODEL) --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ)
+
+# CI's synthesis check (about 2 minutes on 2 cores): the small model through the whole board flow on the ECPIX-5's 45F.
+synth-ci: $(STAMP)
+	$(PY) scripts/synth_network.py --model golden/models/mcu.yaml --device LFE5UM5G-45F --package CABGA554 --speed 8 \
+	    --freq 100 --out build/synth/ci
 
 sim: $(STAMP)
 	$(PYTEST) -q -n $(JOBS) sim

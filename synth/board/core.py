@@ -206,7 +206,9 @@ class SampleCore(Elaboratable):
                     m.d.sync += [tx_header.eq(FrameType.SAMPLE), tx_seq.eq(out_seq), tx_length.eq(out_bytes),
                                  tx_payload.eq(fifo.r_data), out_seq.eq(out_seq + 1)]
                     m.next = "SEND"
-                with m.Elif(error_pending):
+                with m.Elif(error_pending & ~held_valid & (in_flight == 0)):
+                    # Only once every accepted sample's output has gone out: an ERROR naming a seq beyond the
+                    # host's oldest unanswered sample then proves outputs were lost (docs/uart-protocol.md).
                     m.d.sync += [tx_header.eq(FrameType.ERROR), tx_seq.eq(expected_seq), tx_length.eq(1),
                                  tx_payload.eq(error_reason), error_pending.eq(0)]
                     m.next = "SEND"

@@ -44,7 +44,7 @@ class BoardTop(Elaboratable):
         m.domains.sync = sync = ClockDomain("sync")
         locked = Signal()
         m.submodules.pll = ehxplll(self.pll, clk100.i, sync.clk, locked)
-        platform.add_clock_constraint(sync.clk, self.core_mhz * 1e6)
+        # No clock constraint on sync.clk: nextpnr derives it from the 100 MHz pin through the PLL's dividers.
         # Asynchronous assert, synchronous release: the core leaves reset cleanly
         # once the PLL has locked and the button is released.
         m.submodules.reset_sync = ResetSynchronizer(~locked | button.i, domain="sync")

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""make synth: a model's network on ECP5 -> build/synth/<model>-<part>-<package>-<speed>.bit, report.json, report.md.
+
+    synth_network.py [--model golden/models/fpga.yaml] [--device LFE5UM5G-85F] [--package CABGA554]
+                     [--speed 8] [--freq 100] [--seed 1] [--baud 1000000]
+
+Exit status: 0 when the design fits and meets every clock target, 1 when it
+does not (the report says why), 2 for bad arguments or a missing tool. The old
+report is deleted first, so a failed run never leaves one claiming success.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from synth.board.fallback_model import SHAPES, model_manifest  # noqa: E402
+from synth.board.pll import PllError  # noqa: E402
+from synth.devices import Device, DeviceError  # noqa: E402
+from synth.network_flow import NetworkFlow, check_package  # noqa: E402
+from synth.out_of_context import SynthesisError  # noqa: E402
+
+
+def resolve_model(text: str, scratch: Path) -> tuple[Path, bool]:
+    """A manifest path; a committed model's name or missing path falls back to a random stand-in of its shape."""
+    path = Path(text)
+    if path.suffix in (".h5", ".keras") and path.with_suffix(".yaml").is_file():
+        return path.with_suffix(".yaml").resolve(), False  # a committed QKeras model's exported manifest
+    if path.suffix in (".h5", ".keras"):
+        raise SynthesisError(f"{text} is a QKeras model: export it to a manifest first "
+                             f"(scripts/export_model.py) and pass the .yaml")
+    if path.is_file():
+        return path.resolve(), False
+    name = path.stem
+    if name in SHAPES and (path.suffix in ("", ".yaml")):
+        return model_manifest(name, scratch)
+    raise SynthesisError(f"model manifest {text} not found (give a manifest path or one of: {', '.join(SHAPES)})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="golden/models/fpga.yaml", help="manifest path or model name")
+    parser.add_argument("--device", default="LFE5UM5G-85F")
+    parser.add_argument("--package", default="CABGA554")
+    parser.add_argument("--speed", type=int, default=8)
+    parser.add_argument("--freq", type=float, default=100.0, help="core clock target in MHz")
+    parser.add_argument("--seed", type=int, default=1, help="nextpnr placement seed (fixed: reproducible runs)")
+    parser.add_argument("--baud", type=int, default=1_000_000)
+    parser.add_argument("--cycles-per-sample", type=int, default=None,
+                        help="network throughput budget passed to the generator (default: its default)")
+    parser.add_argument("--out", type=Path, default=REPO / "build" / "synth")
+    args = parser.parse_args(argv)
+
+    out = args.out.resolve()
+    for stale in ("report.json", "report.md"):
+        (out / stale).unlink(missing_ok=True)
+    from synth.report import build_report, write_reports  # after the cleanup: nothing stale survives an import error
+
+    started = time.monotonic()
+    try:
+        device = Device(args.device, args.package, args.speed)
+        check_package(device)
+        manifest, fallback = resolve_model(args.model, out / "models")
+        slug = f"{manifest.stem.removesuffix('_random')}-{device.part}-{device.package}-{device.speed}".lower()
+        flow = NetworkFlow(manifest, device, args.freq, out / slug, seed=args.seed, baud=args.baud,
+                           cycles_per_sample_budget=args.cycles_per_sample)
+        print(f"synth: {manifest.relative_to(REPO) if manifest.is_relative_to(REPO) else manifest} -> {device.part} "
+              f"{device.package} speed {device.speed} at {args.freq:g} MHz ({flow.kind} build, nextpnr seed {args.seed})",
+              flush=True)
+        result = flow.run()
+        from synth.cycles_probe import cycles_per_sample
+
+        cycles = cycles_per_sample(result.network, flow.work)
+    except (DeviceError, PllError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except SynthesisError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    bitstream = None
+    if result.bitstream is not None:
+        bitstream = out / f"{slug}.bit"
+        shutil.copyfile(result.bitstream, bitstream)
+        result.bitstream = bitstream.relative_to(REPO) if bitstream.is_relative_to(REPO) else bitstream
+    if fallback:
+        result.notes.append("golden/models has no such model yet: a random-weight stand-in with its shapes was built")
+    description = result.network
+    model = {"name": description["model"], "manifest": str(manifest.relative_to(REPO) if manifest.is_relative_to(REPO)
+                                                           else manifest),
+             "fallback": fallback, "top": description["top"], "multipliers": description["multipliers"],
+             "seed": args.seed}
+    data = build_report(result, model, cycles)
+    data["stage_seconds"]["total"] = round(time.monotonic() - started, 1)
+    write_reports(data, out)
+    for clock in data["clocks"]:
+        print(f"  clock {clock['name']}: {clock['fmax_mhz']} MHz (target {clock['target_mhz']}) "
+              f"{'ok' if clock['pass'] else 'MISSED'}")
+    used = data["utilisation"]
+    print("  " + ", ".join(f"{cell} {v['used']}/{v['available']}" for cell, v in used.items()))
+    print(f"  {data['cycles_per_sample']} cycles/sample -> max {data['max_sample_rate_hz'] / 1e3:,.0f} kHz; "
+          f"stages {data['stage_seconds']}")
+    print(f"wrote {out / 'report.md'} and {out / 'report.json'}" + (f", {bitstream}" if bitstream else ""))
+    if data["status"] != "pass":
+        print(f"error: {'; '.join(data['failures'])}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

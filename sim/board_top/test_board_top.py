@@ -1,0 +1,227 @@
+"""The whole board core, UART bytes in -> network -> UART bytes out, bit-exact against the golden network.
+
+The amaranth core (synth/board/core.py) is converted to Verilog and simulated
+with the generated network SystemVerilog. The bench speaks the protocol of
+synth/board/protocol.py over the rx/tx lines, bit by bit, with a UART bit time
+of a few clocks. Besides streaming, it sends what a noisy cable delivers -- a
+frame with a bad check byte, a frame cut short, line noise, a frame out of
+sequence, a frame with a missing stop bit -- and checks each is rejected with
+the right ERROR frame, that nothing reaches the network, and that streaming
+resumes from the seq the board names. A RESET frame mid-stream must restart
+the network from zero history. Every output vector is compared with
+golden.network.StreamingNetwork over exactly the accepted samples.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import cocotb
+import numpy as np
+import pytest
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge, with_timeout
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # synth.board, also for the simulator's Python (the runner passes sys.path)
+
+from golden.compare import assert_codes_equal  # noqa: E402
+from synth.board.protocol import (  # noqa: E402
+    ErrorReason, Frame, FrameType, board_decoder, encode_frame, encode_reset, encode_sample, pack_codes,
+)
+from simlib.seed import base_seed, derived_seed  # noqa: E402
+
+CLOCK_NS = 10
+CLOCKS_PER_BIT = 8  # a short bit time keeps the simulation fast; the UART is the same code at any divisor
+WINDOW = 4  # samples in flight, like the host script's default window
+
+
+class BoardBench:
+    """Owns the clock, a UART driver on rx_i, a UART monitor on tx_o and the frame bookkeeping."""
+
+    def __init__(self, dut):
+        self.dut = dut
+        stimulus = np.load(os.environ["BOARD_STIMULUS"])
+        self.width = int(stimulus["width"])
+        self.out_channels = int(stimulus["output_channels"])
+        self.first, self.second = stimulus["first"], stimulus["second"]
+        self.expected_first, self.expected_second = stimulus["expected_first"], stimulus["expected_second"]
+        self.frames: list[Frame] = []
+        self.decoder = board_decoder(self.out_channels, self.width)
+        self.rng = np.random.default_rng(derived_seed(f"board-top-{os.environ['SIM_TAG']}"))
+        dut.rx_i.value = 1
+        dut.rst_i.value = 1
+
+    async def start(self) -> None:
+        cocotb.start_soon(Clock(self.dut.clk_i, CLOCK_NS, unit="ns").start())
+        await ClockCycles(self.dut.clk_i, 4)
+        await FallingEdge(self.dut.clk_i)
+        self.dut.rst_i.value = 0
+        cocotb.start_soon(self._monitor())
+
+    async def send_bytes(self, data: bytes, stop_bit: int = 1) -> None:
+        for byte in data:
+            for bit in [0, *((byte >> i) & 1 for i in range(8)), stop_bit]:
+                self.dut.rx_i.value = bit
+                await ClockCycles(self.dut.clk_i, CLOCKS_PER_BIT, rising=False)
+            self.dut.rx_i.value = 1
+            if not stop_bit:
+                await ClockCycles(self.dut.clk_i, CLOCKS_PER_BIT, rising=False)
+
+    async def _monitor(self) -> None:
+        """Receive bytes from tx_o (sampled mid-bit) and decode frames as the host would."""
+        while True:
+            await FallingEdge(self.dut.tx_o)
+            await ClockCycles(self.dut.clk_i, CLOCKS_PER_BIT // 2)
+            assert self.dut.tx_o.value == 0, "tx_o: start bit shorter than half a bit"
+            byte = 0
+            for index in range(8):
+                await ClockCycles(self.dut.clk_i, CLOCKS_PER_BIT)
+                byte |= int(self.dut.tx_o.value) << index
+            await ClockCycles(self.dut.clk_i, CLOCKS_PER_BIT)
+            assert self.dut.tx_o.value == 1, f"tx_o: missing stop bit after byte 0x{byte:02X}"
+            self.frames.extend(self.decoder.feed(bytes([byte])))
+
+    async def next_frame(self, timeout_bits: int = 400) -> Frame:
+        for _ in range(timeout_bits):
+            if self.frames:
+                return self.frames.pop(0)
+            await ClockCycles(self.dut.clk_i, CLOCKS_PER_BIT)
+        raise AssertionError(f"no frame from the board within {timeout_bits} bit times")
+
+    async def expect(self, kind: FrameType, seq: int, reason: ErrorReason | None = None) -> Frame:
+        frame = await self.next_frame()
+        assert (frame.kind, frame.seq) == (kind, seq), f"expected {kind.name} seq {seq}, got {frame}"
+        if reason is not None:
+            assert frame.reason == reason, f"expected ERROR {reason.name}, got {frame.reason!r} ({frame})"
+        return frame
+
+    async def stream(self, samples: np.ndarray, first_seq: int) -> list[np.ndarray]:
+        """Send samples with up to WINDOW in flight, like the host; the output vectors in order."""
+        outputs: list[np.ndarray] = []
+        sent = 0
+        while len(outputs) < len(samples):
+            if sent < len(samples) and sent - len(outputs) < WINDOW:
+                await self.send_bytes(encode_sample((first_seq + sent) % 128, samples[sent], self.width))
+                sent += 1
+                if not self.frames:
+                    continue
+            frame = await self.expect(FrameType.SAMPLE, (first_seq + len(outputs)) % 128)
+            outputs.append(np.array(frame.codes(self.out_channels, self.width)))
+        return outputs
+
+    async def disturbed(self, fault: str, seq: int, sample: np.ndarray) -> np.ndarray:
+        """With nothing in flight: inject `fault`, check the board rejects it and still expects `seq`,
+        then send the good frame for `seq`; its output vector."""
+        good = encode_sample(seq, sample, self.width)
+        if fault == "bad_check":
+            bad = bytearray(good)
+            bad[2] ^= 0x01  # one payload bit flipped: the check byte no longer matches
+            await self.send_bytes(bytes(bad))
+            await self.expect(FrameType.ERROR, seq, ErrorReason.BAD_CHECK)
+        elif fault == "truncated":
+            await self.send_bytes(good[: len(good) // 2])  # cut short by the good frame's header
+        elif fault == "noise":
+            await self.send_bytes(bytes(int(b) for b in self.rng.integers(0, 0x80, 7)))  # no header bit: ignored
+        elif fault == "out_of_sequence":
+            await self.send_bytes(encode_sample((seq + 5) % 128, sample, self.width))
+            await self.expect(FrameType.ERROR, seq, ErrorReason.OUT_OF_SEQUENCE)
+        elif fault == "missing_stop_bit":
+            await self.send_bytes(good[:3])
+            await self.send_bytes(good[3:4], stop_bit=0)
+            await self.expect(FrameType.ERROR, seq, ErrorReason.TRUNCATED)
+        elif fault == "unknown_header":
+            await self.send_bytes(encode_frame(FrameType.ERROR, seq, [1]))  # only the board sends ERROR
+            await self.expect(FrameType.ERROR, seq, ErrorReason.TRUNCATED)
+        else:
+            raise ValueError(f"unknown fault {fault!r}")
+        await self.send_bytes(good)
+        if fault == "truncated":  # the good frame's header cut the half frame short: ERROR before its output
+            await self.expect(FrameType.ERROR, seq, ErrorReason.TRUNCATED)
+        frame = await self.expect(FrameType.SAMPLE, seq)
+        await ClockCycles(self.dut.clk_i, 30 * CLOCKS_PER_BIT)
+        assert not self.frames, f"extra frames after the {fault} fault: {self.frames}"
+        return np.array(frame.codes(self.out_channels, self.width))
+
+
+FAULTS = ("bad_check", "truncated", "noise", "out_of_sequence", "missing_stop_bit", "unknown_header")
+
+
+@cocotb.test(timeout_time=500, timeout_unit="ms")
+async def run_board(dut):
+    tb = BoardBench(dut)
+    dut._log.info("board core: %d + %d samples, %d clocks per bit, SIM_SEED=%d", len(tb.first), len(tb.second),
+                  CLOCKS_PER_BIT, base_seed())
+    await tb.start()
+    await tb.send_bytes(encode_reset(5))
+    await tb.expect(FrameType.RESET, 5)
+    # Stream 1: clean runs with one fault between them; the faulted sample is then sent properly.
+    runs = np.array_split(np.arange(len(tb.first)), len(FAULTS) + 1)
+    actual: list[np.ndarray] = []
+    for index, run in enumerate(runs):
+        actual += await tb.stream(tb.first[run[0]:run[-1]], run[0] % 128)
+        if index < len(FAULTS):
+            actual.append(await tb.disturbed(FAULTS[index], run[-1] % 128, tb.first[run[-1]]))
+        else:
+            actual += await tb.stream(tb.first[run[-1]:run[-1] + 1], run[-1] % 128)
+    assert_codes_equal(tb.expected_first, np.array(actual), what="board core outputs (stream 1, with faults)",
+                       seed=base_seed(), width=tb.width)
+    # RESET mid-stream: zero history and seq 0 again, exactly like a fresh golden network.
+    await tb.send_bytes(encode_reset(77))
+    await tb.expect(FrameType.RESET, 77)
+    actual = await tb.stream(tb.second, 0)
+    assert_codes_equal(tb.expected_second, np.array(actual), what="board core outputs (stream 2, after RESET)",
+                       seed=base_seed(), width=tb.width)
+
+
+def network_for(model: str, work: Path):
+    """Generate the network RTL for a committed model (or its random-weight stand-in): (manifest, description)."""
+    from golden.manifest import load_manifest
+    from golden.rtl_export import export_network, plan_network
+    from synth.board.fallback_model import model_manifest
+
+    path, _ = model_manifest(model, work)
+    manifest = load_manifest(path)
+    return manifest, export_network(plan_network(manifest), work / "rtl").description
+
+
+@pytest.mark.parametrize("model", ["fpga", "mcu"])
+def test_board_top(model: str) -> None:
+    from cocotb_tools.runner import get_runner
+
+    from golden.network import StreamingNetwork
+    from golden.waveshaping import network_input
+    from simlib.runner import BUILD
+    from simlib.toolchain import verilator_environment
+    from synth.board.core import NetworkPorts, SampleCore, StandaloneCore
+    from synth.board.verilog import to_verilog
+
+    work = BUILD / "board_top" / model
+    work.mkdir(parents=True, exist_ok=True)
+    manifest, description = network_for(model, work)
+    core = StandaloneCore(SampleCore(NetworkPorts.from_description(description), CLOCKS_PER_BIT))
+    core_file = work / "board_core.v"
+    core_file.write_text(to_verilog(core, core.ports, "board_core"))
+
+    fmt = manifest.fmt
+    rng = np.random.default_rng(derived_seed(f"board-top-stimulus-{model}"))
+    # Full-range random codes (saturation, sign bits in every payload byte), then the waveshaping input.
+    first = rng.integers(fmt.min_code, fmt.max_code + 1, (240, manifest.input_channels)).astype(np.int64)
+    second = network_input("sine", 60, manifest.input_channels, fmt, seed=derived_seed(f"board-top-wave-{model}"))
+    stimulus = work / "stimulus.npz"
+    np.savez(stimulus, width=fmt.width, output_channels=manifest.output_channels, first=first, second=second,
+             expected_first=StreamingNetwork(manifest).run(first), expected_second=StreamingNetwork(manifest).run(second))
+
+    os.environ.update(verilator_environment(dict(os.environ)))
+    runner = get_runner("verilator")
+    build_dir = work / "sim_build"
+    runner.build(sources=[*description["sources"], core_file], hdl_toplevel="board_core", build_dir=build_dir,
+                 build_args=["-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique",
+                             "--x-initial", "unique"],
+                 timescale=("1ns", "1ps"))
+    state_seed = derived_seed(f"initial-state-board-top-{model}") % (1 << 31) + 1
+    runner.test(hdl_toplevel="board_core", test_module="test_board_top", test_dir=build_dir, build_dir=build_dir,
+                plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{state_seed}"],
+                extra_env={"SIM_TAG": model, "BOARD_STIMULUS": str(stimulus)})

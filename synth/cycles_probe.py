@@ -1,0 +1,87 @@
+"""Cycles per sample of a generated network, measured in simulation (for the synthesis report).
+
+`make sim` leaves build/sim/network/<model>/cycles.json from the network
+regression; when it is missing or describes a different build of the network,
+`cycles_per_sample` runs this short cocotb test instead: random samples offered
+back to back, the steady-state interval between accepted samples measured.
+The file is both the runner (pytest-free) and the cocotb test module.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PROBE_SAMPLES = 40  # the interval is measured over the last half, after the pipeline has filled
+
+
+def cycles_per_sample(description: dict, work: Path) -> dict:
+    """{"cycles_per_sample": n, "source": text} from the network regression's file or a fresh probe."""
+    regression = REPO / "build" / "sim" / "network" / str(description.get("model")) / "cycles.json"
+    if regression.is_file():
+        data = json.loads(regression.read_text())
+        if all(data.get(key) == description.get(key) for key in ("top", "multipliers", "latency_cycles")):
+            return {"cycles_per_sample": int(data["cycles_per_sample"]),
+                    "source": f"simulation, {regression.relative_to(REPO)}"}
+    return {"cycles_per_sample": _probe(description, work), "source": "simulation, synth/cycles_probe.py"}
+
+
+def _probe(description: dict, work: Path) -> int:
+    sys.path.insert(0, str(REPO / "sim"))
+    from cocotb_tools.runner import get_runner
+
+    from simlib.toolchain import verilator_environment
+
+    os.environ.update(verilator_environment(dict(os.environ)))
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    result = work / "cycles_probe.json"
+    result.unlink(missing_ok=True)
+    runner = get_runner("verilator")
+    build = work / "cycles_probe"
+    runner.build(sources=description["sources"], hdl_toplevel=description["top"], build_dir=build,
+                 build_args=["-O3", "-Wno-fatal"], timescale=("1ns", "1ps"))
+    runner.test(hdl_toplevel=description["top"], test_module="synth.cycles_probe", test_dir=build, build_dir=build,
+                extra_env={"PROBE_RESULT": str(result), "PROBE_IN_BITS": str(description["input_channels"] *
+                                                                             description["width"])})
+    if not result.is_file():
+        raise RuntimeError(f"cycles probe of {description['top']} wrote no result; see {build}")
+    return int(json.loads(result.read_text())["cycles_per_sample"])
+
+
+try:
+    import cocotb
+    from cocotb.clock import Clock
+    from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge
+except ImportError:  # the runner half works without cocotb's simulator side
+    cocotb = None
+
+if cocotb is not None:
+    @cocotb.test(timeout_time=10, timeout_unit="ms")
+    async def probe(dut):
+        import random
+
+        cocotb.start_soon(Clock(dut.clk_i, 10, unit="ns").start())
+        bits = int(os.environ["PROBE_IN_BITS"])
+        dut.rst_i.value, dut.in_valid_i.value, dut.in_data_i.value = 1, 0, 0
+        await ClockCycles(dut.clk_i, 4)
+        await FallingEdge(dut.clk_i)
+        dut.rst_i.value = 0
+        accepted, cycle = [], 0
+        rng = random.Random(1)
+        dut.in_valid_i.value, dut.in_data_i.value = 1, rng.getrandbits(bits)
+        while len(accepted) < PROBE_SAMPLES:
+            await RisingEdge(dut.clk_i)
+            await ReadOnly()
+            cycle += 1
+            taken = dut.in_ready_o.value == 1
+            await FallingEdge(dut.clk_i)
+            if taken:
+                accepted.append(cycle)
+                dut.in_data_i.value = rng.getrandbits(bits)
+        steady = accepted[PROBE_SAMPLES // 2:]
+        intervals = {b - a for a, b in zip(steady, steady[1:])}
+        assert len(intervals) == 1, f"accepted samples at uneven intervals {sorted(intervals)}"
+        Path(os.environ["PROBE_RESULT"]).write_text(json.dumps({"cycles_per_sample": intervals.pop()}))

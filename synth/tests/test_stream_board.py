@@ -1,0 +1,147 @@
+"""Host streaming (synth/board/host.py) over a noisy line to a Python model of the board's framing.
+
+The model board follows docs/uart-protocol.md (expected seq, ERROR replies,
+RESET) and computes outputs with the golden streaming network, so a host that
+loses, duplicates or reorders a sample produces a mismatch. The line flips
+bits and drops bytes at random in both directions.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from golden.compare import assert_codes_equal
+from golden.network import StreamingNetwork
+from synth.board.fallback_model import random_manifest
+from synth.board.host import BoardLink, LinkError
+from synth.board.protocol import (
+    SEQ_MODULUS, ErrorReason, FrameType, encode_frame, host_decoder, pack_codes,
+)
+
+
+class ModelBoard:
+    """The board's frame handling in Python, behind a line that corrupts bytes with probability `noise`."""
+
+    def __init__(self, manifest, noise_up: float, noise_down: float, seed: int):
+        self.network = StreamingNetwork(manifest)
+        self.manifest = manifest
+        self.decoder = host_decoder(manifest.input_channels, manifest.fmt.width)
+        self.rng = np.random.default_rng(seed)
+        self.noise_up, self.noise_down = noise_up, noise_down
+        self.expected = 0
+        self.outbox = bytearray()
+        self.accepted: list[np.ndarray] = []
+
+    def _line(self, data: bytes, noise: float) -> bytes:
+        out = bytearray()
+        for byte in data:
+            roll = self.rng.random()
+            if roll < noise / 2:
+                continue  # a byte lost
+            if roll < noise:
+                byte ^= 1 << int(self.rng.integers(0, 8))  # a bit flipped
+            out.append(byte)
+        return bytes(out)
+
+    def write(self, data: bytes) -> None:
+        rejected_before = self.decoder.rejected
+        for frame in self.decoder.feed(self._line(data, self.noise_up)):
+            if frame.kind == FrameType.RESET:
+                self.network.reset()
+                self.accepted = []
+                self.expected = 0
+                self.outbox += encode_frame(FrameType.RESET, frame.seq)
+            elif frame.seq != self.expected:
+                self.outbox += encode_frame(FrameType.ERROR, self.expected, [ErrorReason.OUT_OF_SEQUENCE])
+            else:
+                codes = np.array(frame.codes(self.manifest.input_channels, self.manifest.fmt.width))
+                self.accepted.append(codes)
+                output = self.network.step(codes)
+                self.outbox += encode_frame(FrameType.SAMPLE, self.expected, pack_codes(output, self.manifest.fmt.width))
+                self.expected = (self.expected + 1) % SEQ_MODULUS
+        if self.decoder.rejected != rejected_before:
+            self.outbox += encode_frame(FrameType.ERROR, self.expected, [ErrorReason.BAD_CHECK])
+
+    def read(self, timeout: float) -> bytes:
+        data, self.outbox = bytes(self.outbox), bytearray()
+        return self._line(data, self.noise_down)
+
+
+# (host->board, board->host) byte error rates: lost or bit-flipped bytes. Lost answers force a RESET and a
+# replay of one receptive field, so that direction is kept rarer (a real UART loses far fewer than either).
+@pytest.mark.parametrize("noise_up,noise_down,window", [(0.0, 0.0, 8), (0.01, 0.0, 8), (0.01, 0.0, 1),
+                                                        (0.002, 0.0005, 8), (0.0, 0.001, 4)])
+def test_host_streams_every_sample_once_in_order(noise_up: float, noise_down: float, window: int) -> None:
+    manifest = random_manifest("fpga", seed=3)
+    fmt = manifest.fmt
+    rng = np.random.default_rng(11)
+    samples = rng.integers(fmt.min_code, fmt.max_code + 1, (400, manifest.input_channels))
+    board = ModelBoard(manifest, noise_up, noise_down, seed=int(noise_up * 1e4 + noise_down * 1e5) + window)
+    link = BoardLink(board, manifest.input_channels, manifest.output_channels, fmt.width,
+                     receptive_field=manifest.receptive_field, window=window, timeout=0.001, max_timeouts=50)
+    actual = link.stream(samples)
+    if not link.stats.replays:
+        assert_codes_equal(samples, np.array(board.accepted), what="samples the network received", seed=11)
+    assert_codes_equal(StreamingNetwork(manifest).run(samples), actual, what="outputs returned to the host", seed=11,
+                       width=fmt.width)
+    if noise_up or noise_down:
+        assert link.stats.resent + link.stats.replays > 0, "a noisy line must have cost some resends"
+    else:
+        assert link.stats.resent == link.stats.replays == 0
+
+
+def test_silent_board_is_reported() -> None:
+    class Silent:
+        def write(self, data: bytes) -> None:
+            pass
+
+        def read(self, timeout: float) -> bytes:
+            return b""
+
+    with pytest.raises(LinkError, match="no RESET acknowledgement"):
+        BoardLink(Silent(), 4, 4, 16, receptive_field=64, timeout=0.001).reset()
+
+
+def test_stream_board_script_over_a_pseudo_terminal(tmp_path) -> None:
+    """scripts/stream_board.py end to end: CSV in, termios serial port (a pty), the model board, CSV out."""
+    import importlib.util
+    import os
+    import threading
+
+    from golden.manifest import save_manifest
+    from synth.out_of_context import REPO
+
+    manifest = random_manifest("fpga", seed=5)
+    model = save_manifest(manifest, tmp_path / "fpga.yaml")
+    rng = np.random.default_rng(2)
+    samples = rng.integers(manifest.fmt.min_code, manifest.fmt.max_code + 1, (150, manifest.input_channels))
+    (tmp_path / "in.csv").write_text("a,b,c,d\n" + "\n".join(",".join(map(str, row)) for row in samples) + "\n")
+    master, slave = os.openpty()
+    board = ModelBoard(manifest, 0.0, 0.0, seed=1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        import select
+        while not stop.is_set():
+            if select.select([master], [], [], 0.01)[0]:
+                board.write(os.read(master, 4096))
+                answer = board.read(0)
+                if answer:
+                    os.write(master, answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    spec = importlib.util.spec_from_file_location("stream_board", REPO / "scripts" / "stream_board.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    try:
+        status = script.main([str(tmp_path / "in.csv"), str(tmp_path / "out.csv"), "--port", os.ttyname(slave),
+                              "--model", str(model)])
+    finally:
+        stop.set()
+        thread.join()
+        os.close(master)
+        os.close(slave)
+    assert status == 0
+    actual = np.loadtxt(tmp_path / "out.csv", delimiter=",", dtype=np.int64, ndmin=2)
+    assert_codes_equal(StreamingNetwork(manifest).run(samples), actual, what="stream_board.py output CSV", seed=2)
