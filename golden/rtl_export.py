@@ -154,10 +154,10 @@ def choose_parallelism(index: int, layer: ConvLayer, budget: int) -> LayerPlan:
     ]
     fitting = [plan for plan in candidates if plan.interval <= budget]
     if not fitting:
-        best = min(plan.interval for plan in candidates)
+        best = min(candidates, key=lambda plan: (plan.interval, plan.multipliers))
         raise RtlExportError(
             f"layer {index} ({layer.name}): no parallelism meets {budget} cycles per sample; the fastest setting "
-            f"(LANES={layer.kernel_size * layer.in_channels}, COLS={layer.out_channels}) needs {best}"
+            f"(LANES={best.lanes}, COLS={best.cols}) needs {best.interval}"
         )
     return min(fitting, key=lambda plan: (plan.multipliers, plan.interval, plan.cols))
 
