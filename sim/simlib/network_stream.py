@@ -47,6 +47,7 @@ def stream_through_rtl(manifest: NetworkManifest, sequences: list[np.ndarray], w
         parameters={},
         env={STIMULUS_VARIABLE: stimulus, RESPONSE_VARIABLE: response, "PARAM_STREAM": manifest.name},
         sources=[Path(path) for path in exported.description["sources"]],
+        build_root=work / "verilator",
     )
     from cocotb_tools.runner import get_results
 

@@ -46,6 +46,7 @@ class BlockRun:
     parameters: dict[str, object]
     env: dict[str, object] = field(default_factory=dict)
     sources: list[Path] | None = None  # instead of rtl_sources(*modules), e.g. a generated top's list
+    build_root: Path | None = None  # instead of build/sim/<toplevel>: callers that run concurrently own theirs
 
     @property
     def tag(self) -> str:
@@ -59,7 +60,7 @@ class BlockRun:
 
     @property
     def build_dir(self) -> Path:
-        return BUILD / self.toplevel / self.tag
+        return (self.build_root or BUILD / self.toplevel) / self.tag
 
     def check_files(self) -> None:
         for name, value in self.parameters.items():
