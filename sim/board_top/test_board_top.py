@@ -7,7 +7,8 @@ of a few clocks. Besides streaming, it sends what a noisy cable delivers -- a
 frame with a bad check byte, a frame cut short, line noise, a frame out of
 sequence, a frame with a missing stop bit -- and checks each is rejected with
 the right ERROR frame, that nothing reaches the network, and that streaming
-resumes from the seq the board names. A RESET frame mid-stream must restart
+resumes from the seq the board names; a fault while a sample is still inside
+the network is reported only after that sample's output. A RESET frame mid-stream must restart
 the network from zero history. Every output vector is compared with
 golden.network.StreamingNetwork over exactly the accepted samples.
 """
@@ -114,8 +115,21 @@ class BoardBench:
 
     async def disturbed(self, fault: str, seq: int, sample: np.ndarray) -> np.ndarray:
         """With nothing in flight: inject `fault`, check the board rejects it and still expects `seq`,
-        then send the good frame for `seq`; its output vector."""
+        then send the good frame for `seq` (error_while_busy: the good frame first, then the fault);
+        its output vector."""
         good = encode_sample(seq, sample, self.width)
+        if fault == "error_while_busy":
+            # The next frame fails (its seq byte loses the stop bit) while `seq` is still inside the network:
+            # two bytes take fewer clocks than the network's latency. The ERROR must wait until that
+            # sample's output has gone out, so an ERROR naming seq + 1 proves the output of seq was sent.
+            await self.send_bytes(good)
+            await self.send_bytes(bytes([int(FrameType.SAMPLE)]))
+            await self.send_bytes(bytes([(seq + 1) % 128]), stop_bit=0)
+            frame = await self.expect(FrameType.SAMPLE, seq)
+            await self.expect(FrameType.ERROR, (seq + 1) % 128, ErrorReason.TRUNCATED)
+            await ClockCycles(self.dut.clk_i, 30 * CLOCKS_PER_BIT)
+            assert not self.frames, f"extra frames after the {fault} fault: {self.frames}"
+            return np.array(frame.codes(self.out_channels, self.width))
         if fault == "bad_check":
             bad = bytearray(good)
             bad[2] ^= 0x01  # one payload bit flipped: the check byte no longer matches
@@ -146,7 +160,8 @@ class BoardBench:
         return np.array(frame.codes(self.out_channels, self.width))
 
 
-FAULTS = ("bad_check", "truncated", "noise", "out_of_sequence", "missing_stop_bit", "unknown_header")
+FAULTS = ("bad_check", "truncated", "noise", "out_of_sequence", "missing_stop_bit", "unknown_header",
+          "error_while_busy")
 
 
 @cocotb.test(timeout_time=500, timeout_unit="ms")

@@ -206,9 +206,11 @@ class SampleCore(Elaboratable):
                     m.d.sync += [tx_header.eq(FrameType.SAMPLE), tx_seq.eq(out_seq), tx_length.eq(out_bytes),
                                  tx_payload.eq(fifo.r_data), out_seq.eq(out_seq + 1)]
                     m.next = "SEND"
-                with m.Elif(error_pending & ~held_valid & (in_flight == 0)):
+                with m.Elif(error_pending & ~held_valid & (in_flight == 0) & (fifo.level == 0)):
                     # Only once every accepted sample's output has gone out: an ERROR naming a seq beyond the
                     # host's oldest unanswered sample then proves outputs were lost (docs/uart-protocol.md).
+                    # fifo.level, not r_rdy: the buffered FIFO raises r_rdy a cycle after the write, and in
+                    # that cycle the output is neither in flight nor readable.
                     m.d.sync += [tx_header.eq(FrameType.ERROR), tx_seq.eq(expected_seq), tx_length.eq(1),
                                  tx_payload.eq(error_reason), error_pending.eq(0)]
                     m.next = "SEND"
