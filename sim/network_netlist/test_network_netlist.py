@@ -1,0 +1,131 @@
+"""The synthesised network, not the RTL, against the golden network: gate-level, bit-exact.
+
+RTL simulation never sees what yosys makes of the source -- its reading of
+the SystemVerilog, of the weight ROM hex files, of the cache memories. Here
+the generated top of a committed model goes through yosys `synth_ecp5`; the
+mapped netlist (LUT4, PFUMX, CCU2C, TRELLIS_FF, TRELLIS_DPR16X4, MULT18X18D; the
+caches in LUT RAM, because DP16KD has no simulation model: synth/netlist_sim.py)
+is simulated with yosys's ECP5 cell models and ours for MULT18X18D,
+driven by network_netlist_tb.sv (plain SystemVerilog:
+see its header for why not cocotb), and every output is compared with
+golden.network.StreamingNetwork. Stimulus: full-range random codes (every
+layer saturates) and each waveshaping corner, each sequence from reset.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from golden.compare import assert_codes_equal
+from golden.manifest import NetworkManifest, load_manifest
+from golden.memfile import pack_vector, unpack_vector
+from golden.network import StreamingNetwork, full_sequence
+from golden.rtl_export import export_network, plan_network
+from golden.waveshaping import CORNERS, network_input, random_input
+from simlib.runner import BUILD, REPO
+from simlib.seed import base_seed, derived_seed
+from simlib.toolchain import verilator_environment
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # synth.netlist_sim
+
+from synth.netlist_sim import gate_level_sources  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+# A few thousand samples per sequence use every weight (each output uses all of them) and every
+# cache word many times over; the gate-level model runs far slower than the RTL one.
+SAMPLES = int(os.environ.get("NETLIST_SAMPLES", "1500"))
+
+
+@dataclass
+class NetlistBench:
+    """Owns the netlist build, the stimulus and response files, the simulation run and the check."""
+
+    manifest: NetworkManifest
+    work: Path
+
+    def __post_init__(self) -> None:
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.fmt = self.manifest.fmt
+        self.in_bits = self.manifest.input_channels * self.fmt.width
+        self.out_bits = self.manifest.output_channels * self.fmt.width
+
+    def build(self) -> Path:
+        """yosys synth_ecp5 of the generated top, then `verilator --binary` of the bench around it."""
+        description = export_network(plan_network(self.manifest), self.work / "rtl").description
+        gates = gate_level_sources(description, self.work / "netlist")
+        obj = self.work / "obj"
+        command = [
+            "verilator", "--binary", "-j", "2", "-Mdir", str(obj), "--top-module", "network_netlist_tb",
+            "-o", "network_netlist_tb", f"-DDUT={description['top']}",
+            f"-GIN_BITS={self.in_bits}", f"-GOUT_BITS={self.out_bits}", f"-GMAX_SAMPLES={SAMPLES * (1 + len(CORNERS))}",
+            "--x-assign", "unique", "--x-initial", "unique", *gates.build_args,
+            "-CFLAGS", "-std=c++20 -fcoroutines",  # the wheel's build config omits what --timing (the bench clock) needs
+            *(f"-I{folder}" for folder in gates.include_dirs),
+            str(HERE / "network_netlist_tb.sv"), *(str(source) for source in gates.sources),
+        ]
+        self._run(command, self.work / "build.log", "Verilator build of the netlist")
+        return obj / "network_netlist_tb"
+
+    def write_stimulus(self, sequences: list[np.ndarray]) -> Path:
+        """One hex line per sample; the bit above the vector marks the first sample of a sequence."""
+        lines = []
+        for sequence in sequences:
+            for index, vector in enumerate(sequence):
+                lines.append(f"{(int(index == 0) << self.in_bits) | pack_vector(vector, self.fmt.width):x}")
+        path = self.work / "stimulus.hex"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    def simulate(self, binary: Path, sequences: list[np.ndarray]) -> list[np.ndarray]:
+        stimulus, response = self.write_stimulus(sequences), self.work / "response.hex"
+        response.unlink(missing_ok=True)
+        total = sum(len(sequence) for sequence in sequences)
+        state_seed = derived_seed(f"initial-state-netlist-{self.manifest.name}") % (1 << 31) + 1
+        log = self.work / "sim.log"
+        self._run([str(binary), f"+STIMULUS={stimulus}", f"+RESPONSE={response}", f"+SAMPLES={total}",
+                   "+verilator+rand+reset+2", f"+verilator+seed+{state_seed}"], log, "netlist simulation")
+        errors = [line for line in log.read_text().splitlines() if "error" in line.lower()]
+        assert not errors, f"netlist simulation of {self.manifest.name}: {errors[0]} (log: {log})"
+        lines = response.read_text().split() if response.is_file() else []
+        assert len(lines) == total, f"{self.manifest.name} netlist: {len(lines)} outputs for {total} inputs (log: {log})"
+        codes = np.array([unpack_vector(int(line, 16), self.fmt.width, self.manifest.output_channels)
+                          for line in lines], dtype=np.int64)
+        bounds = np.cumsum([0, *(len(sequence) for sequence in sequences)])
+        return [codes[start:end] for start, end in zip(bounds[:-1], bounds[1:])]
+
+    def check(self, names: list[str], sequences: list[np.ndarray], outputs: list[np.ndarray]) -> None:
+        for name, inputs, actual in zip(names, sequences, outputs):
+            assert_codes_equal(StreamingNetwork(self.manifest).run(inputs), actual,
+                               what=f"{self.manifest.name} synth_ecp5 netlist vs golden, {name} input",
+                               seed=base_seed(), width=self.fmt.width)
+
+    @staticmethod
+    def _run(command: list[str], log: Path, what: str) -> None:
+        env = verilator_environment(dict(os.environ))
+        result = subprocess.run(command, cwd=log.parent, env=env, capture_output=True, text=True)
+        log.write_text(result.stdout + result.stderr)
+        if result.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).splitlines()[-12:])
+            raise AssertionError(f"{what} failed (exit {result.returncode}, log: {log}):\n{tail}")
+
+
+@pytest.mark.parametrize("model", ["mcu"])
+def test_network_netlist(model: str) -> None:
+    manifest = load_manifest(REPO / "golden" / "models" / f"{model}.yaml")
+    bench = NetlistBench(manifest, BUILD / "network_netlist" / model)
+    fmt = manifest.fmt
+    names = ["random", *CORNERS]
+    sequences = [random_input(SAMPLES, manifest.input_channels, fmt, derived_seed(f"netlist-random-{model}"))]
+    sequences += [network_input(wave, SAMPLES, manifest.input_channels, fmt, derived_seed(f"netlist-{wave}-{model}"))
+                  for wave in CORNERS]
+    saturated = sum(int(layer.saturated.sum()) for layer in full_sequence(manifest, sequences[0]))
+    assert saturated > 0, f"{model}: the random stimulus never saturates a layer"
+    binary = bench.build()
+    bench.check(names, sequences, bench.simulate(binary, sequences))

