@@ -13,12 +13,17 @@ def write_text_atomic(path: Path, text: str, encoding: str = "ascii") -> Path:
 
     On any failure the temporary file is removed and an existing `path` is left as it was.
     """
+    return write_bytes_atomic(path, text.encode(encoding))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Like write_text_atomic, for binary content."""
     path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = _create_temp(path)
     try:
-        with os.fdopen(handle, "w", encoding=encoding) as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temp, path)

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Stream a CSV of input sample vectors through the board over its UART and write the outputs as CSV.
+"""Stream a CSV or WAV of input samples through the board over its UART and write the outputs as CSV or WAV.
 
-    stream_board.py INPUT.csv OUTPUT.csv [--port /dev/ttyUSB1] [--baud 1000000] [--model golden/models/fpga.yaml]
-                    [--real] [--window 8]
+    stream_board.py INPUT.csv|INPUT.wav OUTPUT.csv|OUTPUT.wav [--port /dev/ttyUSB1] [--baud 1000000]
+                    [--model golden/models/fpga.yaml] [--real] [--constants 0,1] [--rate 48000] [--window 8]
 
 INPUT.csv: one sample per row, one column per input channel (a header row is
 skipped); integer codes, or real values with --real (rounded to the model's
 Q format, saturating). OUTPUT.csv gets one row per input row, integer codes
-or real values with --real. The stream starts from zero history (a RESET).
+or real values with --real. INPUT.wav (PCM): its channels feed the first input
+channels (full scale = 1.0), --constants the rest -- for the waveshaping models
+the embedding, e.g. `--constants 1,0` for the square corner (synth/board/wavfile.py).
+OUTPUT.wav: 16-bit PCM at the input's sample rate (--rate for a CSV input).
+The stream starts from zero history (a RESET).
 The protocol is docs/uart-protocol.md; the ECPIX-5's FTDI UART is usually the
 second interface of the FT2232 (/dev/ttyUSB1).
 """
@@ -29,6 +33,7 @@ from golden.manifest import ManifestError, load_manifest  # noqa: E402
 from golden.qformat import QFormat  # noqa: E402
 from synth.board.host import DEFAULT_WINDOW, BoardLink, LinkError, SerialPort  # noqa: E402
 from synth.board.protocol import DEFAULT_BAUD  # noqa: E402
+from synth.board.wavfile import WavError, read_wav_inputs, write_wav_outputs  # noqa: E402
 
 
 def read_samples(path: Path, channels: int, fmt: QFormat, real: bool) -> np.ndarray:
@@ -53,6 +58,13 @@ def read_samples(path: Path, channels: int, fmt: QFormat, real: bool) -> np.ndar
     return np.array(rows, dtype=np.int64)
 
 
+def _reals(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
 def _numeric(text: str) -> bool:
     try:
         float(text)
@@ -70,12 +82,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=REPO / "golden" / "models" / "fpga.yaml",
                         help="the manifest the board was built from (channels, format, receptive field)")
     parser.add_argument("--real", action="store_true", help="CSV values are real numbers, not integer codes")
+    parser.add_argument("--constants", type=_reals, default=[],
+                        help="WAV input: values of the input channels after the audio ones, e.g. 0,1")
+    parser.add_argument("--rate", type=int, default=48000, help="sample rate of a WAV output from a CSV input")
     parser.add_argument("--window", type=int, default=DEFAULT_WINDOW)
     args = parser.parse_args(argv)
     try:
         manifest = load_manifest(args.model)
         fmt = manifest.fmt
-        samples = read_samples(args.input, manifest.input_channels, fmt, args.real)
+        rate = args.rate
+        if args.input.suffix.lower() == ".wav":
+            samples, rate = read_wav_inputs(args.input, manifest.input_channels, fmt, args.constants)
+        else:
+            samples = read_samples(args.input, manifest.input_channels, fmt, args.real)
         port = SerialPort(args.port, args.baud)
         try:
             link = BoardLink(port, manifest.input_channels, manifest.output_channels, fmt.width,
@@ -85,12 +104,15 @@ def main(argv: list[str] | None = None) -> int:
             seconds = time.monotonic() - started
         finally:
             port.close()
-    except (ManifestError, ValueError, LinkError, OSError) as error:
+    except (ManifestError, ValueError, WavError, LinkError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    scale = float(1 << fmt.frac)
-    lines = [",".join(f"{v / scale:.{fmt.frac}g}" if args.real else str(int(v)) for v in row) for row in outputs]
-    write_text_atomic(args.output, "\n".join(lines) + "\n")
+    if args.output.suffix.lower() == ".wav":
+        write_wav_outputs(args.output, outputs, fmt, rate)
+    else:
+        scale = float(1 << fmt.frac)
+        lines = [",".join(f"{v / scale:.{fmt.frac}g}" if args.real else str(int(v)) for v in row) for row in outputs]
+        write_text_atomic(args.output, "\n".join(lines) + "\n")
     stats = link.stats
     print(f"{len(samples)} samples in {seconds:.1f} s ({len(samples) / seconds:,.0f} samples/s); resent {stats.resent}, "
           f"board errors {stats.errors}, replays {stats.replays}, bad frames from the board {stats.rejected_frames}; "

@@ -102,26 +102,20 @@ def test_silent_board_is_reported() -> None:
         BoardLink(Silent(), 4, 4, 16, receptive_field=64, timeout=0.001).reset()
 
 
-def test_stream_board_script_over_a_pseudo_terminal(tmp_path) -> None:
-    """scripts/stream_board.py end to end: CSV in, termios serial port (a pty), the model board, CSV out."""
+def run_stream_board_script(manifest, arguments: list[str]) -> int:
+    """scripts/stream_board.py's main with `arguments`, its serial port a pty served by a noiseless model board."""
     import importlib.util
     import os
+    import select
     import threading
 
-    from golden.manifest import save_manifest
     from synth.out_of_context import REPO
 
-    manifest = random_manifest("fpga", seed=5)
-    model = save_manifest(manifest, tmp_path / "fpga.yaml")
-    rng = np.random.default_rng(2)
-    samples = rng.integers(manifest.fmt.min_code, manifest.fmt.max_code + 1, (150, manifest.input_channels))
-    (tmp_path / "in.csv").write_text("a,b,c,d\n" + "\n".join(",".join(map(str, row)) for row in samples) + "\n")
     master, slave = os.openpty()
     board = ModelBoard(manifest, 0.0, 0.0, seed=1)
     stop = threading.Event()
 
     def serve() -> None:
-        import select
         while not stop.is_set():
             if select.select([master], [], [], 0.01)[0]:
                 board.write(os.read(master, 4096))
@@ -135,13 +129,75 @@ def test_stream_board_script_over_a_pseudo_terminal(tmp_path) -> None:
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     try:
-        status = script.main([str(tmp_path / "in.csv"), str(tmp_path / "out.csv"), "--port", os.ttyname(slave),
-                              "--model", str(model)])
+        return script.main([*arguments, "--port", os.ttyname(slave)])
     finally:
         stop.set()
         thread.join()
         os.close(master)
         os.close(slave)
+
+
+def test_stream_board_script_over_a_pseudo_terminal(tmp_path) -> None:
+    """scripts/stream_board.py end to end: CSV in, termios serial port (a pty), the model board, CSV out."""
+    from golden.manifest import save_manifest
+
+    manifest = random_manifest("fpga", seed=5)
+    model = save_manifest(manifest, tmp_path / "fpga.yaml")
+    rng = np.random.default_rng(2)
+    samples = rng.integers(manifest.fmt.min_code, manifest.fmt.max_code + 1, (150, manifest.input_channels))
+    (tmp_path / "in.csv").write_text("a,b,c,d\n" + "\n".join(",".join(map(str, row)) for row in samples) + "\n")
+    status = run_stream_board_script(manifest, [str(tmp_path / "in.csv"), str(tmp_path / "out.csv"),
+                                                "--model", str(model)])
     assert status == 0
     actual = np.loadtxt(tmp_path / "out.csv", delimiter=",", dtype=np.int64, ndmin=2)
     assert_codes_equal(StreamingNetwork(manifest).run(samples), actual, what="stream_board.py output CSV", seed=2)
+
+
+def _write_wav(path, pcm: np.ndarray, rate: int) -> None:
+    import wave
+
+    with wave.open(str(path), "wb") as stream:
+        stream.setnchannels(pcm.shape[1])
+        stream.setsampwidth(2)
+        stream.setframerate(rate)
+        stream.writeframes(pcm.astype("<i2").tobytes())
+
+
+def test_stream_board_script_wav_in_wav_out(tmp_path) -> None:
+    """A mono 16-bit WAV plus constants for the other inputs in, a WAV of the outputs back at the same rate."""
+    import wave
+    from fractions import Fraction
+
+    from golden.manifest import save_manifest
+
+    manifest = random_manifest("fpga", seed=6)
+    model = save_manifest(manifest, tmp_path / "fpga.yaml")
+    frac = manifest.fmt.frac
+    pcm = np.random.default_rng(3).integers(-32768, 32768, (200, 1))
+    pcm[:4, 0] = [-32768, 32767, 4, 12]  # full scale both ways; two ties of the 16 -> Q.12 rounding
+    _write_wav(tmp_path / "in.wav", pcm, 22050)
+    status = run_stream_board_script(manifest, [str(tmp_path / "in.wav"), str(tmp_path / "out.wav"),
+                                                "--model", str(model), "--constants", "1,0,-0.5"])
+    assert status == 0
+    # Expected inputs: audio s / 32768 on the Q grid, ties to even (Python's round on exact fractions).
+    audio = [round(Fraction(int(s), 32768) * (1 << frac)) for s in pcm[:, 0]]
+    constants = [1 << frac, 0, -(1 << (frac - 1))]
+    inputs = np.array([[a, *constants] for a in audio], dtype=np.int64)
+    outputs = StreamingNetwork(manifest).run(inputs)
+    expected_pcm = np.clip(outputs * (32768 // (1 << frac)), -32768, 32767)  # 1.0 = full scale, clipped
+    with wave.open(str(tmp_path / "out.wav"), "rb") as stream:
+        assert (stream.getframerate(), stream.getnchannels(), stream.getsampwidth()) == (22050, 4, 2)
+        actual = np.frombuffer(stream.readframes(stream.getnframes()), dtype="<i2").reshape(-1, 4)
+    assert_codes_equal(expected_pcm, actual.astype(np.int64), what="stream_board.py output WAV", seed=3)
+
+
+def test_wav_with_the_wrong_channel_count_is_refused(tmp_path) -> None:
+    from synth.board.wavfile import WavError, read_wav_inputs
+
+    manifest = random_manifest("fpga", seed=6)
+    _write_wav(tmp_path / "stereo.wav", np.zeros((10, 2), dtype=np.int64), 8000)
+    with pytest.raises(WavError, match=r"stereo.wav: 2 audio channel\(s\) \+ 1 constant\(s\) given, the model takes 4"):
+        read_wav_inputs(tmp_path / "stereo.wav", manifest.input_channels, manifest.fmt, [0.0])
+    (tmp_path / "text.wav").write_text("not audio")
+    with pytest.raises(WavError, match="text.wav: not a PCM WAV file"):
+        read_wav_inputs(tmp_path / "text.wav", manifest.input_channels, manifest.fmt, [0.0, 0.0, 0.0])
