@@ -102,8 +102,9 @@ def test_silent_board_is_reported() -> None:
         BoardLink(Silent(), 4, 4, 16, receptive_field=64, timeout=0.001).reset()
 
 
-def run_stream_board_script(manifest, arguments: list[str]) -> int:
-    """scripts/stream_board.py's main with `arguments`, its serial port a pty served by a noiseless model board."""
+def run_stream_board_script(manifest, arguments: list[str]) -> tuple[int, ModelBoard]:
+    """scripts/stream_board.py's main with `arguments`, its serial port a pty served by a noiseless model board;
+    its exit status and the board (which records the input vectors it accepted)."""
     import importlib.util
     import os
     import select
@@ -129,7 +130,7 @@ def run_stream_board_script(manifest, arguments: list[str]) -> int:
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     try:
-        return script.main([*arguments, "--port", os.ttyname(slave)])
+        return script.main([*arguments, "--port", os.ttyname(slave)]), board
     finally:
         stop.set()
         thread.join()
@@ -146,7 +147,7 @@ def test_stream_board_script_over_a_pseudo_terminal(tmp_path) -> None:
     rng = np.random.default_rng(2)
     samples = rng.integers(manifest.fmt.min_code, manifest.fmt.max_code + 1, (150, manifest.input_channels))
     (tmp_path / "in.csv").write_text("a,b,c,d\n" + "\n".join(",".join(map(str, row)) for row in samples) + "\n")
-    status = run_stream_board_script(manifest, [str(tmp_path / "in.csv"), str(tmp_path / "out.csv"),
+    status, _ = run_stream_board_script(manifest, [str(tmp_path / "in.csv"), str(tmp_path / "out.csv"),
                                                 "--model", str(model)])
     assert status == 0
     actual = np.loadtxt(tmp_path / "out.csv", delimiter=",", dtype=np.int64, ndmin=2)
@@ -176,13 +177,14 @@ def test_stream_board_script_wav_in_wav_out(tmp_path) -> None:
     pcm = np.random.default_rng(3).integers(-32768, 32768, (200, 1))
     pcm[:4, 0] = [-32768, 32767, 4, 12]  # full scale both ways; two ties of the 16 -> Q.12 rounding
     _write_wav(tmp_path / "in.wav", pcm, 22050)
-    status = run_stream_board_script(manifest, [str(tmp_path / "in.wav"), str(tmp_path / "out.wav"),
+    status, board = run_stream_board_script(manifest, [str(tmp_path / "in.wav"), str(tmp_path / "out.wav"),
                                                 "--model", str(model), "--constants", "1,0,-0.5"])
     assert status == 0
     # Expected inputs: audio s / 32768 on the Q grid, ties to even (Python's round on exact fractions).
     audio = [round(Fraction(int(s), 32768) * (1 << frac)) for s in pcm[:, 0]]
     constants = [1 << frac, 0, -(1 << (frac - 1))]
     inputs = np.array([[a, *constants] for a in audio], dtype=np.int64)
+    assert_codes_equal(inputs, np.array(board.accepted), what="input vectors from the WAV", seed=3)
     outputs = StreamingNetwork(manifest).run(inputs)
     expected_pcm = np.clip(outputs * (32768 // (1 << frac)), -32768, 32767)  # 1.0 = full scale, clipped
     with wave.open(str(tmp_path / "out.wav"), "rb") as stream:
