@@ -117,6 +117,11 @@ def full_sequence(manifest: NetworkManifest, samples: ArrayLike) -> list[LayerRe
     return results
 
 
+def saturation_count(manifest: NetworkManifest, samples: ArrayLike) -> int:
+    """How many accumulators of every layer saturate on `samples` (a stimulus-coverage measure)."""
+    return sum(int(result.saturated.sum()) for result in full_sequence(manifest, samples))
+
+
 def _check_samples(manifest: NetworkManifest, samples: ArrayLike) -> np.ndarray:
     codes = manifest.fmt.check_codes(samples, f"network {manifest.name} input samples")
     if codes.ndim != 2 or codes.shape[1] != manifest.input_channels:

@@ -28,8 +28,6 @@ SIM_MODELS = REPO / "synth" / "sim_models"
 # modules defined twice, non-blocking initialisation. None of it is our code; our own lint is -Wall.
 CELL_LIBRARY_WAIVERS = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "-Wno-SPECIFYIGN", "-Wno-MODDUP",
                         "-Wno-INITIALDLY", "-Wno-TIMESCALEMOD"]
-
-
 GATE_LEVEL_SYNTH_OPTIONS = ("-nobram",)  # DP16KD has no simulation model (see above)
 
 
