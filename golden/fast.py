@@ -9,7 +9,17 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from golden.errors import ShapeError
-from golden.qformat import QFormat, Rounding, accumulator_width, check_accumulators, check_positive, check_shape
+from golden.layer_format import FLOAT32_SIGNIFICAND_BITS, Activation, OperandFormats, OutputStage
+from golden.qformat import (
+    INT64_MAX,
+    INT64_MIN,
+    QFormat,
+    Rounding,
+    accumulator_width,
+    check_accumulators,
+    check_positive,
+    check_shape,
+)
 
 
 def dot_product(a: ArrayLike, b: ArrayLike, fmt: QFormat) -> np.ndarray:
@@ -39,21 +49,83 @@ def row_by_matrix(x: ArrayLike, weights: ArrayLike, fmt: QFormat) -> np.ndarray:
 
 
 def requantise(acc: ArrayLike, fmt: QFormat, rounding: Rounding | str, relu: bool) -> np.ndarray:
-    """Saturate a Q(., 2F) accumulator, drop F bits with `rounding`, then optional ReLU.
+    """The one-format case: a Q(., 2F) accumulator of Q(W,F) products back to Q(W,F), optional ReLU."""
+    stage = OutputStage(Activation.RELU if relu else Activation.LINEAR, fmt, Rounding.parse(rounding))
+    return requantise_to(acc, 2 * fmt.frac, stage)
 
-    `acc` holds integer values that fit an int64 (any shape); anything else is refused, never truncated."""
-    mode = Rounding.parse(rounding)
+
+def requantise_to(acc: ArrayLike, acc_frac: int, stage: OutputStage) -> np.ndarray:
+    """An exact sum with `acc_frac` fractional bits -> output codes (docs/arithmetic.md 5).
+
+    Optional float32 rounding of the sum (QKeras quantized_relu), then saturate to the
+    output range (ReLU: clamped at 0), then drop acc_frac - F bits with the rounding mode,
+    or shift left when the output has more fractional bits. Full precision: unchanged.
+    `acc` holds integer values that fit an int64 (any shape); anything else is refused."""
     acc = check_accumulators(acc, "requantise accumulator")
-    saturated = np.clip(acc, fmt.min_code * fmt.scale, fmt.max_code * fmt.scale)
-    floor = saturated >> fmt.frac
-    if mode is Rounding.RNE:
-        remainder = saturated & (fmt.scale - 1)
-        half = fmt.scale >> 1
+    if stage.fmt is None:
+        return acc
+    if stage.float32_input:
+        acc = round_to_float32(acc)
+    low, high = stage.bounds()
+    shift = acc_frac - stage.fmt.frac
+    if shift <= 0:  # exact left shift, or the bound where the shifted value would leave [low, high]
+        up = -shift
+        inside = np.clip(acc, -((-low) >> up), high >> up) << up
+        return np.where(acc > high >> up, high, np.where(acc < -((-low) >> up), low, inside)).astype(np.int64)
+    saturated = np.clip(acc, _clamp64(low << shift), _clamp64(high << shift))
+    floor = saturated >> shift
+    if stage.rounding is Rounding.RNE:
+        remainder = saturated & ((1 << shift) - 1)
+        half = 1 << (shift - 1)
         round_up = (remainder > half) | ((remainder == half) & ((floor & 1) == 1))
         floor = floor + round_up
-    if relu:
-        floor = np.maximum(floor, 0)
     return floor.astype(np.int64)
+
+
+def round_to_float32(acc: ArrayLike) -> np.ndarray:
+    """Integers rounded to 24 significant bits, half to even: what a cast to float32 does to them."""
+    values = check_accumulators(acc, "float32 rounding input")
+    magnitude = np.abs(values.astype(np.int64))  # |INT64_MIN| is refused by every accumulator width <= 63
+    length = np.zeros(magnitude.shape, dtype=np.int64)
+    for bit in range(63):
+        length += (magnitude >> bit) > 0
+    drop = np.maximum(length - FLOAT32_SIGNIFICAND_BITS, 0)
+    unit = np.left_shift(np.int64(1), drop)
+    floor = (magnitude >> drop) << drop
+    remainder = magnitude - floor
+    half = unit >> 1
+    odd = ((magnitude >> drop) & 1) == 1
+    round_up = (drop > 0) & ((remainder > half) | ((remainder == half) & odd))
+    rounded = floor + np.where(round_up, unit, 0)
+    return np.where(values < 0, -rounded, rounded).astype(np.int64)
+
+
+def conv_sums(taps: ArrayLike, kernel: ArrayLike, bias: ArrayLike, operands: OperandFormats) -> np.ndarray:
+    """Exact aligned sums of a K-tap convolution: (sum taps*kernel) << ps + bias << bs (docs/arithmetic.md 3-4).
+
+    taps (..., K, IN_D) in the input format, kernel (K, IN_D, OUT_D), bias (OUT_D,) -> (..., OUT_D)."""
+    taps_codes = operands.input.check_codes(taps, "conv1d taps")
+    kernel_codes = operands.kernel.check_codes(kernel, "conv1d kernel")
+    bias_codes = operands.bias.check_codes(bias, "conv1d bias")
+    check_shape(kernel_codes, (None, None, None), "conv1d kernel")
+    k, in_d, out_d = kernel_codes.shape
+    check_shape(bias_codes, (out_d,), "conv1d bias")
+    if taps_codes.ndim < 2 or taps_codes.shape[-2:] != (k, in_d):
+        raise ShapeError(f"conv1d taps: expected shape (..., {k}, {in_d}), got {taps_codes.shape}")
+    operands.accumulator_width(k * in_d)  # rejects sums that would not fit an int64
+    products = np.einsum("...ki,kio->...o", taps_codes, kernel_codes)
+    return (products << operands.product_shift) + (bias_codes << operands.bias_shift)
+
+
+def conv1d_layer_step(
+    taps: ArrayLike, kernel: ArrayLike, bias: ArrayLike, operands: OperandFormats, stage: OutputStage
+) -> np.ndarray:
+    """One output vector of a conv1d layer with per-tensor formats: exact sum, then the output stage."""
+    return requantise_to(conv_sums(taps, kernel, bias, operands), operands.acc_frac, stage)
+
+
+def _clamp64(value: int) -> int:
+    return min(max(value, INT64_MIN), INT64_MAX)
 
 
 def conv1d_step(

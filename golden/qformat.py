@@ -1,4 +1,4 @@
-"""The signed fixed-point format Q(W,F) and the rules of docs/arithmetic.md.
+"""The fixed-point formats Q(W,F) (signed) and UQ(W,F) (unsigned) and the rules of docs/arithmetic.md.
 
 Everything here works on integer codes (`numpy.int64`); real values appear only
 at the boundary (`from_real`, `to_real`).
@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike
 from golden.errors import ParameterError, RepresentationError, ShapeError
 
 MAX_WIDTH = 24  # with MAX_ACC_WIDTH: every accumulator fits an int64 (see docs/arithmetic.md)
+MAX_FRAC = 48  # |F| bound: QKeras's integer bits may exceed the width or be negative (docs/arithmetic.md 1)
 MAX_ACC_WIDTH = 64
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
@@ -43,32 +44,54 @@ class Rounding(str, Enum):
 
 @dataclass(frozen=True)
 class QFormat:
-    """Signed two's-complement code of `width` bits with `frac` fractional bits."""
+    """Two's-complement (signed) or plain binary (unsigned) code of `width` bits with `frac` fractional bits.
+
+    value = code / 2^frac. `frac` may be anything QKeras expresses: 0, negative (a step
+    coarser than 1) or at least `width` (every value below 1)."""
 
     width: int = 16
     frac: int = 12
+    signed: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.width, int) or not 2 <= self.width <= MAX_WIDTH:
+        if isinstance(self.width, bool) or not isinstance(self.width, int) or not 2 <= self.width <= MAX_WIDTH:
             raise ParameterError(f"format width must be an integer in [2, {MAX_WIDTH}], got {self.width!r}")
-        if not isinstance(self.frac, int) or not 1 <= self.frac <= self.width - 1:
+        if isinstance(self.frac, bool) or not isinstance(self.frac, int) or not -MAX_FRAC <= self.frac <= MAX_FRAC:
             raise ParameterError(
-                f"format fractional bits must be an integer in [1, width-1={self.width - 1}], got {self.frac!r}"
+                f"format fractional bits must be an integer in [-{MAX_FRAC}, {MAX_FRAC}], got {self.frac!r}"
             )
+        if not isinstance(self.signed, (bool, np.bool_)):
+            raise ParameterError(f"format signedness must be true or false, got {self.signed!r}")
+        object.__setattr__(self, "signed", bool(self.signed))
 
     def __str__(self) -> str:
-        return f"Q({self.width},{self.frac})"
+        return f"{'' if self.signed else 'U'}Q({self.width},{self.frac})"
+
+    @property
+    def operand_width(self) -> int:
+        """Bits of the signed two's-complement operand that holds every code: an unsigned code gains a 0 sign bit."""
+        return self.width if self.signed else self.width + 1
+
+    def as_signed(self) -> "QFormat":
+        """The smallest signed format holding every code of this one, same step (UQ(W,F) -> Q(W+1,F))."""
+        return self if self.signed else QFormat(self.operand_width, self.frac, True)
+
+    def to_dict(self) -> dict[str, int | bool]:
+        return {"width": self.width, "frac": self.frac, "signed": self.signed}
 
     @property
     def min_code(self) -> int:
-        return -(1 << (self.width - 1))
+        return -(1 << (self.width - 1)) if self.signed else 0
 
     @property
     def max_code(self) -> int:
-        return (1 << (self.width - 1)) - 1
+        return (1 << (self.width - 1)) - 1 if self.signed else (1 << self.width) - 1
 
     @property
     def scale(self) -> int:
+        """2^frac, for formats with frac >= 0 (codes <-> reals of any format: from_real / to_real)."""
+        if self.frac < 0:
+            raise ParameterError(f"{self} has a step of 2^{-self.frac}: its scale is not an integer")
         return 1 << self.frac
 
     def check_codes(self, values: ArrayLike, what: str) -> np.ndarray:
@@ -86,18 +109,34 @@ class QFormat:
         if not np.all(finite):
             index = _first_index(~finite)
             raise RepresentationError(f"{what}: value {array[index]} at index {index} is not finite")
-        scaled = array * self.scale  # exact: multiplying by a power of two
+        scaled = np.ldexp(array, self.frac)  # exact: multiplying by a power of two
         off_grid = scaled != np.round(scaled)
         if np.any(off_grid):
             index = _first_index(off_grid)
             raise RepresentationError(
-                f"{what}: value {float(array[index])!r} at index {index} is not a multiple of 2^-{self.frac} "
+                f"{what}: value {float(array[index])!r} at index {index} is not a multiple of 2^{-self.frac} "
                 f"and so not representable in {self}"
             )
         return self.check_codes(scaled, what)  # range-checked before the cast to int64
 
     def to_real(self, codes: ArrayLike) -> np.ndarray:
-        return np.asarray(codes, dtype=np.float64) / self.scale
+        return np.ldexp(np.asarray(codes, dtype=np.float64), -self.frac)
+
+
+def format_from_dict(data: object, what: str) -> QFormat:
+    """A format from its manifest mapping {width, frac, signed (default true)}; errors name `what`."""
+    if not isinstance(data, dict):
+        raise ParameterError(f"{what}: expected a mapping with width, frac and signed, got {data!r}")
+    unknown = sorted(set(data) - {"width", "frac", "signed"})
+    if unknown:
+        raise ParameterError(f"{what}: unknown field(s) {', '.join(unknown)}")
+    for key in ("width", "frac"):
+        if key not in data:
+            raise ParameterError(f"{what}: missing field {key!r}")
+    try:
+        return QFormat(data["width"], data["frac"], data.get("signed", True))
+    except ParameterError as error:
+        raise ParameterError(f"{what}: {error}") from None
 
 
 def accumulator_width(fmt: QFormat, terms: int) -> int:

@@ -13,6 +13,7 @@ from typing import Sequence
 from fxpmath import Fxp
 
 from golden.errors import ShapeError
+from golden.layer_format import FLOAT32_SIGNIFICAND_BITS, Activation, OperandFormats, OutputStage
 from golden.qformat import INT64_MAX, INT64_MIN, QFormat, Rounding, accumulator_width, check_integer, check_positive
 
 # fxpmath's names for our rounding modes: its 'trunc' rounds towards zero, so floor is ours.
@@ -85,6 +86,68 @@ def conv1d_step(
         for o, partial in enumerate(_row_by_matrix(tap, tap_weights, fmt)):
             sums[o] += partial
     return [_requantise(sums[o] + (bias_codes[o] << fmt.frac), fmt, mode, relu) for o in range(out_d)]
+
+
+def requantise_to(acc: int, acc_frac: int, stage: OutputStage) -> int:
+    """An exact sum with `acc_frac` fractional bits -> one output code, via fxpmath (docs/arithmetic.md 5)."""
+    acc = check_integer(acc, "requantise accumulator", INT64_MIN, INT64_MAX, "accumulator", "int64")
+    if stage.fmt is None:
+        return acc  # full precision: the sum is the output
+    if stage.float32_input:
+        acc = _round_to_float32(acc)
+    wide = Fxp(None, signed=True, n_word=65, n_frac=acc_frac)
+    wide.set_val(acc, raw=True)
+    if stage.activation is Activation.RELU:
+        wide.set_val(max(acc, 0), raw=True)
+    narrow = Fxp(
+        wide,
+        signed=stage.fmt.signed,
+        n_word=stage.fmt.width,
+        n_frac=stage.fmt.frac,
+        overflow="saturate",
+        rounding=_FXP_ROUNDING[stage.rounding],
+    )
+    return int(narrow.val)
+
+
+def conv1d_layer_step(
+    taps: Sequence[Sequence[int]],
+    kernel: Sequence[Sequence[Sequence[int]]],
+    bias: Sequence[int],
+    operands: OperandFormats,
+    stage: OutputStage,
+) -> list[int]:
+    """One output vector with per-tensor formats, in plain Python integers, one output at a time."""
+    k_taps = len(kernel)
+    in_d, out_d = _matrix_shape(kernel[0], "conv1d kernel tap 0")
+    if len(taps) != k_taps or any(len(tap) != in_d for tap in taps):
+        raise ShapeError(f"conv1d taps: expected {k_taps} taps of {in_d} channels")
+    if len(bias) != out_d:
+        raise ShapeError(f"conv1d bias: {len(bias)} values, but the kernel's OUT_D is {out_d}")
+    tap_codes = [[operands.input.check_code(v, "conv1d taps", (k, c)) for c, v in enumerate(tap)] for k, tap in enumerate(taps)]
+    outputs = []
+    for o in range(out_d):
+        total = 0
+        for k in range(k_taps):
+            for c in range(in_d):
+                weight = operands.kernel.check_code(kernel[k][c][o], "conv1d kernel", (k, c, o))
+                total += tap_codes[k][c] * weight
+        aligned = total * 2**operands.product_shift + operands.bias.check_code(bias[o], "conv1d bias", o) * 2**operands.bias_shift
+        outputs.append(requantise_to(aligned, operands.acc_frac, stage))
+    return outputs
+
+
+def _round_to_float32(value: int) -> int:
+    """`value` with only its 24 most significant bits kept, rounded half to even (a float32 cast)."""
+    magnitude = abs(value)
+    dropped_bits = max(magnitude.bit_length() - FLOAT32_SIGNIFICAND_BITS, 0)
+    if dropped_bits == 0:
+        return value
+    kept, remainder = divmod(magnitude, 2**dropped_bits)
+    half = 2 ** (dropped_bits - 1)
+    if remainder > half or (remainder == half and kept % 2 == 1):
+        kept += 1
+    return kept * 2**dropped_bits * (1 if value >= 0 else -1)
 
 
 class LeftShiftBuffer:

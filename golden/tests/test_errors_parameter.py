@@ -16,9 +16,9 @@ SAMPLES = np.zeros((4, 2), dtype=np.int64)
     (
         (1, 0, r"width must be an integer in \[2, 24\], got 1"),
         (25, 12, r"width must be an integer in \[2, 24\], got 25"),
-        (16, 16, r"fractional bits must be an integer in \[1, width-1=15\], got 16"),
-        (16, 0, r"fractional bits .* got 0"),
-        (2, 2, r"fractional bits .* got 2"),
+        (16, 49, r"fractional bits must be an integer in \[-48, 48\], got 49"),
+        (16, -49, r"fractional bits .* got -49"),
+        (16, 12.0, r"fractional bits .* got 12\.0"),
         (16.0, 12, r"width .* got 16\.0"),
     ),
 )
@@ -27,9 +27,18 @@ def test_bad_format(width: object, frac: object, pattern: str) -> None:
         QFormat(width, frac)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("width,frac", ((2, 1), (24, 23), (24, 1), (16, 12)))
+@pytest.mark.parametrize("width,frac", ((2, 1), (24, 23), (24, 1), (16, 12), (16, 0), (16, 16), (8, -3), (4, 48)))
 def test_good_format_edges(width: int, frac: int) -> None:
     assert str(QFormat(width, frac)) == f"Q({width},{frac})"
+    assert str(QFormat(width, frac, signed=False)) == f"UQ({width},{frac})"
+
+
+def test_unsigned_range() -> None:
+    fmt = QFormat(16, 12, signed=False)
+    assert (fmt.min_code, fmt.max_code, fmt.operand_width) == (0, 65535, 17)
+    assert fmt.as_signed() == QFormat(17, 12)
+    with pytest.raises(Exception, match=r"code -1 at index 0 is outside UQ\(16,12\) \[0, 65535\]"):
+        fmt.check_codes([-1], "x")
 
 
 @pytest.mark.parametrize("mode", ("nearest", "RNE", "floor", ""))
