@@ -2,13 +2,15 @@
 
 The walk turns a chain of Keras layers into manifest layers ("stages"): each
 QConv1D opens a stage, and the quantizers after it (its own activation, then
-QActivation layers) close it. A stage must end requantised to the model's
-format (quantized_bits or quantized_relu), because the manifest's layers always
-requantise. Every problem found is collected, so one `UnsupportedModelError`
+QActivation layers) close it. Every tensor keeps its own format: the kernel's
+and bias's quantizers give theirs, the quantizer on the sum gives the output's
+(quantized_bits: linear, signed or unsigned; quantized_relu: ReLU into an
+unsigned range), and a stage with no quantizer passes the exact sum on (full
+precision). Every problem found is collected, so one `UnsupportedModelError`
 lists all of them; nothing is written unless the whole model is supported.
 
 Weights are quantized with each layer's own QKeras quantizer (as QKeras does
-in predict) and must then be exact codes of the format.
+in predict) and must then be exact codes of its format.
 """
 from __future__ import annotations
 
@@ -21,8 +23,11 @@ from typing import Any
 import numpy as np
 
 from golden.errors import GoldenError
-from golden.manifest import ConvLayer, NetworkManifest, save_manifest
-from golden.qformat import QFormat, Rounding, accumulator_width
+from golden.kinds import KINDS
+from golden.kinds.conv1d import ConvLayer
+from golden.layer_format import Activation, OperandFormats, OutputStage
+from golden.manifest import NetworkManifest, save_manifest
+from golden.qformat import QFormat, Rounding
 from golden.tf_setup import configure
 
 FLOAT64_MANTISSA_BITS = 53  # a float64 holds every integer of up to 53 bits exactly
@@ -35,7 +40,7 @@ class UnsupportedModelError(GoldenError):
         self.problems = list(problems)
         super().__init__(
             f"{source} cannot be exported: it is outside the supported subset "
-            "(causal QConv1D chains with quantized_bits/quantized_relu of one Q(W,F) format, "
+            "(causal QConv1D chains with quantized_bits/quantized_relu quantizers, "
             f"docs/qkeras-mapping.md). {len(self.problems)} problem(s): " + "; ".join(self.problems) + "."
         )
 
@@ -46,10 +51,10 @@ class Stage:
 
     conv: Any
     name: str
-    relu: bool = False
-    requantised: bool = False  # quantized_bits or quantized_relu has brought it back to the format
-    float32_relu: bool = False  # quantized_relu saw the raw accumulator: QKeras rounds it through float32
+    quantizers: list[tuple[Any, str]] = field(default_factory=list)  # (quantizer, where) applied to the output
     keras_layers: list[Any] = field(default_factory=list)
+    kernel_fmt: QFormat | None = None
+    bias_fmt: QFormat | None = None
 
     @property
     def last_layer(self) -> Any:
@@ -58,12 +63,17 @@ class Stage:
 
 @dataclass
 class ModelWalk:
-    """The result of checking a model: its format, stages and every problem found."""
+    """The result of checking a model: its stages, their output stages and every problem found."""
 
-    fmt: QFormat | None
     stages: list[Stage]
+    outputs: list[OutputStage | None]  # per stage; None where a problem was found
     problems: list[str]
     notes: list[str]
+
+    @property
+    def input_format(self) -> QFormat | None:
+        """The default input format: the first layer's kernel format (a signed Q(W,F))."""
+        return self.stages[0].kernel_fmt if self.stages else None
 
 
 def load_qkeras_model(path: Path | str) -> Any:
@@ -117,46 +127,43 @@ def _as_float64(model: Any, custom_objects: dict[str, Any]) -> Any:
     return rebuilt
 
 
-def walk_model(model: Any) -> ModelWalk:
+def walk_model(model: Any, rounding: Rounding | str = Rounding.RNE) -> ModelWalk:
     """Check `model` against the supported subset; collect every problem."""
-    from qkeras import QActivation, QConv1D
+    from qkeras import QActivation
     import tensorflow as tf
 
     problems: list[str] = []
     notes: list[str] = []
     layers = [layer for layer in model.layers if not isinstance(layer, tf.keras.layers.InputLayer)]
     problems += _graph_problems(model, layers)
-    fmt = _model_format(layers, problems)
     stages: list[Stage] = []
     for layer in layers:
         where = f"layer '{layer.name}' ({type(layer).__name__})"
-        if type(layer) is QConv1D:
-            _close(stages, problems, f"before {where}")
+        claimed = [kind.name for kind in KINDS.values() if kind.claims(layer)]
+        if claimed and claimed != ["conv1d"]:
+            problems.append(f"{where}: layer kind {claimed[0]} has no QKeras export rule here yet")
+        elif claimed:
             stage = Stage(conv=layer, name=_identifier(layer.name, {s.name for s in stages}), keras_layers=[layer])
             stages.append(stage)
-            problems += _conv_problems(layer, where, fmt)
+            problems += _conv_problems(layer, where, stage)
             activation = layer.activation
             if activation is not None and getattr(activation, "__name__", None) != "linear":
-                _apply_quantizer(stage, activation, f"{where} activation", fmt, problems)
+                stage.quantizers.append((activation, f"{where} activation"))
         elif type(layer) is QActivation:
             if not stages:
                 problems.append(f"{where}: an activation before any QConv1D has no layer to belong to")
                 continue
             stages[-1].keras_layers.append(layer)
-            _apply_quantizer(stages[-1], layer.quantizer, where, fmt, problems)
+            stages[-1].quantizers.append((layer.quantizer, where))
         else:
             problems.append(f"{where}: layer type {type(layer).__name__} is not supported (only QConv1D and QActivation)")
     if not stages:
         problems.append("the model has no QConv1D layer")
-    else:
-        _close(stages, problems, "at the end of the QConv1D chain")
-    for stage in stages:
-        if stage.float32_relu:
-            notes.append(
-                f"layer '{stage.name}': quantized_relu rounds the raw accumulator, which QKeras casts to float32 "
-                "first; predict may then differ from the exact arithmetic by 1 LSB (quantize with quantized_bits first)"
-            )
-    return ModelWalk(fmt=fmt, stages=stages, problems=problems, notes=notes)
+    outputs = [_output_stage(stage, Rounding.parse(rounding), problems, notes) for stage in stages]
+    walk = ModelWalk(stages=stages, outputs=outputs, problems=problems, notes=notes)
+    if not problems:
+        _sum_width_problems(walk, walk.input_format, problems)
+    return walk
 
 
 def audit_subset(model: Any) -> list[str]:
@@ -166,36 +173,51 @@ def audit_subset(model: Any) -> list[str]:
 
 
 def model_to_manifest(
-    model: Any, name: str, rounding: Rounding | str = Rounding.RNE, source: dict[str, Any] | None = None, origin: str = "model"
+    model: Any, name: str, rounding: Rounding | str = Rounding.RNE, source: dict[str, Any] | None = None,
+    origin: str = "model", input_format: QFormat | None = None,
 ) -> NetworkManifest:
-    """The manifest of a supported model; raise UnsupportedModelError listing every problem otherwise."""
-    walk = walk_model(model)
+    """The manifest of a supported model; raise UnsupportedModelError listing every problem otherwise.
+
+    `input_format` overrides the default (the first layer's kernel format)."""
+    walk = walk_model(model, rounding)
     problems = walk.problems + _weight_problems(walk)
+    if not problems and input_format is not None:
+        _sum_width_problems(walk, input_format, problems)
     if problems:
         raise UnsupportedModelError(origin, problems)
-    fmt = walk.fmt
+    fmt = input_format or walk.input_format
     layers = []
-    for stage in walk.stages:
-        kernel, bias = _weight_codes(stage, fmt)
-        layers.append(
-            ConvLayer(name=stage.name, kernel=kernel, bias=bias, dilation=int(stage.conv.dilation_rate[0]), relu=stage.relu)
-        )
-    provenance = {
+    for stage, output in zip(walk.stages, walk.outputs):
+        kernel, bias = _weight_codes(stage)
+        operands = OperandFormats(fmt, stage.kernel_fmt, stage.bias_fmt)
+        layer = ConvLayer(stage.name, kernel, bias, operands, output, int(stage.conv.dilation_rate[0]))
+        layers.append(layer.validate(f"layer '{stage.name}'"))
+        fmt = layer.output_format
+    provenance: dict[str, Any] = {
         "framework": "qkeras",
-        "kernel_quantizer": str(walk.stages[0].conv.kernel_quantizer_internal),
         "keras_layers": {stage.name: [layer.name for layer in stage.keras_layers] for stage in walk.stages},
+        "quantizers": {
+            stage.name: {
+                "kernel": str(stage.conv.kernel_quantizer_internal),
+                "bias": str(stage.conv.bias_quantizer_internal) if stage.conv.use_bias else None,
+                "output": [_show(quantizer) for quantizer, _ in stage.quantizers],
+            }
+            for stage in walk.stages
+        },
     }
     if walk.notes:
         provenance["notes"] = walk.notes
     provenance.update(source or {})
     input_channels = int(model.inputs[0].shape[-1])
     return NetworkManifest(
-        name=name, fmt=fmt, rounding=Rounding.parse(rounding), input_channels=input_channels, layers=tuple(layers), source=provenance
+        name=name, input_format=input_format or walk.input_format, input_channels=input_channels,
+        layers=tuple(layers), source=provenance,
     )
 
 
 def export_model_file(
-    model_path: Path | str, out: Path | str, name: str | None = None, rounding: Rounding | str = Rounding.RNE
+    model_path: Path | str, out: Path | str, name: str | None = None, rounding: Rounding | str = Rounding.RNE,
+    input_format: QFormat | None = None,
 ) -> NetworkManifest:
     """Load a QKeras model file, convert it and write the manifest atomically (nothing on error)."""
     model_path = Path(model_path)
@@ -206,17 +228,19 @@ def export_model_file(
         rounding=rounding,
         source={"file": model_path.name, "sha256": hashlib.sha256(model_path.read_bytes()).hexdigest()},
         origin=str(model_path),
+        input_format=input_format,
     )
     save_manifest(manifest, out)
     return manifest
 
 
-def qkeras_layer_outputs(model: Any, samples_codes: np.ndarray, fmt: QFormat) -> list[np.ndarray]:
+def qkeras_layer_outputs(model: Any, samples_codes: np.ndarray, manifest: NetworkManifest) -> list[np.ndarray]:
     """QKeras float64 predict of (T, IN) input codes: per manifest layer the (T, OUT) output codes.
 
-    Each layer's output is taken after its last quantizer and converted to codes
-    exactly; a value off the grid or out of range raises (it would mean the model
-    does not compute the format's arithmetic)."""
+    Each layer's output is taken after its last quantizer (or the raw sum, for a
+    full-precision layer) and converted to codes of the manifest layer's output
+    format exactly; a value off the grid or out of range raises (it would mean the
+    model does not compute the manifest's arithmetic)."""
     import tensorflow as tf
 
     walk = walk_model(model)
@@ -228,15 +252,16 @@ def qkeras_layer_outputs(model: Any, samples_codes: np.ndarray, fmt: QFormat) ->
                 f"layer '{stage.name}' computes in {stage.conv.dtype}; load the model with load_qkeras_model "
                 "(float64) so that every sum is exact"
             )
-    codes = fmt.check_codes(samples_codes, "QKeras input samples")
+    codes = manifest.input_format.check_codes(samples_codes, "QKeras input samples")
     probe = tf.keras.Model(model.inputs, [stage.last_layer.output for stage in walk.stages])
-    outputs = probe.predict(fmt.to_real(codes)[np.newaxis].astype(np.float64), verbose=0, batch_size=1)
+    real = manifest.input_format.to_real(codes)[np.newaxis].astype(np.float64)
+    outputs = probe.predict(real, verbose=0, batch_size=1)
     if len(walk.stages) == 1:
         outputs = [outputs]
     result = []
-    for stage, values in zip(walk.stages, outputs):
+    for stage, layer, values in zip(walk.stages, manifest.layers, outputs):
         values = np.asarray(values, dtype=np.float64)  # quantized_relu returns float32: exact for on-grid codes
-        result.append(fmt.from_real(values[0], f"QKeras output of layer '{stage.name}'"))
+        result.append(layer.output_format.from_real(values[0], f"QKeras output of layer '{stage.name}'"))
     return result
 
 
@@ -264,21 +289,9 @@ def _graph_problems(model: Any, layers: list[Any]) -> list[str]:
     return problems
 
 
-def _model_format(layers: list[Any], problems: list[str]) -> QFormat | None:
-    """The format Q(W,F) of the first conv's kernel quantizer; every other quantizer must match it."""
-    from qkeras import QConv1D
-
-    for layer in layers:
-        if type(layer) is QConv1D:
-            fmt, reason = _bits_format(layer.kernel_quantizer_internal)
-            if fmt is None:
-                problems.append(f"layer '{layer.name}' (QConv1D) kernel quantizer: {reason}")
-            return fmt
-    return None
-
-
 def _bits_format(quantizer: Any) -> tuple[QFormat | None, str]:
-    """The Q(W,F) of quantized_bits(W, W-F-1, alpha=1, keep_negative=1, symmetric=0), or why not."""
+    """The format of quantized_bits(bits, integer, keep_negative, alpha=1): Q or UQ(bits, bits - keep_negative -
+    integer), the sign counted apart as QKeras does; or why it is not supported."""
     from qkeras.quantizers import quantized_bits
 
     if quantizer is None:
@@ -286,10 +299,14 @@ def _bits_format(quantizer: Any) -> tuple[QFormat | None, str]:
     if type(quantizer) is not quantized_bits:
         return None, f"{_show(quantizer)} is not supported (only quantized_bits with alpha=1)"
     unsupported = []
-    if not (isinstance(quantizer.alpha, (int, float)) and not isinstance(quantizer.alpha, bool) and quantizer.alpha == 1):
-        unsupported.append(f"alpha={quantizer.alpha!r} (needs alpha=1: a fixed scale)")
-    if not quantizer.keep_negative:
-        unsupported.append("keep_negative=0 (needs a signed format)")
+    alpha = quantizer.alpha
+    if isinstance(alpha, str) and alpha == "auto_po2":
+        unsupported.append(
+            "alpha='auto_po2' (per-output-channel power-of-two scales chosen from the weights at run time; QKeras "
+            "0.9.0 cannot evaluate it in float64, so the model cannot be proven exact; set alpha=1)"
+        )
+    elif not (isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and alpha == 1):
+        unsupported.append(f"alpha={alpha!r} (needs alpha=1: a fixed scale)")
     if quantizer.symmetric:
         unsupported.append("symmetric=1 (needs the full two's-complement range)")
     if quantizer.use_stochastic_rounding:
@@ -297,23 +314,20 @@ def _bits_format(quantizer: Any) -> tuple[QFormat | None, str]:
     if quantizer.qnoise_factor != 1:
         unsupported.append(f"qnoise_factor={quantizer.qnoise_factor} (needs 1: fully quantized)")
     fmt = None
+    keep_negative = bool(quantizer.keep_negative)
     try:
-        fmt = QFormat(int(quantizer.bits), int(quantizer.bits) - int(quantizer.integer) - 1)
-    except GoldenError:
-        unsupported.append(
-            f"bits={quantizer.bits}, integer={quantizer.integer} is no Q(W,F) with 2 <= W <= 24, 1 <= F <= W-1"
-        )
+        bits, integer = int(quantizer.bits), int(quantizer.integer)
+        fmt = QFormat(bits, bits - int(keep_negative) - integer, keep_negative)
+    except GoldenError as error:
+        unsupported.append(f"bits={quantizer.bits}, integer={quantizer.integer}: {error}")
     if unsupported:
         return None, f"{_show(quantizer)}: " + ", ".join(unsupported)
     return fmt, ""
 
 
-def _relu_matches(quantizer: Any, fmt: QFormat) -> str:
-    """Empty if `quantizer` is quantized_relu(W-1, W-F-1) of `fmt`, else the reason."""
-    expected = f"quantized_relu({fmt.width - 1},{fmt.width - fmt.frac - 1})"
+def _relu_format(quantizer: Any) -> tuple[QFormat | None, str]:
+    """The unsigned format UQ(bits, bits - integer) of quantized_relu(bits, integer), or why not."""
     reasons = []
-    if (int(quantizer.bits), int(quantizer.integer)) != (fmt.width - 1, fmt.width - fmt.frac - 1):
-        reasons.append(f"bits={quantizer.bits}, integer={quantizer.integer} differ from {expected} of the model's format {fmt}")
     if quantizer.negative_slope:
         reasons.append(f"negative_slope={quantizer.negative_slope} (leaky ReLU)")
     if quantizer.use_sigmoid:
@@ -324,39 +338,88 @@ def _relu_matches(quantizer: Any, fmt: QFormat) -> str:
         reasons.append("stochastic rounding")
     if quantizer.qnoise_factor != 1:
         reasons.append(f"qnoise_factor={quantizer.qnoise_factor}")
-    return ", ".join(reasons)
+    fmt = None
+    try:
+        bits, integer = int(quantizer.bits), int(quantizer.integer)
+        fmt = QFormat(bits, bits - integer, signed=False)
+    except GoldenError as error:
+        reasons.append(f"bits={quantizer.bits}, integer={quantizer.integer}: {error}")
+    return (None, f"{_show(quantizer)}: " + ", ".join(reasons)) if reasons else (fmt, "")
 
 
-def _apply_quantizer(stage: Stage, quantizer: Any, where: str, fmt: QFormat | None, problems: list[str]) -> None:
-    """Fold one activation quantizer into the stage: the output quantizer or the ReLU."""
+def _output_stage(stage: Stage, rounding: Rounding, problems: list[str], notes: list[str]) -> OutputStage | None:
+    """The quantizers after a QConv1D as one output stage (docs/qkeras-mapping.md):
+
+    none                       -> full precision (the exact sum)
+    quantized_bits             -> linear into its (signed or unsigned) format
+    quantized_relu             -> ReLU into its unsigned format; on the raw sum through float32, as QKeras does
+    several with the same fractional bits (e.g. quantized_bits, then quantized_relu)
+                               -> rounded once, clipped to the narrowest range"""
     from qkeras.quantizers import quantized_bits, quantized_relu
 
-    if type(quantizer) is quantized_bits:
-        own, reason = _bits_format(quantizer)
-        if own is None:
+    formats = []
+    for quantizer, where in stage.quantizers:
+        if type(quantizer) is quantized_bits:
+            fmt, reason = _bits_format(quantizer)
+            formats.append(("bits", fmt))
+        elif type(quantizer) is quantized_relu:
+            fmt, reason = _relu_format(quantizer)
+            formats.append(("relu", fmt))
+        else:
+            name = _show(quantizer)
+            problems.append(
+                f"{where}: activation {name} is not supported (only quantized_bits and quantized_relu; "
+                "no float activations, quantized_tanh, quantized_po2 activations, ...)"
+            )
+            return None
+        if fmt is None:
             problems.append(f"{where}: {reason}")
-        elif fmt is not None and own != fmt:
-            problems.append(f"{where}: output quantizer {_show(quantizer)} is {own}, the model's format is {fmt} (mixed formats)")
-        stage.requantised = True
-    elif type(quantizer) is quantized_relu:
-        reason = _relu_matches(quantizer, fmt) if fmt is not None else ""
-        if reason:
-            problems.append(f"{where}: {_show(quantizer)}: {reason}")
-        stage.float32_relu = stage.float32_relu or not stage.requantised
-        stage.relu = stage.requantised = True
-    else:
-        problems.append(f"{where}: activation {_show(quantizer)} is not supported (only quantized_bits and quantized_relu)")
+            return None
+    if not formats:
+        return OutputStage(Activation.LINEAR, None, rounding)
+    relu = any(role == "relu" for role, _ in formats)
+    float32_input = formats[0][0] == "relu"  # quantized_relu on the raw sum casts it to float32 first
+    fracs = {fmt.frac for _, fmt in formats}
+    low = max(fmt.min_code for _, fmt in formats)
+    high = min(fmt.max_code for _, fmt in formats)
+    low = max(low, 0) if relu else low
+    # After the first quantizer every value is on its grid; a later one with the same fractional bits
+    # only clips, so the chain is one rounding and the intersection of the ranges -- expressible when
+    # that intersection is one of the formats' own range (ReLU: from 0).
+    matching = [fmt for _, fmt in formats if ((max(fmt.min_code, 0) if relu else fmt.min_code), fmt.max_code) == (low, high)]
+    if len(fracs) == 1 and matching:
+        return OutputStage(Activation.RELU if relu else Activation.LINEAR, matching[-1], rounding, float32_input)
+    chain = ", ".join(_show(q) for q, _ in stage.quantizers)
+    problems.append(
+        f"layer '{stage.conv.name}': quantizers {chain} in a row are not supported (a later quantizer with other "
+        "fractional bits rounds a second time, and the ranges must nest)"
+    )
+    return None
 
 
-def _close(stages: list[Stage], problems: list[str], when: str) -> None:
-    if stages and not stages[-1].requantised:
-        problems.append(
-            f"layer '{stages[-1].conv.name}' (QConv1D): no output quantizer (quantized_bits or quantized_relu "
-            f"of the format) {when}; the hardware requantises every layer"
-        )
+def _sum_width_problems(walk: ModelWalk, input_format: QFormat | None, problems: list[str]) -> None:
+    """Every layer's exact sum must fit float64's 53 bits, or QKeras predict itself is not exact."""
+    fmt = input_format
+    for stage, output in zip(walk.stages, walk.outputs):
+        if fmt is None or stage.kernel_fmt is None or stage.bias_fmt is None or output is None:
+            return
+        terms = int(stage.conv.kernel_size[0]) * int(stage.conv.kernel.shape[1])
+        try:
+            operands = OperandFormats(fmt, stage.kernel_fmt, stage.bias_fmt)
+            width = operands.accumulator_width(terms)
+        except GoldenError as error:
+            problems.append(f"layer '{stage.conv.name}': {error}")
+            return
+        if width > FLOAT64_MANTISSA_BITS:
+            problems.append(
+                f"layer '{stage.conv.name}': {terms} products of {fmt} x {stage.kernel_fmt} need a {width}-bit "
+                f"accumulator; QKeras float64 predict is exact only up to {FLOAT64_MANTISSA_BITS} bits, so it "
+                "could not be proven equal"
+            )
+        fmt = output.output_format(operands, terms)
 
 
-def _conv_problems(layer: Any, where: str, fmt: QFormat | None) -> list[str]:
+def _conv_problems(layer: Any, where: str, stage: Stage) -> list[str]:
     problems = []
     kernel_size, dilation = int(layer.kernel_size[0]), int(layer.dilation_rate[0])
     if layer.padding != "causal" and not (layer.padding == "valid" and kernel_size == 1):
@@ -367,24 +430,19 @@ def _conv_problems(layer: Any, where: str, fmt: QFormat | None) -> list[str]:
         problems.append(f"{where}: data_format '{layer.data_format}' is not supported (only channels_last)")
     if getattr(layer, "groups", 1) != 1:
         problems.append(f"{where}: groups={layer.groups} are not supported (only 1)")
-    quantizers = [("kernel", layer.kernel_quantizer_internal)]
+    kernel_fmt, reason = _bits_format(layer.kernel_quantizer_internal)
+    if kernel_fmt is None:
+        problems.append(f"{where} kernel quantizer: {reason}")
+    else:
+        stage.kernel_fmt = kernel_fmt.as_signed()  # an unsigned kernel is stored with a zero sign bit
     if layer.use_bias:
-        quantizers.append(("bias", layer.bias_quantizer_internal))
-    for role, quantizer in quantizers:
-        own, reason = _bits_format(quantizer)
-        if own is None:
-            if role != "kernel" or fmt is not None:  # a bad first kernel quantizer is reported by _model_format
-                problems.append(f"{where} {role} quantizer: {reason}")
-        elif fmt is not None and own != fmt:
-            problems.append(f"{where} {role} quantizer: {_show(quantizer)} is {own}, the model's format is {fmt} (mixed formats)")
-    if fmt is not None:
-        terms = kernel_size * int(layer.kernel.shape[1])
-        width = accumulator_width(fmt, terms) if 2 * fmt.width - 1 + terms.bit_length() <= 64 else None
-        if width is None or width > FLOAT64_MANTISSA_BITS:
-            problems.append(
-                f"{where}: {terms} products of {fmt} need a {width or 'more than 64'}-bit accumulator; QKeras float64 "
-                f"predict is exact only up to {FLOAT64_MANTISSA_BITS} bits, so it could not be proven equal"
-            )
+        bias_fmt, reason = _bits_format(layer.bias_quantizer_internal)
+        if bias_fmt is None:
+            problems.append(f"{where} bias quantizer: {reason}")
+        else:
+            stage.bias_fmt = bias_fmt.as_signed()
+    else:
+        stage.bias_fmt = stage.kernel_fmt  # no bias is a zero bias
     if dilation < 1:
         problems.append(f"{where}: dilation {dilation} is not supported")
     return problems
@@ -400,11 +458,11 @@ def _weight_problems(walk: ModelWalk) -> list[str]:
             if bad.any():
                 index = tuple(int(i) for i in np.argwhere(bad)[0])
                 problems.append(f"{what}: weight {raw[index]} at index {index} is not finite ({int(bad.sum())} in total)")
-    if problems or walk.problems or walk.fmt is None:
+    if problems or walk.problems:
         return problems
     for stage in walk.stages:
         try:
-            _weight_codes(stage, walk.fmt)
+            _weight_codes(stage)
         except GoldenError as error:
             problems.append(str(error))
     return problems
@@ -417,14 +475,14 @@ def _weights(conv: Any) -> list[tuple[str, Any]]:
     return weights
 
 
-def _weight_codes(stage: Stage, fmt: QFormat) -> tuple[np.ndarray, np.ndarray]:
+def _weight_codes(stage: Stage) -> tuple[np.ndarray, np.ndarray]:
     """Kernel (K, IN, OUT) and bias (OUT,) codes, quantized by the layer's own quantizers."""
     import tensorflow as tf
 
     conv = stage.conv
-    kernel = _quantized(conv.kernel, conv.kernel_quantizer_internal, f"layer '{conv.name}' kernel", fmt, tf)
+    kernel = _quantized(conv.kernel, conv.kernel_quantizer_internal, f"layer '{conv.name}' kernel", stage.kernel_fmt, tf)
     if conv.use_bias:
-        bias = _quantized(conv.bias, conv.bias_quantizer_internal, f"layer '{conv.name}' bias", fmt, tf)
+        bias = _quantized(conv.bias, conv.bias_quantizer_internal, f"layer '{conv.name}' bias", stage.bias_fmt, tf)
     else:
         bias = np.zeros(kernel.shape[2], dtype=np.int64)  # no bias is a zero bias
     return kernel, bias

@@ -26,11 +26,12 @@ from golden.qformat import QFormat, check_integers, check_positive, check_shape
 MAX_UNPACK_WIDTH = 64  # unpack_vector returns int64 elements
 
 
-def pack_vector(codes: Sequence[int] | np.ndarray, width: int) -> int:
-    """Element i of `codes` at bits [i*width +: width], two's complement; each code must fit `width` signed bits."""
+def pack_vector(codes: Sequence[int] | np.ndarray, width: int, signed: bool = True) -> int:
+    """Element i of `codes` at bits [i*width +: width]; each code must fit `width` bits, two's complement or unsigned."""
     width = check_positive(width, "pack_vector width")
-    low, high = -(1 << (width - 1)), (1 << (width - 1)) - 1
-    values = check_integers(codes, "pack_vector codes", low, high, "code", f"{width}-bit two's complement")
+    low, high = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
+    domain = f"{width}-bit two's complement" if signed else f"{width}-bit unsigned"
+    values = check_integers(codes, "pack_vector codes", low, high, "code", domain)
     mask = (1 << width) - 1
     packed = 0
     for index, code in enumerate(values.ravel()):
@@ -38,15 +39,15 @@ def pack_vector(codes: Sequence[int] | np.ndarray, width: int) -> int:
     return packed
 
 
-def unpack_vector(packed: int, width: int, count: int) -> np.ndarray:
-    """Inverse of pack_vector: `count` signed elements of `width` bits (1..64)."""
+def unpack_vector(packed: int, width: int, count: int, signed: bool = True) -> np.ndarray:
+    """Inverse of pack_vector: `count` elements of `width` bits (1..64), signed or unsigned (up to 63 bits)."""
     if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or not 1 <= width <= MAX_UNPACK_WIDTH:
         raise ParameterError(f"unpack_vector width must be an integer in [1, {MAX_UNPACK_WIDTH}], got {width!r}")
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
         raise ParameterError(f"unpack_vector count must be a non-negative integer, got {count!r}")
     width, count = int(width), int(count)
     mask = (1 << width) - 1
-    sign = 1 << (width - 1)
+    sign = 1 << (width - 1) if signed else 1 << 64  # unsigned: no value reaches the "sign"
     values = [(packed >> (index * width)) & mask for index in range(count)]
     return np.array([value - (1 << width) if value & sign else value for value in values], dtype=np.int64)
 

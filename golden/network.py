@@ -7,8 +7,9 @@
 * `full_sequence` is the plain textbook causal dilated convolution over a
   whole sequence, zero padded on the left, layer after layer.
 
-They share only the per-output arithmetic (`golden.fast.conv1d_step` and
-`requantise`, docs/arithmetic.md); the tests prove they agree from sample 0.
+Each layer's arithmetic belongs to its kind (golden.kinds): `step` for the
+streaming path, `sequence` for the full one; the tests prove they agree from
+sample 0.
 """
 from __future__ import annotations
 
@@ -18,15 +19,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from golden.errors import ShapeError
-from golden.fast import conv1d_step, requantise
-from golden.manifest import ConvLayer, NetworkManifest
-from golden.qformat import accumulator_width
+from golden.kinds import Layer, kind_of
+from golden.manifest import NetworkManifest
 
 
 class _TapRing:
     """The last (K-1)*dilation+1 input vectors of one layer, zeros before the first push."""
 
-    def __init__(self, layer: ConvLayer):
+    def __init__(self, layer: Layer):
         self.length = layer.history + 1
         self.dilation = layer.dilation
         self.kernel_size = layer.kernel_size
@@ -55,7 +55,7 @@ class StreamingNetwork:
     def step_layers(self, sample: ArrayLike) -> list[np.ndarray]:
         """Push one input vector (IN,) through every layer; the output vector of each layer."""
         manifest = self.manifest
-        vector = manifest.fmt.check_codes(sample, "network input sample")
+        vector = manifest.input_format.check_codes(sample, "network input sample")
         if vector.shape != (manifest.input_channels,):
             raise ShapeError(
                 f"network {manifest.name}: input sample must have shape ({manifest.input_channels},), got {vector.shape}"
@@ -63,7 +63,7 @@ class StreamingNetwork:
         outputs = []
         for ring, layer in zip(self._rings, manifest.layers):
             taps = ring.push(vector)
-            vector = conv1d_step(taps, layer.kernel, layer.bias, manifest.fmt, manifest.rounding, layer.relu)
+            vector = kind_of(layer).step(layer, taps)
             outputs.append(vector)
         return outputs
 
@@ -90,30 +90,21 @@ class StreamingNetwork:
 
 @dataclass(frozen=True)
 class LayerResult:
-    """One layer over a whole sequence: exact accumulators and requantised outputs."""
+    """One layer over a whole sequence: exact sums and outputs."""
 
-    accumulators: np.ndarray  # (T, OUT) at scale 2^(2F), before saturation
-    outputs: np.ndarray  # (T, OUT) codes
-    saturated: np.ndarray  # (T, OUT) bool: the accumulator was clipped to the format's range
+    accumulators: np.ndarray  # (T, OUT) exact sums at the layer's accumulator scale, before the output stage
+    outputs: np.ndarray  # (T, OUT) codes in the layer's output format
+    saturated: np.ndarray  # (T, OUT) bool: the output stage clipped the sum to the format's range
 
 
 def full_sequence(manifest: NetworkManifest, samples: ArrayLike) -> list[LayerResult]:
     """Plain causal dilated convolution of (T, IN) samples, zero padded on the left, every layer."""
-    fmt = manifest.fmt
     x = _check_samples(manifest, samples)
-    steps = x.shape[0]
     results = []
     for layer in manifest.layers:
-        accumulator_width(fmt, layer.kernel_size * layer.in_channels)  # refuses int64 overflow
-        padded = np.concatenate([np.zeros((layer.history, layer.in_channels), dtype=np.int64), x])
-        acc = np.tile(layer.bias << fmt.frac, (steps, 1))
-        for k in range(layer.kernel_size):
-            delay = (layer.kernel_size - 1 - k) * layer.dilation
-            acc = acc + padded[layer.history - delay : layer.history - delay + steps] @ layer.kernel[k]
-        outputs = requantise(acc, fmt, manifest.rounding, layer.relu)
-        saturated = (acc < fmt.min_code * fmt.scale) | (acc > fmt.max_code * fmt.scale)
-        results.append(LayerResult(accumulators=acc, outputs=outputs, saturated=saturated))
-        x = outputs
+        result = kind_of(layer).sequence(layer, x)
+        results.append(LayerResult(accumulators=result.sums, outputs=result.outputs, saturated=result.saturated))
+        x = result.outputs
     return results
 
 
@@ -123,7 +114,7 @@ def saturation_count(manifest: NetworkManifest, samples: ArrayLike) -> int:
 
 
 def _check_samples(manifest: NetworkManifest, samples: ArrayLike) -> np.ndarray:
-    codes = manifest.fmt.check_codes(samples, f"network {manifest.name} input samples")
+    codes = manifest.input_format.check_codes(samples, f"network {manifest.name} input samples")
     if codes.ndim != 2 or codes.shape[1] != manifest.input_channels:
         raise ShapeError(
             f"network {manifest.name}: input samples must have shape (T, {manifest.input_channels}), got {codes.shape}"

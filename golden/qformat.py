@@ -123,6 +123,16 @@ class QFormat:
         return np.ldexp(np.asarray(codes, dtype=np.float64), -self.frac)
 
 
+def parse_format(text: str) -> QFormat:
+    """'Q(16,11)', 'UQ(16,12)' or '16,11' (signed) -> QFormat; ParameterError naming the text otherwise."""
+    import re
+
+    match = re.fullmatch(r"\s*(U?)(?:Q\(\s*)?(-?\d+)\s*,\s*(-?\d+)\s*\)?\s*", text or "")
+    if not match:
+        raise ParameterError(f"format {text!r}: expected Q(W,F), UQ(W,F) or W,F, e.g. Q(16,11)")
+    return QFormat(int(match.group(2)), int(match.group(3)), not match.group(1))
+
+
 def format_from_dict(data: object, what: str) -> QFormat:
     """A format from its manifest mapping {width, frac, signed (default true)}; errors name `what`."""
     if not isinstance(data, dict):

@@ -1,17 +1,15 @@
 """A model manifest as RTL: the generated network top, its weight files and a JSON description.
 
 Nothing here is per-model hand-written RTL: the top is text that chains one
-generic `network_layer` (rtl/network_layer.sv) per manifest layer, each with
-its own parameters and weight files (docs/network.md). This module also owns
-the timing model of that chain, so the numbers in the JSON (cycles per sample,
-latency, multipliers) come from the same formulas the RTL headers document,
-and the parallelism policy that picks each layer's LANES x COLS from a
-cycles-per-sample budget.
+generic `network_stage` (rtl/network_stage.sv) per manifest layer, each with
+its kind's compute core plugged in (golden.kinds: the kind owns the core's
+module, parameters, weight files and cycle formulas). This module owns only
+the stage timing around the cores, and the parallelism policy that picks each
+layer's setting from a cycles-per-sample budget.
 """
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
@@ -21,18 +19,29 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from golden.errors import GoldenError
-from golden.manifest import ConvLayer, NetworkManifest
-from golden.memfile import bias_rom_words, conv_matrix, matrix_rom_words, write_hex
+from golden.kinds import KINDS, Layer, Parallelism, kind_of
+from golden.manifest import NetworkManifest
+from golden.memfile import write_hex
 
 REPO = Path(__file__).resolve().parents[1]
 RTL = REPO / "rtl"
-# The generic modules the generated top needs, in dependency order (package first).
-RTL_MODULES = ("fixed_pkg", "fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "conv1d",
-               "left_shift_buffer", "activation_cache", "network_layer")
+STAGE_MODULES = ("fixed_pkg", "left_shift_buffer", "activation_cache", "network_stage")
 STROBE_GUARD = "sample_strobe_guard"  # not in the top; for boards with a fixed-rate sample strobe
 DEFAULT_CYCLES_PER_SAMPLE = 64
-JSON_VERSION = 1
-MULT18_BITS = 18  # ECP5 MULT18X18D operand width
+JSON_VERSION = 2
+
+
+def rtl_modules() -> tuple[str, ...]:
+    """The generic modules a generated top needs, in dependency order (package first), every kind's included."""
+    modules = list(STAGE_MODULES[:1])
+    for kind in KINDS.values():
+        for name in (*kind.rtl_dependencies, kind.rtl_module):
+            if name not in modules:
+                modules.append(name)
+    return tuple(modules + [name for name in STAGE_MODULES[1:] if name not in modules])
+
+
+RTL_MODULES = rtl_modules()
 
 
 class RtlExportError(GoldenError):
@@ -41,16 +50,23 @@ class RtlExportError(GoldenError):
 
 @dataclass(frozen=True)
 class LayerPlan:
-    """One layer as hardware: tap source, parallelism and its cycle counts (rtl/network_layer.sv)."""
+    """One layer as hardware: tap source, its kind's core with a parallelism setting, and cycle counts."""
 
     index: int
-    layer: ConvLayer
-    lanes: int
-    cols: int
+    layer: Layer
+    setting: Parallelism
 
     @property
     def name(self) -> str:
         return self.layer.name
+
+    @property
+    def lanes(self) -> int:
+        return self.setting.lanes
+
+    @property
+    def cols(self) -> int:
+        return self.setting.cols
 
     @property
     def uses_cache(self) -> bool:
@@ -62,17 +78,9 @@ class LayerPlan:
         return "activation_cache" if self.uses_cache else "left_shift_buffer"
 
     @property
-    def beats(self) -> int:
-        return math.ceil(self.layer.kernel_size * self.layer.in_channels / self.lanes)
-
-    @property
-    def passes(self) -> int:
-        return math.ceil(self.layer.out_channels / self.cols)
-
-    @property
     def conv_latency(self) -> int:
-        """conv1d's PASSES*BEATS + clog2(LANES) + 5."""
-        return self.passes * self.beats + _ceil_log2(self.lanes) + 5
+        """The core's start-to-done latency (its kind's formula)."""
+        return kind_of(self.layer).core_latency(self.layer, self.setting)
 
     @property
     def source_latency(self) -> int:
@@ -80,26 +88,31 @@ class LayerPlan:
 
     @property
     def latency(self) -> int:
-        """Accepted push to out_valid_o with nothing stalling: SRC_LAT + LAT + 1."""
+        """Accepted push to out_valid_o with nothing stalling: SRC_LAT + LAT + 1 (rtl/network_stage.sv)."""
         return self.source_latency + self.conv_latency + 1
 
     @property
     def interval(self) -> int:
-        """Cycles between accepted pushes at full rate: max(LAT + 1, K + 3 or 2)."""
+        """Cycles between accepted pushes at full rate: max(LAT + 1, K + 3 or 2) (rtl/network_stage.sv)."""
         source = self.layer.kernel_size + 3 if self.uses_cache else 2
         return max(self.conv_latency + 1, source)
 
     @property
     def multipliers(self) -> int:
-        return self.lanes * self.cols
+        return kind_of(self.layer).multipliers(self.layer, self.setting)
+
+    @property
+    def dsp_blocks(self) -> int:
+        return kind_of(self.layer).dsp_blocks(self.layer, self.setting)
 
     def describe(self) -> dict[str, Any]:
         layer = self.layer
         return {
-            "index": self.index, "name": layer.name, "kernel_size": layer.kernel_size, "dilation": layer.dilation,
-            "in_channels": layer.in_channels, "out_channels": layer.out_channels, "relu": layer.relu,
-            "lanes": self.lanes, "cols": self.cols, "multipliers": self.multipliers, "tap_source": self.tap_source,
-            "beats": self.beats, "passes": self.passes, "conv_latency_cycles": self.conv_latency,
+            "index": self.index, "name": layer.name, "kind": layer.kind, "kernel_size": layer.kernel_size,
+            "dilation": layer.dilation, "in_channels": layer.in_channels, "out_channels": layer.out_channels,
+            "input_format": layer.input_format.to_dict(), "output_format": layer.output_format.to_dict(),
+            "lanes": self.lanes, "cols": self.cols, "multipliers": self.multipliers, "dsp_blocks": self.dsp_blocks,
+            "tap_source": self.tap_source, "core_latency_cycles": self.conv_latency,
             "latency_cycles": self.latency, "interval_cycles": self.interval,
         }
 
@@ -129,29 +142,28 @@ class NetworkPlan:
 
     @property
     def dsp_count(self) -> int:
-        """ECP5 MULT18X18D blocks: one per multiplier up to 18-bit operands, (ceil(W/18))^2 beyond."""
-        return self.multipliers * math.ceil(self.manifest.fmt.width / MULT18_BITS) ** 2
+        """ECP5 MULT18X18D blocks: one per multiplier up to 18-bit signed operands, more beyond (the kinds say)."""
+        return sum(plan.dsp_blocks for plan in self.layers)
 
 
-def layer_plan(index: int, layer: ConvLayer, lanes: int, cols: int) -> LayerPlan:
-    """Check LANES/COLS against the layer (1..K*IN, 1..OUT) and plan it."""
-    terms = layer.kernel_size * layer.in_channels
-    for value, what, high in ((lanes, "LANES", terms), (cols, "COLS", layer.out_channels)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-            raise RtlExportError(f"layer {index} ({layer.name}): {what} must be an integer in [1, {high}], got {value!r}")
-    return LayerPlan(index, layer, lanes, cols)
+def layer_plan(index: int, layer: Layer, lanes: int, cols: int) -> LayerPlan:
+    """Check the setting against the layer (its kind's rule) and plan it."""
+    setting = Parallelism(lanes, cols)
+    try:
+        kind_of(layer).check_setting(layer, setting, f"layer {index} ({layer.name})")
+    except RtlExportError:
+        raise
+    except GoldenError as error:
+        raise RtlExportError(str(error)) from None
+    return LayerPlan(index, layer, setting)
 
 
-def choose_parallelism(index: int, layer: ConvLayer, budget: int) -> LayerPlan:
-    """The cheapest LANES x COLS whose stage interval fits `budget` cycles.
+def choose_parallelism(index: int, layer: Layer, budget: int) -> LayerPlan:
+    """The cheapest setting whose stage interval fits `budget` cycles.
 
     Fewest multipliers first; among those the shortest interval, then fewer
     COLS (narrower ROM words, fewer accumulators and requantisers)."""
-    candidates = [
-        layer_plan(index, layer, lanes, cols)
-        for lanes in range(1, layer.kernel_size * layer.in_channels + 1)
-        for cols in range(1, layer.out_channels + 1)
-    ]
+    candidates = [LayerPlan(index, layer, setting) for setting in kind_of(layer).settings(layer)]
     fitting = [plan for plan in candidates if plan.interval <= budget]
     if not fitting:
         best = min(candidates, key=lambda plan: (plan.interval, plan.multipliers))
@@ -208,42 +220,56 @@ def parse_override(text: str) -> tuple[str, tuple[int, int]]:
 
 # ---- generated files -------------------------------------------------------
 
-def weight_file_names(plan: NetworkPlan) -> list[tuple[str, str]]:
-    """Per layer (weights, bias) file names: <top>_<layer>_weights.hex / _bias.hex."""
-    return [(f"{plan.top}_{lp.name}_weights.hex", f"{plan.top}_{lp.name}_bias.hex") for lp in plan.layers]
+def weight_file_names(plan: NetworkPlan) -> list[dict[str, str]]:
+    """Per layer, per ROM role of its kind: <top>_<layer>_<role>.hex."""
+    return [
+        {role: f"{plan.top}_{lp.name}_{role}.hex" for role in kind_of(lp.layer).rom_files(lp.layer, lp.setting)}
+        for lp in plan.layers
+    ]
 
 
-def render_top(plan: NetworkPlan, out_dir: Path) -> str:
-    """The SystemVerilog text of the top: network_layer instances chained by valid/ready."""
-    manifest, fmt = plan.manifest, plan.manifest.fmt
+def _parameter_name(index: int, role: str) -> str:
+    return f"L{index}_{role.upper()}_FILE"
+
+
+def _sv_value(value: int | str) -> str:
+    return str(value) if isinstance(value, int) else value
+
+
+def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> str:
+    """The SystemVerilog text of the top: network_stage + kind core per layer, chained by valid/ready.
+
+    `output_ready` adds an out_ready_i port (output backpressure), for the kind contract bench."""
+    manifest = plan.manifest
     files = weight_file_names(plan)
     last = len(plan.layers)
+    in_fmt, out_fmt = manifest.input_format, manifest.output_format
     lines = [
         f"// {plan.top}: streaming network '{manifest.name}' generated by scripts/gen_network.py",
         "// (golden/rtl_export.py) from its model manifest. Do not edit: regenerate.",
         "//",
-        f"// {len(plan.layers)} layers, {fmt}, rounding {manifest.rounding.value}, "
-        f"{manifest.input_channels} -> {manifest.output_channels} channels, receptive field "
-        f"{manifest.receptive_field} samples.",
-        "// One network_layer per layer (docs/network.md), chained by valid/ready, so the",
+        f"// {len(plan.layers)} layers, {manifest.input_channels} x {in_fmt} -> {manifest.output_channels} x "
+        f"{out_fmt}, receptive field {manifest.receptive_field} samples.",
+        "// One network_stage + kind core per layer (docs/network.md), chained by valid/ready, so the",
         "// layers work as a pipeline on successive samples.",
         "//",
-        "//   layer  name              K  dil  in  out relu source             LANES COLS mults latency interval",
+        "//   layer  name              kind     K  dil  in  out  in fmt      out fmt     LANES COLS mults latency interval",
     ]
     for lp in plan.layers:
         layer = lp.layer
         lines.append(
-            f"//   {lp.index:5d}  {layer.name:16s} {layer.kernel_size:2d} {layer.dilation:4d} {layer.in_channels:3d} "
-            f"{layer.out_channels:4d} {int(layer.relu):4d} {lp.tap_source:18s} {lp.lanes:5d} {lp.cols:4d} "
-            f"{lp.multipliers:5d} {lp.latency:7d} {lp.interval:8d}"
+            f"//   {lp.index:5d}  {layer.name:16s}  {layer.kind:7s} {layer.kernel_size:2d} {layer.dilation:4d} "
+            f"{layer.in_channels:3d} {layer.out_channels:4d}  {str(layer.input_format):11s} "
+            f"{str(layer.output_format):11s} {lp.lanes:5d} {lp.cols:4d} {lp.multipliers:5d} {lp.latency:7d} "
+            f"{lp.interval:8d}"
         )
     lines += [
         "//",
         "// Handshake",
-        "//   in_valid_i & in_ready_o  accept in_data_i (channel c at [c*W +: W]); in_data_i",
-        "//                           must hold while in_valid_i waits for in_ready_o",
+        "//   in_valid_i & in_ready_o  accept in_data_i (channel c at [c*XW +: XW], XW the input",
+        "//                           format's width); in_data_i must hold while in_valid_i waits",
         "//   out_valid_o              one-cycle pulse, exactly one per accepted input, in order;",
-        "//                           out_data_o (channel o at [o*W +: W]) holds until the next",
+        "//                           out_data_o (channel o at [o*YW +: YW]) holds until the next",
         "//                           out_valid_o",
         "//   no output backpressure: the consumer must keep up (it always can: outputs come",
         "//   at most one per CYCLES_PER_SAMPLE cycles) or throttle the input side.",
@@ -259,9 +285,9 @@ def render_top(plan: NetworkPlan, out_dir: Path) -> str:
         f"module {plan.top} #(",
     ]
     params = []
-    for index, (weights, bias) in enumerate(files):
-        params.append(f'  parameter L{index}_WEIGHTS_FILE = "{(out_dir / weights).as_posix()}"')
-        params.append(f'  parameter L{index}_BIAS_FILE    = "{(out_dir / bias).as_posix()}"')
+    for index, roles in enumerate(files):
+        for role, name in roles.items():
+            params.append(f'  parameter {_parameter_name(index, role)} = "{(out_dir / name).as_posix()}"')
     lines.append(",\n".join(params))
     lines += [
         ") (",
@@ -269,47 +295,66 @@ def render_top(plan: NetworkPlan, out_dir: Path) -> str:
         "  input  wire logic                  rst_i,",
         "  input  wire logic                  in_valid_i,",
         "  output      logic                  in_ready_o,",
-        f"  input  wire logic [{manifest.input_channels * fmt.width - 1}:0]  in_data_i,",
+        f"  input  wire logic [{manifest.input_channels * in_fmt.width - 1}:0]  in_data_i,",
         "  output      logic                  out_valid_o,",
-        f"  output      logic [{manifest.output_channels * fmt.width - 1}:0]  out_data_o",
+        *(["  input  wire logic                  out_ready_i,"] if output_ready else []),
+        f"  output      logic [{manifest.output_channels * out_fmt.width - 1}:0]  out_data_o",
         ");",
-        "",
-        f"  localparam int W = {fmt.width};",
-        f"  localparam int F = {fmt.frac};",
-        f"  localparam int ROUNDING = {manifest.rounding.rtl_code};  // {manifest.rounding.value}",
         "",
         "  // Stage s carries layer s's input: s = 0 is the network input, s = "
         f"{last} its output.",
     ]
-    channels = [manifest.input_channels] + [lp.layer.out_channels for lp in plan.layers]
-    for stage, width in enumerate(channels):
+    widths = [manifest.input_channels * in_fmt.width] + [
+        lp.layer.out_channels * lp.layer.output_format.width for lp in plan.layers
+    ]
+    for stage, width in enumerate(widths):
         lines.append(f"  logic s{stage}_valid, s{stage}_ready;")
-        lines.append(f"  logic [{width}*W-1:0] s{stage}_data;")
+        lines.append(f"  logic [{width - 1}:0] s{stage}_data;")
     lines += [
         "",
         "  assign s0_valid   = in_valid_i;",
         "  assign in_ready_o = s0_ready;",
         "  assign s0_data    = in_data_i;",
     ]
-    for lp in plan.layers:
+    for lp, roles in zip(plan.layers, files):
         layer, i = lp.layer, lp.index
+        kind = kind_of(layer)
+        xw, yw = layer.input_format.width, layer.output_format.width
+        taps_w = layer.kernel_size * layer.in_channels * xw
+        parameters = kind.rtl_parameters(layer, lp.setting, {role: _parameter_name(i, role) for role in roles})
+        rendered = ", ".join(f".{name}({_sv_value(value)})" for name, value in parameters.items())
         lines += [
             "",
-            f"  network_layer #(",
-            f"    .W(W), .F(F), .IN_D({layer.in_channels}), .OUT_D({layer.out_channels}),",
-            f"    .K({layer.kernel_size}), .DILATION({layer.dilation}), .LANES({lp.lanes}), .COLS({lp.cols}),",
-            f"    .ROUNDING(ROUNDING), .RELU(1'b{int(layer.relu)}), .HOLD_OUTPUT(1'b{int(i == last - 1)}),",
-            f"    .WEIGHTS_FILE(L{i}_WEIGHTS_FILE), .BIAS_FILE(L{i}_BIAS_FILE)",
+            f"  // layer {i}: {layer.name} ({layer.kind})",
+            f"  logic l{i}_start, l{i}_ready, l{i}_done;",
+            f"  logic [{taps_w - 1}:0] l{i}_taps;",
+            f"  logic [{layer.out_channels * yw - 1}:0] l{i}_y;",
+            "",
+            "  network_stage #(",
+            f"    .XW({xw}), .YW({yw}), .IN_D({layer.in_channels}), .OUT_D({layer.out_channels}),",
+            f"    .K({layer.kernel_size}), .DILATION({layer.dilation}), "
+            f".HOLD_OUTPUT(1'b{int(i == last - 1 and not output_ready)})",
             f"  ) u_l{i}_{layer.name} (",
             "    .clk_i, .rst_i,",
             f"    .in_valid_i(s{i}_valid), .in_ready_o(s{i}_ready), .in_data_i(s{i}_data),",
-            f"    .out_valid_o(s{i + 1}_valid), .out_ready_i(s{i + 1}_ready), .out_data_o(s{i + 1}_data)",
+            f"    .out_valid_o(s{i + 1}_valid), .out_ready_i(s{i + 1}_ready), .out_data_o(s{i + 1}_data),",
+            f"    .core_start_o(l{i}_start), .core_ready_i(l{i}_ready), .core_taps_o(l{i}_taps),",
+            f"    .core_done_i(l{i}_done), .core_y_i(l{i}_y)",
+            "  );",
+            "",
+            f"  {kind.rtl_module} #(",
+            f"    {rendered}",
+            f"  ) u_l{i}_{layer.name}_core (",
+            "    .clk_i, .rst_i,",
+            f"    .start_i(l{i}_start), .ready_o(l{i}_ready), .taps_i(l{i}_taps), .done_o(l{i}_done), .y_o(l{i}_y)",
             "  );",
         ]
     lines += [
         "",
-        "  // No output backpressure: the last layer's result is taken the cycle it appears.",
-        f"  assign s{last}_ready  = 1'b1;",
+        *(["  // Output backpressure: the last stage holds its result until out_ready_i.",
+            f"  assign s{last}_ready  = out_ready_i;"] if output_ready else
+          ["  // No output backpressure: the last layer's result is taken the cycle it appears.",
+           f"  assign s{last}_ready  = 1'b1;"]),
         f"  assign out_valid_o = s{last}_valid;",
         f"  assign out_data_o  = s{last}_data;",
         "",
@@ -322,16 +367,17 @@ def render_top(plan: NetworkPlan, out_dir: Path) -> str:
 
 
 def describe(plan: NetworkPlan, out_dir: Path) -> dict[str, Any]:
-    """The JSON description (contract 4): sources, parameters, formats and timing."""
+    """The JSON description: sources, parameters, formats and timing."""
     manifest = plan.manifest
     files = weight_file_names(plan)
     parameters: dict[str, str] = {}
-    for index, (weights, bias) in enumerate(files):
-        parameters[f"L{index}_WEIGHTS_FILE"] = str(out_dir / weights)
-        parameters[f"L{index}_BIAS_FILE"] = str(out_dir / bias)
     layers = []
-    for lp, (weights, bias) in zip(plan.layers, files):
-        layers.append({**lp.describe(), "weights_file": str(out_dir / weights), "bias_file": str(out_dir / bias)})
+    for lp, roles in zip(plan.layers, files):
+        paths = {role: str(out_dir / name) for role, name in roles.items()}
+        for role, path in paths.items():
+            parameters[_parameter_name(lp.index, role)] = path
+        layers.append({**lp.describe(), **{f"{role}_file": path for role, path in paths.items()}})
+    in_fmt, out_fmt = manifest.input_format, manifest.output_format
     return {
         "json_version": JSON_VERSION,
         "top": plan.top,
@@ -341,9 +387,10 @@ def describe(plan: NetworkPlan, out_dir: Path) -> dict[str, Any]:
         "parameters": parameters,
         "input_channels": manifest.input_channels,
         "output_channels": manifest.output_channels,
-        "width": manifest.fmt.width,
-        "frac": manifest.fmt.frac,
-        "rounding": manifest.rounding.value,
+        "input_format": in_fmt.to_dict(),
+        "output_format": out_fmt.to_dict(),
+        "input_width": in_fmt.width,
+        "output_width": out_fmt.width,
         "cycles_per_sample": plan.cycles_per_sample,
         "cycles_per_sample_budget": plan.budget,
         "latency_cycles": plan.latency_cycles,
@@ -362,7 +409,7 @@ class ExportResult:
     description: dict[str, Any]
 
 
-def export_network(plan: NetworkPlan, out_dir: Path | str) -> ExportResult:
+def export_network(plan: NetworkPlan, out_dir: Path | str, output_ready: bool = False) -> ExportResult:
     """Write <top>.sv, the weight/bias hex files and <top>.json into `out_dir`, all or nothing.
 
     Everything is rendered and validated first, written into a temporary folder
@@ -370,13 +417,11 @@ def export_network(plan: NetworkPlan, out_dir: Path | str) -> ExportResult:
     that finds the JSON finds the files it names; on any error nothing new is
     left in `out_dir`."""
     out_dir = Path(out_dir).resolve()
-    manifest, fmt = plan.manifest, plan.manifest.fmt
     contents: list[tuple[str, list[int], int]] = []
-    for lp, (weights, bias) in zip(plan.layers, weight_file_names(plan)):
-        matrix = conv_matrix(lp.layer.kernel, fmt)
-        contents.append((weights, matrix_rom_words(matrix, fmt, lp.lanes, lp.cols), lp.lanes * lp.cols * fmt.width))
-        contents.append((bias, bias_rom_words(lp.layer.bias, fmt, lp.cols), lp.cols * fmt.width))
-    top_text = render_top(plan, out_dir)
+    for lp, roles in zip(plan.layers, weight_file_names(plan)):
+        for role, (words, bits) in kind_of(lp.layer).rom_files(lp.layer, lp.setting).items():
+            contents.append((roles[role], words, bits))
+    top_text = render_top(plan, out_dir, output_ready)
     description = describe(plan, out_dir)
     json_text = json.dumps(description, indent=2) + "\n"
     try:
@@ -405,6 +450,3 @@ def export_network(plan: NetworkPlan, out_dir: Path | str) -> ExportResult:
         description=description,
     )
 
-
-def _ceil_log2(value: int) -> int:
-    return max(0, (value - 1).bit_length())

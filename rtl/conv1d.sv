@@ -1,69 +1,92 @@
-// conv1d: one output vector of a K-tap convolution layer.
+// conv1d: one output vector of a K-tap convolution layer with per-tensor formats.
 //
-//   y[o] = requantise( sum_k sum_c taps[k][c] * kernel[k][c][o]  +  (bias[o] << F) )
+//   acc[o] = (sum_k sum_c taps[k][c] * kernel[k][c][o]) << PROD_SHIFT  +  bias[o] << BIAS_SHIFT
+//   y[o]   = output_stage(acc[o])
 //
-// with requantise = saturate, drop F bits (ROUNDING), optional ReLU
-// (docs/arithmetic.md). The K taps of row-by-matrix multiply are one
-// row_by_matrix_multiply over the K*IN_D concatenated taps: integer addition is
-// associative, so this is the same sum as K products added afterwards, and
-// LANES/COLS trade multipliers for cycles without changing a bit.
+// The shifts align the product's and the bias's fractional bits (the finer one
+// wins, nothing is rounded); the output stage is requantise (saturate, drop
+// Y_SHIFT bits with ROUNDING, ReLU, signed or unsigned range), optionally after
+// float32_round (QKeras's quantized_relu on a raw sum), or nothing at all for a
+// full-precision output (FULL_PRECISION: y is the exact sum, YW = its width).
+// docs/arithmetic.md defines every step; golden.kinds.conv1d computes every
+// parameter from the layer's formats (the only copy of those formulas).
+// The K taps of row-by-matrix multiply are one row_by_matrix_multiply over the
+// K*IN_D concatenated taps: integer addition is associative, so this is the
+// same sum as K products added afterwards, and LANES/COLS trade multipliers for
+// cycles without changing a bit.
 //
 // Parameters
-//   W, F          format Q(W,F) of taps, kernel, bias and output
+//   XW, X_SIGNED  input (tap) code width; X_SIGNED = 0: unsigned (ReLU outputs)
+//   KW, BW        kernel and bias code widths (signed)
 //   IN_D, OUT_D   input and output channels
 //   K             taps (kernel size)
 //   LANES         multipliers per dot product, 1..K*IN_D
 //   COLS          output channels computed in parallel, 1..OUT_D
+//   PROD_SHIFT, BIAS_SHIFT  alignment of the sum of products and of the bias (>= 0)
+//   YW, Y_SIGNED  output code width and range
+//   Y_SHIFT       accumulator fractional bits - output fractional bits (any sign)
+//   FULL_PRECISION 1: no output stage, y = acc (YW must equal the accumulator width)
 //   ROUNDING      fixed_pkg::RoundRne (1, QKeras) or fixed_pkg::RoundTrunc (0, floor)
-//   RELU          1: ReLU after requantisation
+//   RELU          1: clamp below at zero
+//   FLOAT32_INPUT 1: round acc to 24 significant bits first (needs RELU)
 //   WEIGHTS_FILE  absolute path; kernel flattened tap-major to (K*IN_D, OUT_D)
-//                 in the row_by_matrix_multiply ROM layout (golden.memfile)
-//   BIAS_FILE     absolute path; PASSES words of COLS*W bits, word p holds
-//                 bias[p*COLS + u] at [u*W +: W] (golden.memfile.bias_rom_words)
+//                 in the row_by_matrix_multiply ROM layout (golden.memfile), KW bits each
+//   BIAS_FILE     absolute path; PASSES words of COLS*BW bits, word p holds
+//                 bias[p*COLS + u] at [u*BW +: BW] (golden.memfile.bias_rom_words)
 //
 // Handshake
-//   start_i & ready_o  accept taps_i: tap k, channel c at [(k*IN_D + c)*W +: W],
+//   start_i & ready_o  accept taps_i: tap k, channel c at [(k*IN_D + c)*XW +: XW],
 //                      tap K-1 the newest sample; latched, so taps_i may change
 //                      afterwards; ready_o low until done_o and during reset
-//   done_o             one-cycle pulse; y_o (channel o at [o*W +: W]) is valid
+//   done_o             one-cycle pulse; y_o (channel o at [o*YW +: YW]) is valid
 //                      from then until the next accepted start
 //
 // Timing (start accepted in cycle s), with BEATS = ceil(K*IN_D / LANES) and
 // PASSES = ceil(OUT_D / COLS):
 //   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + 5
 //   (row_by_matrix_multiply's PASSES*BEATS + clog2(LANES) + 3, then one cycle
-//   to add the bias and one to requantise into the output register);
-//   ready_o is high again in the cycle after done_o.
+//   to align and add the bias and one for the output stage into the output
+//   register); ready_o is high again in the cycle after done_o.
+//   golden.kinds.conv1d.Conv1dKind.core_latency is this formula.
 
 `default_nettype none
 
 module conv1d #(
-  parameter int    W            = 16,
-  parameter int    F            = 12,
-  parameter int    IN_D         = 4,
-  parameter int    OUT_D        = 16,
-  parameter int    K            = 4,
-  parameter int    LANES        = 4,
-  parameter int    COLS         = 4,
-  parameter int    ROUNDING     = fixed_pkg::RoundRne,
-  parameter bit    RELU         = 1'b1,
-  parameter        WEIGHTS_FILE = "",
-  parameter        BIAS_FILE    = ""
+  parameter int    XW             = 16,
+  parameter bit    X_SIGNED       = 1'b1,
+  parameter int    KW             = 16,
+  parameter int    BW             = 16,
+  parameter int    IN_D           = 4,
+  parameter int    OUT_D          = 16,
+  parameter int    K              = 4,
+  parameter int    LANES          = 4,
+  parameter int    COLS           = 4,
+  parameter int    PROD_SHIFT     = 0,
+  parameter int    BIAS_SHIFT     = 12,
+  parameter int    YW             = 16,
+  parameter bit    Y_SIGNED       = 1'b1,
+  parameter int    Y_SHIFT        = 12,
+  parameter bit    FULL_PRECISION = 1'b0,
+  parameter int    ROUNDING       = fixed_pkg::RoundRne,
+  parameter bit    RELU           = 1'b1,
+  parameter bit    FLOAT32_INPUT  = 1'b0,
+  parameter        WEIGHTS_FILE   = "",
+  parameter        BIAS_FILE      = ""
 ) (
   input  wire logic                  clk_i,
   input  wire logic                  rst_i,
   input  wire logic                  start_i,
   output      logic                  ready_o,
-  input  wire logic [K*IN_D*W-1:0]   taps_i,
+  input  wire logic [K*IN_D*XW-1:0]  taps_i,
   output      logic                  done_o,
-  output      logic [OUT_D*W-1:0]    y_o
+  output      logic [OUT_D*YW-1:0]   y_o
 );
 
   localparam int Terms  = K * IN_D;
-  localparam int AccW   = fixed_pkg::acc_width(W, Terms);
+  localparam int AccW   = fixed_pkg::layer_acc_width(XW, X_SIGNED, KW, BW, PROD_SHIFT, BIAS_SHIFT, Terms);
   localparam int Passes = fixed_pkg::ceil_div(OUT_D, COLS);
   localparam int PassW  = fixed_pkg::index_width(Passes);
-  localparam int YRegW  = Passes * COLS * W;  // whole passes; columns past OUT_D dropped at y_o
+  localparam int YRegW  = Passes * COLS * YW;  // whole passes; columns past OUT_D dropped at y_o
 
   // ---- the K taps of row-by-matrix multiply as one multiply -----------------
   logic                  mm_ready;
@@ -73,7 +96,9 @@ module conv1d #(
   logic                  mm_done;
 
   row_by_matrix_multiply #(
-    .W           (W),
+    .A_W         (XW),
+    .A_SIGNED    (X_SIGNED),
+    .B_W         (KW),
     .IN_D        (Terms),
     .OUT_D       (OUT_D),
     .LANES       (LANES),
@@ -93,7 +118,7 @@ module conv1d #(
   );
 
   // ---- bias: a small ROM read asynchronously by the pass index --------------
-  logic [COLS*W-1:0] bias_rom [Passes];
+  logic [COLS*BW-1:0] bias_rom [Passes];
 
   // The explicit range makes a short bias file an error, not zeros.
   initial begin
@@ -104,35 +129,60 @@ module conv1d #(
     $error("conv1d: BIAS_FILE is not set");
   end
 
-  // ---- stage A: add the aligned bias -----------------------------------------
+  // ---- stage A: align the sum and add the aligned bias --------------------------
   logic                 biased_valid;
   logic                 biased_last;
   logic [COLS*AccW-1:0] biased;
 
   for (genvar u = 0; u < COLS; u++) begin : g_bias
-    logic signed [W-1:0] bias_code;
-    assign bias_code = bias_rom[col_pass][u*W +: W];
+    logic signed [BW-1:0] bias_code;
+    assign bias_code = bias_rom[col_pass][u*BW +: BW];
     always_ff @(posedge clk_i) begin
       if (col_valid) begin
-        biased[u*AccW +: AccW] <= $signed(col_sums[u*AccW +: AccW]) + (AccW'(bias_code) <<< F);
+        biased[u*AccW +: AccW] <= ($signed(col_sums[u*AccW +: AccW]) <<< PROD_SHIFT)
+                                + (AccW'(bias_code) <<< BIAS_SHIFT);
       end
     end
   end
 
-  // ---- stage B: requantise into the output shift register --------------------
-  logic [COLS*W-1:0] quantised;
+  // ---- stage B: the output stage into the output shift register ---------------
+  logic [COLS*YW-1:0] quantised;
 
-  for (genvar u = 0; u < COLS; u++) begin : g_requantise
-    requantise #(
-      .ACC_W   (AccW),
-      .W       (W),
-      .F       (F),
-      .ROUNDING(ROUNDING),
-      .RELU    (RELU)
-    ) u_requantise (
-      .acc_i(biased[u*AccW +: AccW]),
-      .q_o  (quantised[u*W +: W])
-    );
+  for (genvar u = 0; u < COLS; u++) begin : g_output
+    logic signed [AccW-1:0] acc;
+    assign acc = biased[u*AccW +: AccW];
+    if (FULL_PRECISION) begin : g_full
+      assign quantised[u*YW +: YW] = acc;
+    end else if (FLOAT32_INPUT) begin : g_float32
+      logic signed [AccW:0] rounded;
+      float32_round #(.ACC_W(AccW)) u_float32 (
+        .value_i(acc),
+        .value_o(rounded)
+      );
+      requantise #(
+        .ACC_W   (AccW + 1),
+        .W       (YW),
+        .SHIFT   (Y_SHIFT),
+        .SIGNED  (Y_SIGNED),
+        .ROUNDING(ROUNDING),
+        .RELU    (RELU)
+      ) u_requantise (
+        .acc_i(rounded),
+        .q_o  (quantised[u*YW +: YW])
+      );
+    end else begin : g_requantise
+      requantise #(
+        .ACC_W   (AccW),
+        .W       (YW),
+        .SHIFT   (Y_SHIFT),
+        .SIGNED  (Y_SIGNED),
+        .ROUNDING(ROUNDING),
+        .RELU    (RELU)
+      ) u_requantise (
+        .acc_i(acc),
+        .q_o  (quantised[u*YW +: YW])
+      );
+    end
   end
 
   logic [YRegW-1:0] y_shift;  // each pass enters at the top; after all passes pass 0 is at the bottom
@@ -141,7 +191,7 @@ module conv1d #(
   logic [YRegW-1:0] y_shift_next;
 
   if (Passes > 1) begin : g_shift
-    assign y_shift_next = {quantised, y_shift[YRegW-1:COLS*W]};
+    assign y_shift_next = {quantised, y_shift[YRegW-1:COLS*YW]};
   end else begin : g_single
     assign y_shift_next = quantised;
   end
@@ -169,11 +219,21 @@ module conv1d #(
   end
 
   assign ready_o = !busy && mm_ready && !rst_i;  // nothing is accepted while in reset
-  assign y_o     = y_shift[OUT_D*W-1:0];
+  assign y_o     = y_shift[OUT_D*YW-1:0];
 
-  if (YRegW > OUT_D*W) begin : g_padding
+  if (YRegW > OUT_D*YW) begin : g_padding
     logic unused_padding;  // columns of the last pass past OUT_D
-    assign unused_padding = ^y_shift[YRegW-1:OUT_D*W];
+    assign unused_padding = ^y_shift[YRegW-1:OUT_D*YW];
+  end
+
+  if (FULL_PRECISION && YW != AccW) begin : g_bad_full
+    $error("conv1d: a full-precision output needs YW == the accumulator width (fixed_pkg::layer_acc_width)");
+  end
+  if (FLOAT32_INPUT && (!RELU || FULL_PRECISION)) begin : g_bad_float32
+    $error("conv1d: FLOAT32_INPUT models QKeras's quantized_relu: it needs RELU and an output stage");
+  end
+  if (PROD_SHIFT < 0 || BIAS_SHIFT < 0) begin : g_bad_shift
+    $error("conv1d: PROD_SHIFT and BIAS_SHIFT must be >= 0");
   end
 
 endmodule

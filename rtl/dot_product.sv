@@ -7,10 +7,12 @@
 // see fixed_pkg::acc_width): no rounding here, requantisation is downstream.
 //
 // Parameters
-//   W      element width in bits (signed)
-//   N      elements per dot product (sets the accumulator width)
-//   LANES  multipliers in parallel, 1..N
-//   ACC_W  accumulator width; default holds N products + one bias exactly
+//   W         element width in bits (default of A_W and B_W)
+//   A_W       width of the a elements; A_SIGNED = 0: unsigned (ReLU outputs)
+//   B_W       width of the b elements (signed: weights)
+//   N         elements per dot product (sets the accumulator width)
+//   LANES     multipliers in parallel, 1..N
+//   ACC_W     accumulator width; default holds N products + one bias exactly
 //
 // Handshake (valid only, no backpressure; the block accepts a beat every cycle)
 //   in_valid_i  beat present: in_a_i/in_b_i hold LANES pairs, lane l at [l*W +: W]
@@ -28,34 +30,40 @@
 `default_nettype none
 
 module dot_product #(
-  parameter int W     = 16,
-  parameter int N     = 16,
-  parameter int LANES = 4,
-  parameter int ACC_W = fixed_pkg::acc_width(W, N)
+  /* verilator lint_off UNUSEDPARAM */  // W only sets the defaults of A_W and B_W
+  parameter int W        = 16,
+  /* verilator lint_on UNUSEDPARAM */
+  parameter int A_W      = W,
+  parameter int B_W      = W,
+  parameter bit A_SIGNED = 1'b1,
+  parameter int N        = 16,
+  parameter int LANES    = 4,
+  parameter int ACC_W    = fixed_pkg::acc_width2(A_W, A_SIGNED, B_W, N)
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_i,
   input  wire logic                    in_valid_i,
   input  wire logic                    in_last_i,
-  input  wire logic [LANES*W-1:0]      in_a_i,
-  input  wire logic [LANES*W-1:0]      in_b_i,
+  input  wire logic [LANES*A_W-1:0]    in_a_i,
+  input  wire logic [LANES*B_W-1:0]    in_b_i,
   output      logic                    out_valid_o,
   output      logic signed [ACC_W-1:0] out_sum_o
 );
 
   localparam int Levels = fixed_pkg::ceil_log2(LANES);
   localparam int Leaves = 1 << Levels;  // adder tree padded to a power of two
+  localparam int PW     = A_W + B_W;    // exact product width (fixed_mul)
 
   // ---- stage 1: LANES multipliers -----------------------------------------
   // Flat vectors throughout: synthesis sees plain wires, never a memory.
-  logic [LANES*2*W-1:0] product;
+  logic [LANES*PW-1:0] product;
 
   for (genvar lane = 0; lane < LANES; lane++) begin : g_lane
-    fixed_mul #(.W(W)) u_mul (
+    fixed_mul #(.A_W(A_W), .B_W(B_W), .A_SIGNED(A_SIGNED)) u_mul (
       .clk_i,
-      .a_i      (in_a_i[lane*W +: W]),
-      .b_i      (in_b_i[lane*W +: W]),
-      .product_o(product[lane*2*W +: 2*W])
+      .a_i      (in_a_i[lane*A_W +: A_W]),
+      .b_i      (in_b_i[lane*B_W +: B_W]),
+      .product_o(product[lane*PW +: PW])
     );
   end
 
@@ -83,7 +91,7 @@ module dot_product #(
 
   for (genvar n = 0; n < Leaves; n++) begin : g_leaf
     if (n < LANES) begin : g_used
-      assign node[n*ACC_W +: ACC_W] = ACC_W'($signed(product[n*2*W +: 2*W]));
+      assign node[n*ACC_W +: ACC_W] = ACC_W'($signed(product[n*PW +: PW]));
     end else begin : g_pad
       assign node[n*ACC_W +: ACC_W] = '0;
     end
@@ -92,9 +100,9 @@ module dot_product #(
   for (genvar level = 1; level <= Levels; level++) begin : g_level
     localparam int Base     = 2 * (Leaves - (Leaves >> level));
     localparam int PrevBase = 2 * (Leaves - (Leaves >> (level - 1)));
-    // A sum of 2^level products needs at most 2W + level bits: only those are
+    // A sum of 2^level products needs at most PW + level bits: only those are
     // registered, and the node slot carries the sign extension.
-    localparam int LevelW = (2 * W + level < ACC_W) ? 2 * W + level : ACC_W;
+    localparam int LevelW = (PW + level < ACC_W) ? PW + level : ACC_W;
     for (genvar n = 0; n < (Leaves >> level); n++) begin : g_node
       logic signed [LevelW-1:0] sum_q;
       always_ff @(posedge clk_i) begin

@@ -35,6 +35,25 @@ package fixed_pkg;
     acc_width = 2 * width - 1 + ceil_log2(terms + 1);
   endfunction
 
+  // Signed bits that hold `terms` products of an a_w-bit (signed, or unsigned
+  // when a_signed == 0) and a b_w-bit signed operand plus one more such term:
+  // the signed operand widths A' + B' - 1 + ceil(log2(terms + 1)).
+  function automatic int acc_width2(input int a_w, input bit a_signed, input int b_w, input int terms);
+    acc_width2 = a_w + (a_signed ? 0 : 1) + b_w - 1 + ceil_log2(terms + 1);
+  endfunction
+
+  // golden.layer_format.OperandFormats.accumulator_width: the aligned sum of
+  // `terms` products (shifted left by prod_shift) and one bias (shifted left
+  // by bias_shift) never wraps in this many signed bits.
+  function automatic int layer_acc_width(input int a_w, input bit a_signed, input int b_w, input int bias_w,
+                                         input int prod_shift, input int bias_shift, input int terms);
+    int top_product;
+    int top_bias;
+    top_product = a_w + (a_signed ? 0 : 1) + b_w - 2 + prod_shift;
+    top_bias    = bias_w - 1 + bias_shift;
+    layer_acc_width = ((top_product > top_bias) ? top_product : top_bias) + 1 + ceil_log2(terms + 1);
+  endfunction
+
   function automatic int ceil_div(input int num, input int den);
     ceil_div = (num + den - 1) / den;
   endfunction

@@ -10,18 +10,20 @@
 // read one word per cycle: LANES weights for each of the COLS dot products.
 //
 // Parameters
-//   W             element width in bits (signed)
+//   W             element width in bits (default of A_W and B_W)
+//   A_W, A_SIGNED x element width; A_SIGNED = 0 reads x as unsigned (ReLU outputs)
+//   B_W           matrix element width (signed)
 //   IN_D, OUT_D   matrix shape
 //   LANES         multipliers per dot product, 1..IN_D
 //   COLS          dot products (output columns) in parallel, 1..OUT_D
 //   ACC_W         sum width; the default holds IN_D products + one bias exactly
 //   WEIGHTS_FILE  absolute path of a $readmemh file written by golden.memfile:
-//                 PASSES*BEATS words of COLS*LANES*W bits; word pass*BEATS+beat,
-//                 bits [(u*LANES+l)*W +: W] = M[beat*LANES+l][pass*COLS+u]
+//                 PASSES*BEATS words of COLS*LANES*B_W bits; word pass*BEATS+beat,
+//                 bits [(u*LANES+l)*B_W +: B_W] = M[beat*LANES+l][pass*COLS+u]
 //                 (zero where the index is past IN_D or OUT_D)
 //
 // Handshake
-//   start_i & ready_o   accept x_i (element i at [i*W +: W]), latched: x_i may
+//   start_i & ready_o   accept x_i (element i at [i*A_W +: A_W]), latched: x_i may
 //                       change afterwards; ready_o is low from then until
 //                       done_o, and low during reset
 //   col_valid_o         one-cycle pulse per pass, passes in order: col_sums_o
@@ -37,19 +39,24 @@
 `default_nettype none
 
 module row_by_matrix_multiply #(
+  /* verilator lint_off UNUSEDPARAM */  // W only sets the defaults of A_W and B_W
   parameter int    W            = 16,
+  /* verilator lint_on UNUSEDPARAM */
+  parameter int    A_W          = W,
+  parameter bit    A_SIGNED     = 1'b1,
+  parameter int    B_W          = W,
   parameter int    IN_D         = 16,
   parameter int    OUT_D        = 16,
   parameter int    LANES        = 4,
   parameter int    COLS         = 4,
-  parameter int    ACC_W        = fixed_pkg::acc_width(W, IN_D),
+  parameter int    ACC_W        = fixed_pkg::acc_width2(A_W, A_SIGNED, B_W, IN_D),
   parameter        WEIGHTS_FILE = ""
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_i,
   input  wire logic                    start_i,
   output      logic                    ready_o,
-  input  wire logic [IN_D*W-1:0]       x_i,
+  input  wire logic [IN_D*A_W-1:0]     x_i,
   output      logic                    col_valid_o,
   output      logic [fixed_pkg::index_width(fixed_pkg::ceil_div(OUT_D, COLS))-1:0] col_pass_o,
   output      logic [COLS*ACC_W-1:0]   col_sums_o,
@@ -60,7 +67,8 @@ module row_by_matrix_multiply #(
   localparam int Passes  = fixed_pkg::ceil_div(OUT_D, COLS);
   localparam int Words   = Passes * Beats;
   localparam int AddrW   = fixed_pkg::index_width(Words);
-  localparam int ChunkW  = LANES * W;
+  localparam int ChunkW  = LANES * A_W;     // x elements of one beat
+  localparam int WChunkW = LANES * B_W;     // weights of one beat for one column
   localparam int XRegW   = Beats * ChunkW;  // x zero-padded to whole beats
   localparam int BeatW   = fixed_pkg::index_width(Beats);
   localparam int PassW   = fixed_pkg::index_width(Passes);
@@ -119,8 +127,8 @@ module row_by_matrix_multiply #(
   end
 
   // Weight ROM, synchronous read (maps to block RAM or LUT ROM).
-  logic [COLS*ChunkW-1:0] weight_rom [Words];
-  logic [COLS*ChunkW-1:0] weight_q;
+  logic [COLS*WChunkW-1:0] weight_rom [Words];
+  logic [COLS*WChunkW-1:0] weight_q;
   logic [ChunkW-1:0]      chunk_q;
   logic                   beat_valid_q;
   logic                   beat_last_q;
@@ -154,7 +162,9 @@ module row_by_matrix_multiply #(
   for (genvar u = 0; u < COLS; u++) begin : g_col
     logic signed [ACC_W-1:0] sum;
     dot_product #(
-      .W    (W),
+      .A_W     (A_W),
+      .B_W     (B_W),
+      .A_SIGNED(A_SIGNED),
       .N    (IN_D),
       .LANES(LANES),
       .ACC_W(ACC_W)
@@ -164,7 +174,7 @@ module row_by_matrix_multiply #(
       .in_valid_i (beat_valid_q),
       .in_last_i  (beat_last_q),
       .in_a_i     (chunk_q),
-      .in_b_i     (weight_q[u*ChunkW +: ChunkW]),
+      .in_b_i     (weight_q[u*WChunkW +: WChunkW]),
       .out_valid_o(dot_valid[u]),
       .out_sum_o  (sum)
     );

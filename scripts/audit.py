@@ -29,14 +29,14 @@ from golden.audit import AuditReport, LayerAudit, compare_codes, merge  # noqa: 
 from golden.errors import GoldenError  # noqa: E402
 from golden.manifest import NetworkManifest, save_manifest  # noqa: E402
 from golden.network import StreamingNetwork, full_sequence  # noqa: E402
-from golden.qformat import Rounding  # noqa: E402
+from golden.qformat import Rounding, parse_format  # noqa: E402
 
 DEFAULT_SEED = 20261121
 
 
 def stimulus_sets(manifest: NetworkManifest, samples: int, seed: int) -> dict[str, np.ndarray]:
     """Name -> (T, IN) input codes. Each set is streamed from a reset network."""
-    fmt, channels = manifest.fmt, manifest.input_channels
+    fmt, channels = manifest.input_format, manifest.input_channels
     sets: dict[str, np.ndarray] = {}
     if channels >= 1 + waveshaping.EMBEDDING_CHANNELS:
         for index, wave in enumerate(waveshaping.WAVE_CLASSES):
@@ -44,7 +44,8 @@ def stimulus_sets(manifest: NetworkManifest, samples: int, seed: int) -> dict[st
     sets["random_full_range"] = waveshaping.random_input(samples, channels, fmt, seed + 10)
     # Moderate amplitudes (|x| <= 1.0): the range a trained model sees, fewer saturations.
     rng = np.random.default_rng(seed + 11)
-    sets["random_unit_range"] = rng.integers(-fmt.scale, fmt.scale, (samples, channels), endpoint=True)
+    unit = min(1 << max(fmt.frac, 0), fmt.max_code)
+    sets["random_unit_range"] = rng.integers(max(-unit, fmt.min_code), unit, (samples, channels), endpoint=True)
     return sets
 
 
@@ -54,6 +55,8 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=10000, help="samples per stimulus set (default 10000)")
     parser.add_argument("--rounding", default="rne", choices=[r.value for r in Rounding],
                         help="requantisation of the hardware (rne = QKeras); trunc shows the difference")
+    parser.add_argument("--input-format", default=None,
+                        help="the model input's format, e.g. Q(16,12) (default: the first layer's kernel format)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=REPO / "build" / "audit")
     args = parser.parse_args()
@@ -68,29 +71,33 @@ def main() -> int:
         return 2
 
     try:
+        input_format = parse_format(args.input_format) if args.input_format else None
         model = load_qkeras_model(args.model)
         name = "".join(c if c.isalnum() else "_" for c in args.model.stem).strip("_") or "model"
         if not name[0].isalpha():
             name = f"m_{name}"
-        manifest = model_to_manifest(model, name=name, rounding=args.rounding, origin=str(args.model))
+        manifest = model_to_manifest(model, name=name, rounding=args.rounding, origin=str(args.model),
+                                     input_format=input_format)
         manifest_path = save_manifest(manifest, args.out / f"{manifest.name}.yaml")
-        print(f"exported {args.model} -> {manifest_path}: {len(manifest.layers)} layers, {manifest.fmt}, "
-              f"{manifest.rounding.value}, {manifest.parameter_count} parameters, receptive field {manifest.receptive_field}")
+        formats = " -> ".join([str(manifest.input_format)] + [str(layer.output_format) for layer in manifest.layers])
+        print(f"exported {args.model} -> {manifest_path}: {len(manifest.layers)} layers, formats {formats}, "
+              f"{args.rounding}, {manifest.parameter_count} parameters, receptive field {manifest.receptive_field}")
         sets = stimulus_sets(manifest, args.samples, args.seed)
 
-        width = manifest.fmt.width
+        width = manifest.output_format.width
         per_layer_qkeras: list[list] = [[] for _ in manifest.layers]
         saturations = [0] * len(manifest.layers)
         golden_outputs = []
         for set_name, inputs in sets.items():
             golden_layers = StreamingNetwork(manifest).run_layers(inputs)
             golden_outputs.append(golden_layers[-1])
-            qkeras_layers = qkeras_layer_outputs(model, inputs, manifest.fmt)
+            qkeras_layers = qkeras_layer_outputs(model, inputs, manifest)
             for index, (layer, want, got, plain) in enumerate(
                 zip(manifest.layers, golden_layers, qkeras_layers, full_sequence(manifest, inputs))
             ):
                 per_layer_qkeras[index].append(
-                    compare_codes(want, got, f"{set_name}: layer {layer.name} QKeras vs golden", args.seed, width)
+                    compare_codes(want, got, f"{set_name}: layer {layer.name} QKeras vs golden", args.seed,
+                                  layer.output_format.width)
                 )
                 saturations[index] += int(plain.saturated.sum())
         print(f"QKeras (float64) and golden: {len(sets)} stimulus sets x {args.samples} samples compared; running the RTL")
@@ -118,7 +125,8 @@ def main() -> int:
         qkeras_vs_golden=merge([layer.qkeras_vs_golden for layer in layers]),
         rtl_vs_golden=rtl,
         layers=layers,
-        extra={"rounding": manifest.rounding.value, "format": str(manifest.fmt), "seed": args.seed,
+        extra={"rounding": args.rounding, "input_format": str(manifest.input_format),
+               "output_formats": {layer.name: str(layer.output_format) for layer in manifest.layers}, "seed": args.seed,
                "seconds": round(time.monotonic() - started, 1)},
     )
     print(report.table())

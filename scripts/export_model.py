@@ -23,22 +23,27 @@ def main() -> int:
     parser.add_argument("--name", help="manifest name (an identifier; default: the model file's stem)")
     parser.add_argument("--rounding", choices=["rne", "trunc"], default="rne",
                         help="requantisation rounding: rne equals QKeras; trunc is the seeds' bit slicing")
+    parser.add_argument("--input-format", default=None,
+                        help="the model input's format, e.g. Q(16,12) (default: the first layer's kernel format)")
     args = parser.parse_args()
     from golden.export import export_model_file  # imports TensorFlow: after argument errors are reported
+    from golden.qformat import parse_format
 
     try:
-        manifest = export_model_file(args.model, args.out, name=args.name, rounding=args.rounding)
+        input_format = parse_format(args.input_format) if args.input_format else None
+        manifest = export_model_file(args.model, args.out, name=args.name, rounding=args.rounding,
+                                     input_format=input_format)
     except GoldenError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     layers = ", ".join(
-        f"{layer.name} K={layer.kernel_size} d={layer.dilation} {layer.in_channels}->{layer.out_channels}"
-        f"{' relu' if layer.relu else ''}"
+        f"{layer.name} {layer.kind} K={layer.kernel_size} d={layer.dilation} {layer.in_channels}->{layer.out_channels}"
+        f" {layer.input_format}->{layer.output_format}"
         for layer in manifest.layers
     )
     print(
-        f"{args.out}: {manifest.name}, {manifest.fmt}, {manifest.rounding.value}, {manifest.parameter_count} parameters, "
-        f"receptive field {manifest.receptive_field}: {layers}"
+        f"{args.out}: {manifest.name}, input {manifest.input_format}, {args.rounding}, {manifest.parameter_count} "
+        f"parameters, receptive field {manifest.receptive_field}: {layers}"
     )
     return 0
 

@@ -17,26 +17,43 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "sim"))
+sys.path.insert(0, str(REPO))
 
 from simlib.toolchain import ToolchainError, verilator_environment  # noqa: E402
 
 PACKAGE = "fixed_pkg.sv"
 
-# Extra parameter sets per module: structure-changing corners of the generate code.
-VARIANTS: dict[str, list[dict[str, int]]] = {
-    "dot_product": [{"LANES": 1}, {"N": 16, "LANES": 16}, {"W": 8, "N": 13, "LANES": 3}],
+# Extra parameter sets per module: structure-changing corners of the generate code. A layer kind's core
+# is linted with its kind's own variants (golden.kinds: lint_variants), added in kind_variants().
+VARIANTS: dict[str, list[dict[str, int | str]]] = {
+    "fixed_mul": [{"A_W": 17, "A_SIGNED": 0, "B_W": 20}, {"A_W": 24, "B_W": 24}],
+    "dot_product": [{"LANES": 1}, {"N": 16, "LANES": 16}, {"W": 8, "N": 13, "LANES": 3},
+                    {"A_W": 15, "A_SIGNED": 0, "B_W": 12, "N": 5, "LANES": 2}],
     "row_by_matrix_multiply": [{"LANES": 1, "COLS": 1}, {"IN_D": 5, "OUT_D": 3, "LANES": 5, "COLS": 3},
                                {"LANES": 16, "COLS": 16}],
-    "conv1d": [{"K": 1, "IN_D": 16, "LANES": 16, "COLS": 16}, {"OUT_D": 7, "COLS": 3, "LANES": 5},
-               {"ROUNDING": 0, "RELU": 0}],
     "activation_cache": [{"K": 1}, {"K": 2, "DILATION": 5, "CHANNELS": 3, "W": 8}, {"DILATION": 64}],
     "left_shift_buffer": [{"LENGTH": 1}, {"CHANNELS": 1, "LENGTH": 8, "W": 8}],
-    "requantise": [{"W": 2, "F": 1, "ACC_W": 4}, {"ROUNDING": 0, "RELU": 1}],
-    "network_layer": [{"K": 1, "DILATION": 3}, {"DILATION": 4, "HOLD_OUTPUT": 1},
-                      {"W": 12, "F": 8, "K": 3, "DILATION": 2, "IN_D": 3, "OUT_D": 5, "LANES": 2, "COLS": 3,
-                       "ROUNDING": 0, "RELU": 0}],
+    "requantise": [{"W": 2, "SHIFT": 1, "ACC_W": 4}, {"ROUNDING": 0, "RELU": 1}, {"SHIFT": -3, "SIGNED": 0},
+                   {"SHIFT": 0, "W": 20}],
+    "float32_round": [{"ACC_W": 20}, {"ACC_W": 62}],
+    "network_stage": [{"K": 1, "DILATION": 3}, {"DILATION": 4, "HOLD_OUTPUT": 1},
+                      {"XW": 12, "YW": 9, "K": 3, "DILATION": 2, "IN_D": 3, "OUT_D": 5}],
     "sample_strobe_guard": [{"WIDTH": 1, "COUNT_W": 1}],
 }
+
+
+def kind_variants() -> dict[str, list[dict[str, int | str]]]:
+    """Every registered kind's core with the layers and settings its kind names (one copy of its parameters)."""
+    from golden.kinds import KINDS
+
+    variants: dict[str, list[dict[str, int | str]]] = {}
+    for kind in KINDS.values():
+        for layer, setting in kind.lint_variants():
+            files = {role: "PLACEHOLDER" for role in kind.rom_files(layer, setting)}
+            parameters = kind.rtl_parameters(layer, setting, files)
+            variants.setdefault(kind.rtl_module, []).append(
+                {name: value for name, value in parameters.items() if not name.endswith("_FILE")})
+    return variants
 
 
 def file_parameters(source: Path) -> list[str]:
@@ -70,9 +87,10 @@ def main() -> int:
     package = args.rtl / PACKAGE
     modules = sorted(p for p in args.rtl.glob("*.sv") if p.name != PACKAGE)
     sources = [package, *modules]
+    variants = {**VARIANTS, **kind_variants()}
     ok = True
     for module in modules:
-        for overrides in [{}, *VARIANTS.get(module.stem, [])]:
+        for overrides in [{}, *variants.get(module.stem, [])]:
             ok &= lint(module, sources, overrides, env)
     return 0 if ok else 1
 

@@ -36,7 +36,7 @@ GRID = 5  # points per embedding axis
 
 def fixed_frequency_input(manifest: NetworkManifest, e0: float, e1: float, samples: int) -> np.ndarray:
     """Core triangle at PERIOD samples per cycle, constant embedding, as input codes."""
-    fmt = manifest.fmt
+    fmt = manifest.input_format
     phase = np.arange(samples) / PERIOD
     codes = np.zeros((samples, manifest.input_channels), dtype=np.int64)
     codes[:, 0] = waveshaping.to_codes(waveshaping.AMPLITUDE * waveshaping.core_wave(phase), fmt)
@@ -63,7 +63,7 @@ def main() -> int:
         if manifest.input_channels < 3:
             raise GoldenError(f"{args.manifest}: the waveshaping pictures need inputs (core, e0, e1); "
                               f"this model has {manifest.input_channels}")
-        fmt = manifest.fmt
+        fmt = manifest.input_format
         warmup = manifest.receptive_field  # after this every tap has seen real input
         segment = warmup + int(SHOWN_PERIODS * PERIOD)
 
@@ -75,7 +75,7 @@ def main() -> int:
         rtl_outputs = stream_through_rtl(manifest, segments, work=REPO / "build" / "plots" / "rtl")
         for (name, _, _), inputs, rtl in zip(points, segments, rtl_outputs):
             golden = StreamingNetwork(manifest).run(inputs)
-            assert_codes_equal(golden, rtl, what=f"plots: RTL vs golden at {name}", seed=None, width=fmt.width)
+            assert_codes_equal(golden, rtl, what=f"plots: RTL vs golden at {name}", seed=None, width=out_fmt.width)
     except (GoldenError, NetworkStreamError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -88,7 +88,7 @@ def main() -> int:
         figure, axes = plt.subplots(figsize=(8, 3))
         axes.plot(time, fmt.to_real(segments[index][shown, 0]), color="tab:green", label="input: core triangle")
         axes.plot(time, waveshaping.target_wave(wave, phase[shown]), color="0.6", linestyle="--", label=f"target: {wave}")
-        axes.plot(time, fmt.to_real(rtl_outputs[index][shown, 0]), color="tab:blue", label="RTL output")
+        axes.plot(time, out_fmt.to_real(rtl_outputs[index][shown, 0]), color="tab:blue", label="RTL output")
         e0, e1 = waveshaping.CORNERS[wave]
         axes.set_title(f"{manifest.name}: corner ({e0}, {e1}) = {wave}, {PERIOD:g} samples per period")
         axes.set_xlabel("sample")
@@ -102,7 +102,7 @@ def main() -> int:
     for offset, (name, e0, e1) in enumerate(points[len(waveshaping.WAVE_CLASSES):]):
         i, j = (int(part) for part in name.split("_")[1:])
         panel = grid_axes[j, i]  # e0 along x, e1 along y
-        panel.plot(time, fmt.to_real(rtl_outputs[len(waveshaping.WAVE_CLASSES) + offset][shown, 0]), color="tab:blue")
+        panel.plot(time, out_fmt.to_real(rtl_outputs[len(waveshaping.WAVE_CLASSES) + offset][shown, 0]), color="tab:blue")
         panel.set_title(f"({e0:.2f}, {e1:.2f})", fontsize=8)
         panel.set_ylim(-1.6, 1.6)
         panel.set_xticks([])

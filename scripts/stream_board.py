@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         manifest = load_manifest(args.model)
-        fmt = manifest.fmt
+        fmt, out_fmt = manifest.input_format, manifest.output_format
         rate = args.rate
         if args.input.suffix.lower() == ".wav":
             samples, rate = read_wav_inputs(args.input, manifest.input_channels, fmt, args.constants)
@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         port = SerialPort(args.port, args.baud)
         try:
             link = BoardLink(port, manifest.input_channels, manifest.output_channels, fmt.width,
-                             receptive_field=manifest.receptive_field, window=args.window)
+                             receptive_field=manifest.receptive_field, window=args.window,
+                             out_width=out_fmt.width, out_signed=out_fmt.signed)
             started = time.monotonic()
             outputs = link.stream(samples)
             seconds = time.monotonic() - started
@@ -108,10 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.output.suffix.lower() == ".wav":
-        write_wav_outputs(args.output, outputs, fmt, rate)
+        write_wav_outputs(args.output, outputs, out_fmt, rate)
     else:
-        scale = float(1 << fmt.frac)
-        lines = [",".join(f"{v / scale:.{fmt.frac}g}" if args.real else str(int(v)) for v in row) for row in outputs]
+        reals = out_fmt.to_real(np.asarray(outputs))
+        digits = max(out_fmt.frac, 1)
+        lines = [",".join(f"{r:.{digits}g}" if args.real else str(int(v)) for v, r in zip(row, real_row))
+                 for row, real_row in zip(outputs, reals)]
         write_text_atomic(args.output, "\n".join(lines) + "\n")
     stats = link.stats
     print(f"{len(samples)} samples in {seconds:.1f} s ({len(samples) / seconds:,.0f} samples/s); resent {stats.resent}, "

@@ -2,7 +2,8 @@
 
 Each configuration is implemented out of context (yosys + nextpnr, fixed
 seed) so an engineer sees LUTs, FFs, DSPs, block RAMs and Fmax per setting
-before building a network. Layers are the seeds' FPGA model's layers.
+before building a network. Every registered layer kind contributes its own
+rows (golden.kinds: cost_variants), with its own parameters and weight files.
 """
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from golden.atomic import write_text_atomic
-from golden.memfile import bias_rom_words, conv_matrix, matrix_rom_words, write_hex
+from golden.kinds import KINDS
+from golden.memfile import matrix_rom_words, write_hex
 from golden.qformat import QFormat
 from synth.devices import Device
 from synth.out_of_context import OutOfContextRun
 
-CONV_MODULES = ["fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "conv1d"]
 MATRIX_MODULES = ["fixed_mul", "dot_product", "row_by_matrix_multiply"]
 
 
@@ -30,16 +31,23 @@ class BlockConfig:
     modules: tuple[str, ...]
     parameters: dict[str, int] = field(default_factory=dict)
     cycles: int = 0  # latency in cycles from the block's header formula
+    roms: dict[str, tuple[list[int], int]] = field(default_factory=dict)  # a kind core's weight files (role -> words)
 
     def label(self) -> str:
         return " ".join(f"{k}={v}" for k, v in self.parameters.items())
 
 
-def _conv(name: str, in_d: int, out_d: int, lanes: int, cols: int, taps: int = 4) -> BlockConfig:
-    beats, passes = math.ceil(taps * in_d / lanes), math.ceil(out_d / cols)
-    return BlockConfig(name, "conv1d", tuple(CONV_MODULES),
-                       {"W": 16, "F": 12, "K": taps, "IN_D": in_d, "OUT_D": out_d, "LANES": lanes, "COLS": cols},
-                       passes * beats + math.ceil(math.log2(lanes)) + 5)
+def kind_configs() -> list[BlockConfig]:
+    """Every registered kind's cost rows: its core with the kind's own parameters, files and latency."""
+    configs = []
+    for kind in KINDS.values():
+        for label, layer, setting in kind.cost_variants():
+            roms = kind.rom_files(layer, setting)
+            parameters = {name: value for name, value in kind.rtl_parameters(layer, setting, dict.fromkeys(roms, "")).items()
+                          if not name.endswith("_FILE")}
+            configs.append(BlockConfig(label, kind.rtl_module, (*kind.rtl_dependencies, kind.rtl_module), parameters,
+                                       kind.core_latency(layer, setting), roms))
+    return configs
 
 
 def default_configs() -> list[BlockConfig]:
@@ -54,13 +62,7 @@ def default_configs() -> list[BlockConfig]:
                     math.ceil(16 / cols) * math.ceil(16 / lanes) + math.ceil(math.log2(lanes)) + 3)
         for lanes, cols in ((1, 4), (4, 4), (4, 16))
     ]
-    configs += [
-        _conv("conv1d 4->16 (layer 0)", 4, 16, 4, 16),
-        _conv("conv1d 16->16 (layer 1)", 16, 16, 1, 16),
-        _conv("conv1d 16->16 (layer 1)", 16, 16, 2, 8),
-        _conv("conv1d 16->16 (layer 1)", 16, 16, 4, 16),
-        _conv("conv1d 16->4 (layer 2)", 16, 4, 4, 4),
-    ]
+    configs += kind_configs()
     configs += [
         BlockConfig(f"activation_cache 16ch K=4 D={dilation}", "activation_cache", ("activation_cache",),
                     {"W": 16, "CHANNELS": 16, "K": 4, "DILATION": dilation}, 4 + 2)
@@ -71,20 +73,17 @@ def default_configs() -> list[BlockConfig]:
 
 def weight_parameters(config: BlockConfig, folder: Path, seed: int = 1) -> dict[str, str]:
     """Random weight files of the right layout for a matrix or conv block (costs do not depend on values)."""
+    if config.roms:  # a kind's core: the files its kind writes
+        return {f"{role.upper()}_FILE": str(write_hex(folder / f"{role}.hex", words, bits))
+                for role, (words, bits) in config.roms.items()}
     p = config.parameters
-    if config.top not in ("conv1d", "row_by_matrix_multiply"):
+    if config.top != "row_by_matrix_multiply":
         return {}
-    fmt = QFormat(p["W"], p.get("F", 12))
+    fmt = QFormat(p["W"], 12)
     rng = np.random.default_rng(seed)
-    taps = p.get("K", 1)
-    kernel = rng.integers(fmt.min_code, fmt.max_code + 1, (taps, p["IN_D"], p["OUT_D"]))
-    files = {"WEIGHTS_FILE": str(write_hex(folder / "weights.hex", matrix_rom_words(
-        conv_matrix(kernel, fmt), fmt, p["LANES"], p["COLS"]), p["COLS"] * p["LANES"] * fmt.width))}
-    if config.top == "conv1d":
-        bias = rng.integers(fmt.min_code, fmt.max_code + 1, p["OUT_D"])
-        files["BIAS_FILE"] = str(write_hex(folder / "bias.hex", bias_rom_words(bias, fmt, p["COLS"]),
-                                           p["COLS"] * fmt.width))
-    return files
+    matrix = rng.integers(fmt.min_code, fmt.max_code + 1, (p["IN_D"], p["OUT_D"]))
+    return {"WEIGHTS_FILE": str(write_hex(folder / "weights.hex", matrix_rom_words(
+        matrix, fmt, p["LANES"], p["COLS"]), p["COLS"] * p["LANES"] * fmt.width))}
 
 
 def measure(config: BlockConfig, device: Device, target_mhz: float, folder: Path) -> dict:

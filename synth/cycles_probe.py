@@ -45,7 +45,7 @@ def _probe(description: dict, work: Path) -> int:
                  build_args=["-O3", "-Wno-fatal"], timescale=("1ns", "1ps"))
     runner.test(hdl_toplevel=description["top"], test_module="synth.cycles_probe", test_dir=build, build_dir=build,
                 extra_env={"PROBE_RESULT": str(result), "PROBE_IN_BITS": str(description["input_channels"] *
-                                                                             description["width"])})
+                                                                             description["input_width"])})
     if not result.is_file():
         raise RuntimeError(f"cycles probe of {description['top']} wrote no result; see {build}")
     return int(json.loads(result.read_text())["cycles_per_sample"])

@@ -130,3 +130,46 @@ def test_requantise_exhaustive_against_section_4(fmt: QFormat, rounding: str, re
     from_fast = fast.requantise(accs, fmt, rounding, relu)
     for model, actual in (("reference", from_reference), ("fast", from_fast)):
         assert_codes_equal(expected, actual, f"{model} {what}", seed, fmt.width, inputs=accs, input_name="accumulator")
+
+
+# ---- section 7: per-tensor formats (literals from the document) ----
+
+def test_section7_seed_product_bias_and_relu() -> None:
+    from golden.layer_format import OperandFormats, OutputStage
+
+    x_fmt, k_fmt = QFormat(16, 12, signed=False), QFormat(16, 11)
+    operands = OperandFormats(x_fmt, k_fmt, k_fmt)
+    assert (int(x_fmt.from_real([3.5], "x")[0]), int(k_fmt.from_real([1.25], "k")[0])) == (14336, 2560)
+    assert int(k_fmt.from_real([-1.25], "k")[0]) & 0xFFFF == 0xF600
+    assert (operands.acc_frac, operands.product_shift, operands.bias_shift) == (23, 0, 12)
+    assert operands.accumulator_width(64) == 39
+    acc = fast.conv_sums([[14336]], [[[2560]]], [1024], operands)
+    assert int(acc[0]) == 40894464
+    stage = OutputStage("relu", QFormat(16, 12, signed=False), "rne")
+    assert int(fast.requantise_to([40894464], 23, stage)[0]) == 19968 == 0x4E00
+    assert reference.requantise_to(40894464, 23, stage) == 19968
+    assert int(fast.requantise_to([-36700160 + 4194304], 23, stage)[0]) == 0
+
+
+def test_section7_bias_finer_and_output_finer() -> None:
+    from golden.layer_format import OperandFormats, OutputStage
+
+    finer_bias = OperandFormats(QFormat(6, 2), QFormat(5, 3), QFormat(12, 11))
+    assert (finer_bias.acc_frac, finer_bias.product_shift, finer_bias.bias_shift) == (11, 6, 0)
+    assert int(fast.conv_sums([[5]], [[[3]]], [2], finer_bias)[0]) == 962
+    widen = OperandFormats(QFormat(4, 1), QFormat(4, 1), QFormat(4, 0))
+    stage = OutputStage("linear", QFormat(12, 6), "rne")
+    assert widen.acc_frac == 2
+    assert fast.requantise_to([7, 200], 2, stage).tolist() == [112, 2047]
+    assert [reference.requantise_to(v, 2, stage) for v in (7, 200)] == [112, 2047]
+
+
+def test_section7_float32_cast_example() -> None:
+    from golden.layer_format import OutputStage
+
+    exact = OutputStage("relu", QFormat(16, 12, signed=False), "rne")
+    cast = OutputStage("relu", QFormat(16, 12, signed=False), "rne", float32_input=True)
+    assert int(fast.round_to_float32([67132415])[0]) == 67132416
+    assert int(fast.requantise_to([67132415], 23, exact)[0]) == 0x800B
+    assert int(fast.requantise_to([67132415], 23, cast)[0]) == 0x800C
+    assert reference.requantise_to(67132415, 23, cast) == 0x800C

@@ -43,6 +43,15 @@ def _chain(*layers, channels: int = 2) -> tf.keras.Model:
     return tf.keras.Model(inputs, x)
 
 
+def _float32_session(make: Callable[[], tf.keras.Model]) -> tf.keras.Model:
+    """Build as a user's float32 session would (QKeras's auto_po2 cannot even build under float64)."""
+    tf.keras.backend.set_floatx("float32")
+    try:
+        return make()
+    finally:
+        tf.keras.backend.set_floatx("float64")
+
+
 def _branches() -> tf.keras.Model:
     inputs = tf.keras.Input(shape=(None, 2))
     a = _conv(name="left")(inputs)
@@ -65,12 +74,13 @@ UNSUPPORTED: dict[str, tuple[Callable[[], tf.keras.Model], list[str]]] = {
     # (alpha="auto_po2" cannot even run in float64 in QKeras 0.9.0: a float32 constant in its Pow)
     "auto_scale": (lambda: _chain(_conv(name="c_auto", kernel_quantizer=quantized_bits(16, 3, symmetric=1, alpha="auto"))),
                    ["'c_auto'", "alpha='auto'", "symmetric=1"]),
-    "mixed_formats": (lambda: _chain(_conv(name="c0"), _conv(name="c1", bias_quantizer=quantized_bits(12, 3, alpha=1))),
-                      ["'c1'", "bias quantizer", "Q(12,8)", "mixed formats"]),
-    "mixed_relu": (lambda: _chain(_conv(name="c0"), QActivation(quantized_relu(7, 3), name="r0")),
-                   ["'r0'", "quantized_relu(7,3)", "differ from quantized_relu(15,3)"]),
-    "no_output_quantizer": (lambda: _chain(_conv(name="c0"), _conv(name="c_last", activation=None)),
-                            ["'c_last'", "no output quantizer", "at the end of the QConv1D chain"]),
+    "double_rounding": (lambda: _chain(_conv(name="c0"), QActivation(quantized_relu(7, 3), name="r0")),
+                        ["'c0'", "quantized_relu(7,3)", "rounds a second time"]),
+    # alpha left out of a kernel quantizer: QKeras picks per-channel power-of-two scales (float32 only)
+    "auto_po2": (lambda: _float32_session(lambda: _chain(_conv(name="c_ap2", kernel_quantizer=quantized_bits(8, 2)))),
+                 ["'c_ap2'", "auto_po2", "per-output-channel power-of-two scales"]),
+    "tanh": (lambda: _chain(_conv(name="c_tanh", activation="quantized_tanh(8,2)")),
+             ["'c_tanh'", "quantized_tanh", "not supported"]),
     "float_relu": (lambda: _chain(_conv(name="c0"), tf.keras.layers.Activation("relu", name="plain_relu")),
                    ["'plain_relu'", "Activation is not supported"]),
     "unquantized_kernel": (lambda: _chain(_conv(name="c_float", kernel_quantizer=None)),

@@ -7,7 +7,6 @@ and format. The trunc mode is not QKeras's rounding: its distance is reported
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 from functools import lru_cache
 
@@ -17,7 +16,7 @@ import pytest
 from golden.atomic import write_text_atomic
 from golden.compare import assert_codes_equal
 from golden.export import load_qkeras_model, model_to_manifest, qkeras_layer_outputs
-from golden.manifest import NetworkManifest, load_manifest
+from golden.manifest import NetworkManifest, load_manifest, with_rounding
 from golden.network import StreamingNetwork, full_sequence, saturation_count
 from golden.qformat import Rounding
 from golden.tests_qkeras.conftest import MODELS, REPO
@@ -31,8 +30,8 @@ STIMULI = (*WAVE_CLASSES, "random")
 def stimulus(name: str, manifest: NetworkManifest, seed: int) -> np.ndarray:
     index = STIMULI.index(name)
     if name == "random":
-        return random_input(SAMPLES, manifest.input_channels, manifest.fmt, seed + index)
-    return network_input(name, SAMPLES, manifest.input_channels, manifest.fmt, seed + index)
+        return random_input(SAMPLES, manifest.input_channels, manifest.input_format, seed + index)
+    return network_input(name, SAMPLES, manifest.input_channels, manifest.input_format, seed + index)
 
 
 @lru_cache(maxsize=None)
@@ -41,13 +40,13 @@ def committed(name: str):
 
 
 def assert_layers_equal(model, manifest: NetworkManifest, samples: np.ndarray, what: str, seed: int) -> None:
-    expected = qkeras_layer_outputs(model, samples, manifest.fmt)
+    expected = qkeras_layer_outputs(model, samples, manifest)
     streamed = StreamingNetwork(manifest).run_layers(samples)
     assert len(expected) == len(streamed) == len(manifest.layers)
     for layer, want, got in zip(manifest.layers, expected, streamed):
         assert want.shape == got.shape == (samples.shape[0], layer.out_channels)
         assert_codes_equal(want, got, what=f"{what} layer {layer.name}: golden streaming vs QKeras float64",
-                           seed=seed, width=manifest.fmt.width, inputs=None)
+                           seed=seed, width=layer.output_format.width, inputs=None)
 
 
 @pytest.mark.parametrize("stimulus_name", STIMULI)
@@ -76,14 +75,14 @@ def test_trunc_rounding_report(seed: int) -> None:
     report = {}
     for name in ("fpga", "mcu"):
         model, manifest = committed(name)
-        truncating = dataclasses.replace(manifest, rounding=Rounding.TRUNC)
+        truncating = with_rounding(manifest, Rounding.TRUNC)
         entry = {}
         for stimulus_name in STIMULI:
             samples = stimulus(stimulus_name, manifest, seed)
-            expected = qkeras_layer_outputs(model, samples, manifest.fmt)[-1]
+            expected = qkeras_layer_outputs(model, samples, manifest)[-1]
             rne = full_sequence(manifest, samples)[-1].outputs
             assert_codes_equal(expected, rne, what=f"{name} {stimulus_name} rne output", seed=seed,
-                               width=manifest.fmt.width)
+                               width=manifest.output_format.width)
             difference = full_sequence(truncating, samples)[-1].outputs - expected
             values, counts = np.unique(difference, return_counts=True)
             entry[stimulus_name] = {

@@ -21,14 +21,14 @@ def test_committed_model_exports_to_committed_manifest(name: str, tmp_path: Path
     manifest = export_model_file(MODELS / f"{name}.h5", out, name=name, rounding="rne")
     assert out.read_text() == (MODELS / f"{name}.yaml").read_text()
     assert manifest.parameter_count == {"fpga": 1572, "mcu": 465}[name]
-    assert load_manifest(out).rounding.value == "rne"
+    assert {layer.output.rounding.value for layer in load_manifest(out).layers} == {"rne"}
 
 
 def test_hand_built_model_round_trip(tmp_path: Path, rng: np.random.Generator) -> None:
     model = built(HAND_BUILT, rng, spread=HAND_BUILT.fmt.scale)
     model.save(tmp_path / "hand.keras")
     manifest = export_model_file(tmp_path / "hand.keras", tmp_path / "hand.yaml")
-    assert manifest.name == "hand" and str(manifest.fmt) == "Q(12,8)" and manifest.input_channels == 2
+    assert manifest.name == "hand" and str(manifest.input_format) == "Q(12,8)" and manifest.input_channels == 2
     assert [(l.kernel_size, l.dilation, l.out_channels, l.relu) for l in manifest.layers] == [
         (3, 1, 6, True), (3, 3, 5, True), (3, 9, 3, True), (1, 1, 3, False)]
     weights = model.get_weights()  # on-grid reals: the codes are the weights times 2^F, exactly
@@ -73,7 +73,8 @@ def test_unsupported_feature_is_refused(feature: str) -> None:
 
 
 def test_supported_variants_are_accepted(rng: np.random.Generator) -> None:
-    """No bias (zero bias), 1x1 with valid padding, ReLU as the conv activation, a second output quantizer."""
+    """No bias (zero bias), 1x1 with valid padding, ReLU as the conv activation (on the raw sum: through float32),
+    a second output quantizer of the same format."""
     from qkeras import QActivation
 
     model = _chain(
@@ -86,11 +87,12 @@ def test_supported_variants_are_accepted(rng: np.random.Generator) -> None:
     manifest = model_to_manifest(model, "variants")
     assert [l.relu for l in manifest.layers] == [True, False]
     assert np.all(manifest.layers[0].bias == 0)
-    assert "quantized_relu rounds the raw accumulator" in manifest.source["notes"][0]
+    assert manifest.layers[0].output.float32_input and not manifest.layers[1].output.float32_input
+    assert [str(l.output_format) for l in manifest.layers] == ["UQ(15,12)", "Q(16,12)"]
 
 
 def test_script_refuses_unsupported_model_without_traceback(tmp_path: Path) -> None:
-    model = _chain(_conv(name="c_same", padding="same"), _conv(name="c_last", activation=None))
+    model = _chain(_conv(name="c_same", padding="same"), _conv(name="c_last", activation="quantized_tanh(8,2)"))
     model.save(tmp_path / "bad.h5")
     out = tmp_path / "bad.yaml"
     result = subprocess.run([sys.executable, str(REPO / "scripts" / "export_model.py"), str(tmp_path / "bad.h5"),
@@ -108,7 +110,8 @@ def test_script_exports(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
     manifest = load_manifest(out)
-    assert manifest.name == "small" and manifest.rounding.value == "trunc" and manifest.parameter_count == 465
+    assert manifest.name == "small" and manifest.parameter_count == 465
+    assert {layer.output.rounding.value for layer in manifest.layers} == {"trunc"}
 
 
 def test_missing_and_bad_files(tmp_path: Path) -> None:

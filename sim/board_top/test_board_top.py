@@ -45,12 +45,13 @@ class BoardBench:
     def __init__(self, dut):
         self.dut = dut
         stimulus = np.load(os.environ["BOARD_STIMULUS"])
-        self.width = int(stimulus["width"])
+        self.width = int(stimulus["in_width"])
+        self.out_width, self.out_signed = int(stimulus["out_width"]), bool(stimulus["out_signed"])
         self.out_channels = int(stimulus["output_channels"])
         self.first, self.second = stimulus["first"], stimulus["second"]
         self.expected_first, self.expected_second = stimulus["expected_first"], stimulus["expected_second"]
         self.frames: list[Frame] = []
-        self.decoder = board_decoder(self.out_channels, self.width)
+        self.decoder = board_decoder(self.out_channels, self.out_width)
         self.rng = np.random.default_rng(derived_seed(f"board-top-{os.environ['SIM_TAG']}"))
         dut.rx_i.value = 1
         dut.rst_i.value = 1
@@ -110,7 +111,7 @@ class BoardBench:
                 if not self.frames:
                     continue
             frame = await self.expect(FrameType.SAMPLE, (first_seq + len(outputs)) % 128)
-            outputs.append(np.array(frame.codes(self.out_channels, self.width)))
+            outputs.append(np.array(frame.codes(self.out_channels, self.out_width, self.out_signed)))
         return outputs
 
     async def disturbed(self, fault: str, seq: int, sample: np.ndarray) -> np.ndarray:
@@ -129,7 +130,7 @@ class BoardBench:
             await self.expect(FrameType.ERROR, (seq + 1) % 128, ErrorReason.TRUNCATED)
             await ClockCycles(self.dut.clk_i, 30 * CLOCKS_PER_BIT)
             assert not self.frames, f"extra frames after the {fault} fault: {self.frames}"
-            return np.array(frame.codes(self.out_channels, self.width))
+            return np.array(frame.codes(self.out_channels, self.out_width, self.out_signed))
         if fault == "bad_check":
             bad = bytearray(good)
             bad[2] ^= 0x01  # one payload bit flipped: the check byte no longer matches
@@ -157,7 +158,7 @@ class BoardBench:
         frame = await self.expect(FrameType.SAMPLE, seq)
         await ClockCycles(self.dut.clk_i, 30 * CLOCKS_PER_BIT)
         assert not self.frames, f"extra frames after the {fault} fault: {self.frames}"
-        return np.array(frame.codes(self.out_channels, self.width))
+        return np.array(frame.codes(self.out_channels, self.out_width, self.out_signed))
 
 
 FAULTS = ("bad_check", "truncated", "noise", "out_of_sequence", "missing_stop_bit", "unknown_header",
@@ -182,13 +183,13 @@ async def run_board(dut):
         else:
             actual += await tb.stream(tb.first[run[-1]:run[-1] + 1], run[-1] % 128)
     assert_codes_equal(tb.expected_first, np.array(actual), what="board core outputs (stream 1, with faults)",
-                       seed=base_seed(), width=tb.width)
+                       seed=base_seed(), width=tb.out_width)
     # RESET mid-stream: zero history and seq 0 again, exactly like a fresh golden network.
     await tb.send_bytes(encode_reset(77))
     await tb.expect(FrameType.RESET, 77)
     actual = await tb.stream(tb.second, 0)
     assert_codes_equal(tb.expected_second, np.array(actual), what="board core outputs (stream 2, after RESET)",
-                       seed=base_seed(), width=tb.width)
+                       seed=base_seed(), width=tb.out_width)
 
 
 def network_for(model: str, work: Path):
@@ -220,13 +221,14 @@ def test_board_top(model: str) -> None:
     core_file = work / "board_core.v"
     core_file.write_text(to_verilog(core, core.ports, "board_core"))
 
-    fmt = manifest.fmt
+    fmt = manifest.input_format
     rng = np.random.default_rng(derived_seed(f"board-top-stimulus-{model}"))
     # Full-range random codes (saturation, sign bits in every payload byte), then the waveshaping input.
     first = rng.integers(fmt.min_code, fmt.max_code + 1, (240, manifest.input_channels)).astype(np.int64)
     second = network_input("sine", 60, manifest.input_channels, fmt, seed=derived_seed(f"board-top-wave-{model}"))
     stimulus = work / "stimulus.npz"
-    np.savez(stimulus, width=fmt.width, output_channels=manifest.output_channels, first=first, second=second,
+    np.savez(stimulus, in_width=fmt.width, out_width=manifest.output_format.width,
+             out_signed=manifest.output_format.signed, output_channels=manifest.output_channels, first=first, second=second,
              expected_first=StreamingNetwork(manifest).run(first), expected_second=StreamingNetwork(manifest).run(second))
 
     os.environ.update(verilator_environment(dict(os.environ)))

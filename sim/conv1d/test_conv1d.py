@@ -1,22 +1,30 @@
-"""conv1d: one K-tap convolution output, checked bit-exact against golden.fast.conv1d_step.
+"""conv1d: one K-tap convolution output with per-tensor formats, bit-exact against golden.kinds.conv1d.
 
 Directed corners reach saturation at both ends (all-min / all-max inputs through
 all-min / all-max kernel columns and extreme biases) and exact rounding ties
 (through a kernel column that is a single weight of code 1), in both rounding
-modes, with and without ReLU. Latency is checked against the header formula.
+modes, with and without ReLU, for one-format layers and for the formats QKeras
+models mix (the seeds' Q(16,11) x UQ(16,12) through float32, full-precision
+outputs, biases finer and coarser than the product, outputs with more
+fractional bits than the sum, operands wider than 18 bits). The layer's RTL
+parameters, weight files and latency all come from its kind (golden.kinds.conv1d).
 """
 from __future__ import annotations
 
-import math
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 import cocotb
 import numpy as np
 import pytest
 
-from golden import fast
-from golden.memfile import bias_rom_words, conv_matrix, matrix_rom_words, pack_vector, unpack_vector, write_hex
-from golden.qformat import QFormat, Rounding
+from golden.kinds.conv1d import CONV1D, ConvLayer
+from golden.kinds.base import Parallelism
+from golden.layer_format import OperandFormats, OutputStage
+from golden.manifest import load_manifest, manifest_to_dict, NetworkManifest, save_manifest
+from golden.memfile import pack_vector, unpack_vector, write_hex
+from golden.qformat import QFormat
 from simlib.check import assert_codes_equal, assert_cycles
 from simlib.runner import BlockRun, sv_string
 from simlib.seed import base_seed, derived_seed
@@ -24,30 +32,31 @@ from simlib.stimulus import corner_bias, corner_matrix, corner_rows, random_rows
 from simlib.transaction import StartDoneBench
 
 
+def _load_layer() -> tuple[ConvLayer, Parallelism]:
+    manifest = load_manifest(os.environ["LAYER_MANIFEST"])
+    return manifest.layers[0], Parallelism(int(os.environ["PARAM_LANES"]), int(os.environ["PARAM_COLS"]))
+
+
 class Conv1dBench(StartDoneBench):
     def __init__(self, dut):
         super().__init__(dut)
-        self.fmt = QFormat(int(os.environ["PARAM_W"]), int(os.environ["PARAM_F"]))
-        self.lanes = int(os.environ["PARAM_LANES"])
-        self.cols = int(os.environ["PARAM_COLS"])
-        self.rounding = os.environ["PARAM_ROUNDING"]
-        self.relu = os.environ["PARAM_RELU"] == "1"
-        layer = np.load(os.environ["LAYER_NPZ"])
-        self.kernel, self.bias = layer["kernel"], layer["bias"]
-        self.taps, self.in_d, self.out_d = self.kernel.shape
-        beats = math.ceil(self.taps * self.in_d / self.lanes)
-        passes = math.ceil(self.out_d / self.cols)
-        self.latency = passes * beats + math.ceil(math.log2(self.lanes)) + 5
+        self.layer, self.setting = _load_layer()
+        self.fmt = self.layer.input_format  # of the taps
+        self.out_fmt = self.layer.output_format
+        self.taps, self.in_d, self.out_d = self.layer.kernel.shape
+        self.latency = CONV1D.core_latency(self.layer, self.setting)
         self.seed = base_seed()
         self.rng = np.random.default_rng(derived_seed(f"conv1d-stimulus-{os.environ['SIM_TAG']}"))
         dut.start_i.value = 0
         dut.taps_i.value = 0
-        dut._log.info("conv1d %s K=%d %d->%d LANES=%d COLS=%d %s relu=%d SIM_SEED=%d", self.fmt, self.taps,
-                      self.in_d, self.out_d, self.lanes, self.cols, self.rounding, self.relu, self.seed)
+        dut._log.info("conv1d %s x %s + %s -> %s (%s, %s, float32 %d) K=%d %d->%d %s SIM_SEED=%d", self.fmt,
+                      self.layer.operands.kernel, self.layer.operands.bias, self.out_fmt,
+                      self.layer.output.activation.value, self.layer.output.rounding.value,
+                      self.layer.output.float32_input, self.taps, self.in_d, self.out_d, self.setting, self.seed)
 
     def scramble_inputs(self) -> None:
         garbage = random_rows(self.rng, self.fmt, 1, self.taps * self.in_d)[0]
-        self.dut.taps_i.value = pack_vector(garbage, self.fmt.width)
+        self.dut.taps_i.value = pack_vector(garbage, self.fmt.width, self.fmt.signed)
 
     def idle_inputs(self) -> None:
         self.dut.start_i.value = 0
@@ -58,7 +67,8 @@ class Conv1dBench(StartDoneBench):
             await self.next_drive_slot()
             if self.dut.ready_o.value == 1:
                 break
-        self.dut.taps_i.value = pack_vector(random_rows(self.rng, self.fmt, 1, self.taps * self.in_d)[0], self.fmt.width)
+        self.dut.taps_i.value = pack_vector(random_rows(self.rng, self.fmt, 1, self.taps * self.in_d)[0], self.fmt.width,
+                                            self.fmt.signed)
         self.dut.start_i.value = 1
         await self.next_drive_slot()
         self.dut.start_i.value = 0
@@ -72,15 +82,15 @@ class Conv1dBench(StartDoneBench):
 
     async def check(self, name: str, flat_taps: np.ndarray) -> None:
         taps = flat_taps.reshape(-1, self.taps, self.in_d)
-        expected = fast.conv1d_step(taps, self.kernel, self.bias, self.fmt, self.rounding, self.relu)
+        expected = np.array([CONV1D.step(self.layer, window) for window in taps])
         actual = []
         for index, window in enumerate(taps):
             start, done = await self.transaction(
-                lambda: setattr(self.dut.taps_i, "value", pack_vector(window.ravel(), self.fmt.width)),
+                lambda: setattr(self.dut.taps_i, "value", pack_vector(window.ravel(), self.fmt.width, self.fmt.signed)),
                 max_cycles=4 * self.latency)
             assert_cycles(self.latency, done - start, what=f"conv1d {name} #{index} done")
-            actual.append(unpack_vector(int(self.dut.y_o.value), self.fmt.width, self.out_d))
-        assert_codes_equal(expected, np.array(actual), what=f"conv1d {name}", seed=self.seed, width=self.fmt.width)
+            actual.append(unpack_vector(int(self.dut.y_o.value), self.out_fmt.width, self.out_d, self.out_fmt.signed))
+        assert_codes_equal(expected, np.array(actual), what=f"conv1d {name}", seed=self.seed, width=self.out_fmt.width)
 
 
 @cocotb.test(timeout_time=2, timeout_unit="ms")  # a hung DUT fails instead of stalling CI
@@ -88,51 +98,91 @@ async def run_conv1d(dut):
     tb = Conv1dBench(dut)
     await tb.start()
     length = tb.taps * tb.in_d
-    await tb.check("corners", corner_rows(tb.fmt, length))
-    await tb.check("rounding ties", tie_rows(tb.rng, tb.fmt, length))
+    await tb.check("corners", np.clip(corner_rows(tb.fmt, length), tb.fmt.min_code, tb.fmt.max_code))
+    ops = tb.layer.operands
+    dropped = ops.acc_frac - tb.out_fmt.frac - ops.product_shift  # input 0's bits the output stage drops
+    if 1 <= dropped < tb.fmt.width:
+        await tb.check("rounding ties", tie_rows(tb.rng, QFormat(tb.fmt.width, dropped, tb.fmt.signed), length))
     await tb.check("random", random_rows(tb.rng, tb.fmt, 40, length))
     for delay in (1, tb.latency // 2, tb.latency - 1):
         await tb.reset_mid_transaction(delay)
         await tb.check(f"after a reset {delay} cycles into a transaction", random_rows(tb.rng, tb.fmt, 3, length))
 
 
-# (W, F, K, IN_D, OUT_D, LANES, COLS, ROUNDING, RELU): the seeds' layers at three
-# parallelism settings, uneven splits, Q(8,6), both rounding modes, ReLU on and off.
-PARAMETER_SETS = [
-    (16, 12, 4, 4, 16, 4, 16, "rne", 1),
-    (16, 12, 4, 16, 16, 1, 16, "trunc", 1),
-    (16, 12, 4, 16, 4, 16, 2, "rne", 0),
-    (20, 19, 2, 3, 5, 2, 2, "rne", 1),
-    (10, 1, 3, 2, 3, 3, 1, "trunc", 1),
-    (16, 12, 4, 16, 16, 64, 4, "trunc", 0),
-    (8, 6, 3, 5, 7, 4, 3, "rne", 1),
-    (8, 6, 1, 8, 5, 8, 5, "trunc", 0),
-    (12, 4, 2, 3, 6, 2, 1, "rne", 0),
+@dataclass(frozen=True)
+class Case:
+    """One parameter set: formats (output None: full precision), shape and parallelism."""
+
+    name: str
+    x: QFormat
+    kernel: QFormat
+    bias: QFormat
+    out: QFormat | None
+    k: int
+    in_d: int
+    out_d: int
+    lanes: int
+    cols: int
+    rounding: str = "rne"
+    relu: bool = False
+    float32: bool = False
+
+
+def _one(w: int, f: int, k: int, in_d: int, out_d: int, lanes: int, cols: int, rounding: str, relu: int) -> Case:
+    fmt = QFormat(w, f)
+    return Case(f"q{w}_{f}", fmt, fmt, fmt, fmt, k, in_d, out_d, lanes, cols, rounding, bool(relu))
+
+
+Q16_11, UQ16_12 = QFormat(16, 11), QFormat(16, 12, signed=False)
+CASES = [
+    # one format for every tensor: the seeds' layers at three parallelism settings, uneven splits, Q(8,6),
+    # both rounding modes, ReLU on and off
+    _one(16, 12, 4, 4, 16, 4, 16, "rne", 1),
+    _one(16, 12, 4, 16, 16, 1, 16, "trunc", 1),
+    _one(16, 12, 4, 16, 4, 16, 2, "rne", 0),
+    _one(20, 19, 2, 3, 5, 2, 2, "rne", 1),
+    _one(10, 1, 3, 2, 3, 3, 1, "trunc", 1),
+    _one(16, 12, 4, 16, 16, 64, 4, "trunc", 0),
+    _one(8, 6, 3, 5, 7, 4, 3, "rne", 1),
+    _one(8, 6, 1, 8, 5, 8, 5, "trunc", 0),
+    _one(12, 4, 2, 3, 6, 2, 1, "rne", 0),
+    # per-tensor formats
+    Case("seed_relu_f32", UQ16_12, Q16_11, Q16_11, UQ16_12, 4, 4, 5, 4, 3, "rne", True, True),
+    Case("seed_first_f32", Q16_11, Q16_11, Q16_11, UQ16_12, 2, 4, 4, 2, 4, "rne", True, True),
+    Case("seed_last_full", UQ16_12, Q16_11, Q16_11, None, 4, 3, 4, 3, 2),
+    Case("mixed_relu", QFormat(12, 9, False), QFormat(8, 6), QFormat(8, 6), QFormat(10, 8, False), 2, 5, 5, 3, 2, "rne", True),
+    Case("bias_finer", QFormat(6, 2), QFormat(5, 3), QFormat(12, 11), QFormat(8, 3), 3, 2, 3, 2, 3, "trunc"),
+    Case("out_finer", QFormat(4, 1), QFormat(4, 1), QFormat(4, 0), QFormat(12, 6), 2, 3, 2, 6, 1),
+    Case("wide_24x22", QFormat(24, 20), QFormat(22, 20), QFormat(20, 19), QFormat(24, 20), 2, 3, 3, 2, 3, "rne", True),
 ]
 
 
-@pytest.mark.parametrize("width,frac,taps,in_d,out_d,lanes,cols,rounding,relu", PARAMETER_SETS)
-def test_conv1d(width: int, frac: int, taps: int, in_d: int, out_d: int, lanes: int, cols: int, rounding: str,
-                relu: int) -> None:
-    fmt = QFormat(width, frac)
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.name}-K{c.k}-{c.in_d}x{c.out_d}-L{c.lanes}C{c.cols}-{c.rounding}"
+                                            for c in CASES])
+def test_conv1d(case: Case) -> None:
+    operands = OperandFormats(case.x, case.kernel, case.bias)
+    stage = OutputStage("relu" if case.relu else "linear", case.out, case.rounding, case.float32)
+    setting = Parallelism(case.lanes, case.cols)
+    tag_source = f"{case.name}-{case.k}-{case.in_d}-{case.out_d}-{case.lanes}-{case.cols}-{case.rounding}-{case.relu}"
+    rng = np.random.default_rng(derived_seed(f"conv1d-layer-{tag_source}"))
+    kernel = corner_matrix(rng, case.kernel, case.k * case.in_d, case.out_d).reshape(case.k, case.in_d, case.out_d)
+    bias = corner_bias(rng, case.bias, case.out_d)
+    layer = ConvLayer("layer", kernel, bias, operands, stage).validate("conv1d bench layer")
+    placeholder = {"weights": "WEIGHTS", "bias": "BIAS"}
+    parameters = {name: value for name, value in CONV1D.rtl_parameters(layer, setting, placeholder).items()
+                  if not name.endswith("_FILE")}
     run = BlockRun(
         toplevel="conv1d",
-        modules=["fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "conv1d"],
+        modules=list(CONV1D.rtl_dependencies) + [CONV1D.rtl_module],
         test_module="test_conv1d",
-        parameters={"W": width, "F": frac, "K": taps, "IN_D": in_d, "OUT_D": out_d, "LANES": lanes, "COLS": cols,
-                    "ROUNDING": Rounding(rounding).rtl_code, "RELU": relu},
+        parameters=parameters,
+        env={"PARAM_CASE": case.name},
     )
-    rng = np.random.default_rng(derived_seed(f"conv1d-layer-{run.tag}"))
-    kernel = corner_matrix(rng, fmt, taps * in_d, out_d).reshape(taps, in_d, out_d)
-    bias = corner_bias(rng, fmt, out_d)
     run.build_dir.mkdir(parents=True, exist_ok=True)
-    layer_npz = run.build_dir / "layer.npz"
-    np.savez(layer_npz, kernel=kernel, bias=bias)
-    weights = write_hex(run.build_dir / "weights.hex", matrix_rom_words(conv_matrix(kernel, fmt), fmt, lanes, cols),
-                        cols * lanes * width)
-    biases = write_hex(run.build_dir / "bias.hex", bias_rom_words(bias, fmt, cols), cols * width)
-    run.parameters["WEIGHTS_FILE"] = sv_string(str(weights))
-    run.parameters["BIAS_FILE"] = sv_string(str(biases))
-    run.env = {"PARAM_W": width, "PARAM_F": frac, "PARAM_LANES": lanes, "PARAM_COLS": cols,
-               "PARAM_ROUNDING": rounding, "PARAM_RELU": relu, "LAYER_NPZ": layer_npz}
+    manifest = NetworkManifest("bench", case.x, case.in_d, (layer,))
+    layer_file = save_manifest(manifest, run.build_dir / "layer.yaml")
+    for role, (words, bits) in CONV1D.rom_files(layer, setting).items():
+        path = write_hex(run.build_dir / f"{role}.hex", words, bits)
+        run.parameters[f"{role.upper()}_FILE"] = sv_string(str(path))
+    run.env.update({"PARAM_LANES": case.lanes, "PARAM_COLS": case.cols, "LAYER_MANIFEST": layer_file})
     run.run()

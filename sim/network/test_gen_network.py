@@ -14,20 +14,21 @@ import numpy as np
 import pytest
 
 from golden.manifest import save_manifest
-from golden.memfile import bias_rom_words, conv_matrix, matrix_rom_words
+from golden.memfile import bias_rom_words, matrix_rom_words
 from golden.rtl_export import RtlExportError, export_network, layer_plan, plan_network
 from golden.tests.network_cases import SHAPES, random_manifest
 from simlib.runner import REPO
 from simlib.toolchain import verilator_environment
 
 SEEDS_FPGA_MULTIPLIERS, SEEDS_FPGA_CYCLES = 132, 77  # the seeds' design (docs/network.md)
-CONTRACT_KEYS = {"top", "sources", "parameters", "input_channels", "output_channels", "width", "frac",
-                 "cycles_per_sample", "latency_cycles", "dsp_count", "layers"}
+CONTRACT_KEYS = {"top", "sources", "parameters", "input_channels", "output_channels", "input_format",
+                 "output_format", "input_width", "output_width", "cycles_per_sample", "latency_cycles", "dsp_count",
+                 "layers"}
 
 
 def manifest(name: str):
     shape = next(s for s in SHAPES if s.name == name)
-    return random_manifest(shape, np.random.default_rng(7), weight_bits=shape.fmt.frac + 1)
+    return random_manifest(shape, np.random.default_rng(7), weight_bits=min(shape.fmt.frac + 1, 12))
 
 
 def test_default_beats_the_seeds_fpga_design() -> None:
@@ -36,7 +37,7 @@ def test_default_beats_the_seeds_fpga_design() -> None:
     assert plan.cycles_per_sample < SEEDS_FPGA_CYCLES, plan.cycles_per_sample
 
 
-@pytest.mark.parametrize("name", ["fpga", "mcu", "odd"])
+@pytest.mark.parametrize("name", ["fpga", "mcu", "odd", "seedlike", "mixed"])
 @pytest.mark.parametrize("budget", [20, 64, 300])
 def test_policy_picks_the_cheapest_setting_within_budget(name: str, budget: int) -> None:
     network = manifest(name)
@@ -77,11 +78,25 @@ def test_export_writes_the_contract(tmp_path: Path) -> None:
     assert info["top"] == "wavenet_odd" and Path(info["sources"][-1]) == result.top_file
     assert all(Path(source).is_absolute() and Path(source).is_file() for source in info["sources"])
     for layer, described in zip(network.layers, info["layers"]):
-        lanes, cols, fmt = described["lanes"], described["cols"], network.fmt
+        lanes, cols = described["lanes"], described["cols"]
+        kernel_fmt, bias_fmt = layer.operands.kernel, layer.operands.bias
         weights = [int(line, 16) for line in Path(described["weights_file"]).read_text().split()]
-        assert weights == matrix_rom_words(conv_matrix(layer.kernel, fmt), fmt, lanes, cols)
+        assert weights == matrix_rom_words(layer.kernel.reshape(-1, layer.out_channels), kernel_fmt, lanes, cols)
         bias = [int(line, 16) for line in Path(described["bias_file"]).read_text().split()]
-        assert bias == bias_rom_words(layer.bias, fmt, cols)
+        assert bias == bias_rom_words(layer.bias, bias_fmt, cols)
+        assert described["output_format"] == layer.output_format.to_dict()
+    assert info["output_format"] == network.output_format.to_dict()
+
+
+def test_full_precision_output_leaves_with_its_width(tmp_path: Path) -> None:
+    """No output quantizer: the exact sum leaves the top, its width and format in the JSON (and the manifest)."""
+    network = manifest("seedlike")
+    info = export_network(plan_network(network), tmp_path).description
+    last = network.layers[-1]
+    assert last.output.full_precision
+    assert info["output_format"] == {"width": last.accumulator_width, "frac": 23, "signed": True}
+    assert info["output_width"] == 39
+    assert f"output      logic [{4 * 39 - 1}:0]  out_data_o" in (tmp_path / f"{info['top']}.sv").read_text()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         [result.top_file.name, result.json_file.name, *(p.name for p in result.weight_files)])
 
@@ -122,7 +137,7 @@ def test_cli_errors_name_the_problem(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("name", ["fpga", "mcu", "odd", "narrow", "single"])
+@pytest.mark.parametrize("name", ["fpga", "mcu", "odd", "narrow", "single", "seedlike", "mixed"])
 def test_generated_top_lints_clean(tmp_path: Path, name: str) -> None:
     result = export_network(plan_network(manifest(name)), tmp_path)
     info = result.description

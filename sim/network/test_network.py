@@ -70,7 +70,7 @@ class Segment:
 
 
 def stimulus_plan(manifest: NetworkManifest) -> list[Segment]:
-    channels, fmt = manifest.input_channels, manifest.fmt
+    channels, fmt = manifest.input_channels, manifest.input_format
     seed = derived_seed(f"network-stimulus-{manifest.name}")
     segments = []
     for index, wave in enumerate(waveshaping.WAVE_CLASSES):
@@ -109,15 +109,16 @@ class NetworkBench(ClockedBench):
         self.info = json.loads(Path(os.environ["NETWORK_JSON"]).read_text())
         self.plan = json.loads(Path(os.environ["NETWORK_PLAN"]).read_text())
         self.layers = len(self.info["layers"])
-        self.width, self.out_channels = self.info["width"], self.info["output_channels"]
+        self.in_fmt, self.out_fmt = self.info["input_format"], self.info["output_format"]
+        self.width, self.out_channels = self.out_fmt["width"], self.info["output_channels"]
         self.seed = base_seed()
         self.rng = np.random.default_rng(derived_seed(f"network-gaps-{self.info['model']}"))
         self.outputs: list[tuple[int, np.ndarray]] = []  # (cycle, vector) per out_valid_o pulse
         self.max_latency = 0
         dut.in_valid_i.value = 0
         dut.in_data_i.value = 0
-        dut._log.info("network %s: %d layers, Q(%d,%d), JSON says %d cycles/sample, latency %d; SIM_SEED=%d",
-                      self.info["model"], self.layers, self.width, self.info["frac"],
+        dut._log.info("network %s: %d layers, input %s, output %s, JSON says %d cycles/sample, latency %d; SIM_SEED=%d",
+                      self.info["model"], self.layers, self.in_fmt, self.out_fmt,
                       self.info["cycles_per_sample"], self.info["latency_cycles"], self.seed)
 
     def golden(self) -> dict[str, np.ndarray]:
@@ -138,7 +139,8 @@ class NetworkBench(ClockedBench):
         while True:
             # The callback runs after the clock edge's evaluation: out_data_o is already the new value.
             await RisingEdge(self.dut.out_valid_o)
-            vector = unpack_vector(int(self.dut.out_data_o.value), self.width, self.out_channels)
+            vector = unpack_vector(int(self.dut.out_data_o.value), self.width, self.out_channels,
+                                   self.out_fmt["signed"])
             self.outputs.append((self.sim_cycle(), vector))
 
     # Timing discipline: the driver acts only at falling-edge times (half a period from
@@ -150,7 +152,7 @@ class NetworkBench(ClockedBench):
         """At a falling-edge time: offer `vector` until accepted; returns the accept cycle.
 
         Returns at the falling-edge time after the accepting clock edge."""
-        self.dut.in_data_i.value = pack_vector(vector, self.width)
+        self.dut.in_data_i.value = pack_vector(vector, self.in_fmt["width"], self.in_fmt["signed"])
         self.dut.in_valid_i.value = 1
         if self.dut.in_ready_o.value == 1:  # registered: stable for the whole cycle
             accepted = self.sim_cycle()
@@ -302,7 +304,7 @@ class GoldenThread(threading.Thread):
             write_text_atomic(path.with_name(path.name + ".error"), f"{type(error).__name__}: {error}")
 
 
-@pytest.mark.parametrize("model", ["fpga", "mcu", "odd"])
+@pytest.mark.parametrize("model", ["fpga", "mcu", "odd", "seedlike", "mixed"])
 def test_network(model: str) -> None:
     folder = BUILD / "network" / model
     folder.mkdir(parents=True, exist_ok=True)

@@ -52,9 +52,9 @@ class NetlistBench:
 
     def __post_init__(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
-        self.fmt = self.manifest.fmt
+        self.fmt, self.out_fmt = self.manifest.input_format, self.manifest.output_format
         self.in_bits = self.manifest.input_channels * self.fmt.width
-        self.out_bits = self.manifest.output_channels * self.fmt.width
+        self.out_bits = self.manifest.output_channels * self.out_fmt.width
 
     def build(self) -> Path:
         """yosys synth_ecp5 of the generated top, then `verilator --binary` of the bench around it."""
@@ -78,7 +78,7 @@ class NetlistBench:
         lines = []
         for sequence in sequences:
             for index, vector in enumerate(sequence):
-                lines.append(f"{(int(index == 0) << self.in_bits) | pack_vector(vector, self.fmt.width):x}")
+                lines.append(f"{(int(index == 0) << self.in_bits) | pack_vector(vector, self.fmt.width, self.fmt.signed):x}")
         path = self.work / "stimulus.hex"
         path.write_text("\n".join(lines) + "\n")
         return path
@@ -95,7 +95,8 @@ class NetlistBench:
         assert not errors, f"netlist simulation of {self.manifest.name}: {errors[0]} (log: {log})"
         lines = response.read_text().split() if response.is_file() else []
         assert len(lines) == total, f"{self.manifest.name} netlist: {len(lines)} outputs for {total} inputs (log: {log})"
-        codes = np.array([unpack_vector(int(line, 16), self.fmt.width, self.manifest.output_channels)
+        codes = np.array([unpack_vector(int(line, 16), self.out_fmt.width, self.manifest.output_channels,
+                                         self.out_fmt.signed)
                           for line in lines], dtype=np.int64)
         bounds = np.cumsum([0, *(len(sequence) for sequence in sequences)])
         return [codes[start:end] for start, end in zip(bounds[:-1], bounds[1:])]
@@ -104,7 +105,7 @@ class NetlistBench:
         for name, inputs, actual in zip(names, sequences, outputs):
             assert_codes_equal(StreamingNetwork(self.manifest).run(inputs), actual,
                                what=f"{self.manifest.name} synth_ecp5 netlist vs golden, {name} input",
-                               seed=base_seed(), width=self.fmt.width)
+                               seed=base_seed(), width=self.out_fmt.width)
 
     @staticmethod
     def _run(command: list[str], log: Path, what: str) -> None:
@@ -120,7 +121,7 @@ class NetlistBench:
 def test_network_netlist(model: str) -> None:
     manifest = load_manifest(REPO / "golden" / "models" / f"{model}.yaml")
     bench = NetlistBench(manifest, BUILD / "network_netlist" / model)
-    fmt = manifest.fmt
+    fmt = manifest.input_format
     names = ["random", *CORNERS]
     sequences = [random_input(SAMPLES, manifest.input_channels, fmt, derived_seed(f"netlist-random-{model}"))]
     sequences += [network_input(wave, SAMPLES, manifest.input_channels, fmt, derived_seed(f"netlist-{wave}-{model}"))

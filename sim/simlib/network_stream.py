@@ -38,7 +38,9 @@ def stream_through_rtl(manifest: NetworkManifest, sequences: list[np.ndarray], w
     stimulus = work / "stimulus.npz"
     response = work / "response.npz"
     response.unlink(missing_ok=True)
-    np.savez(stimulus, width=manifest.fmt.width, output_channels=manifest.output_channels,
+    in_fmt, out_fmt = manifest.input_format, manifest.output_format
+    np.savez(stimulus, in_width=in_fmt.width, in_signed=in_fmt.signed, out_width=out_fmt.width,
+             out_signed=out_fmt.signed, output_channels=manifest.output_channels,
              **{f"seq{i}": np.asarray(seq, dtype=np.int64) for i, seq in enumerate(sequences)})
     run = BlockRun(
         toplevel=exported.description["top"],
@@ -114,21 +116,23 @@ if cocotb is not None:
         await bench.start(fast=True)
         await Timer(CLOCK_NS, unit="ns")  # in_ready_o follows rst_i: let it settle
         with np.load(os.environ[STIMULUS_VARIABLE]) as data:
-            width, channels = int(data["width"]), int(data["output_channels"])
-            sequences = [data[f"seq{i}"] for i in range(len(data.files) - 2)]
+            in_width, in_signed = int(data["in_width"]), bool(data["in_signed"])
+            out_width, out_signed = int(data["out_width"]), bool(data["out_signed"])
+            channels = int(data["output_channels"])
+            sequences = [data[f"seq{i}"] for i in range(len([f for f in data.files if f.startswith("seq")]))]
         collected: list[np.ndarray] = []
 
         async def monitor() -> None:
             while True:
                 await RisingEdge(dut.out_valid_o)  # after the edge's evaluation: out_data_o is the new value
-                collected.append(unpack_vector(int(dut.out_data_o.value), width, channels))
+                collected.append(unpack_vector(int(dut.out_data_o.value), out_width, channels, out_signed))
 
         cocotb.start_soon(monitor())
         results = {}
         for index, sequence in enumerate(sequences):
             collected.clear()
             for vector in sequence:
-                dut.in_data_i.value = pack_vector(vector, width)
+                dut.in_data_i.value = pack_vector(vector, in_width, in_signed)
                 dut.in_valid_i.value = 1
                 if dut.in_ready_o.value == 1:  # registered: stable for the whole cycle
                     await Timer(CLOCK_NS, unit="ns")

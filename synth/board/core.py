@@ -29,21 +29,23 @@ class NetworkPorts:
     top: str
     input_channels: int
     output_channels: int
-    width: int
+    in_width: int  # bits per input code
+    out_width: int  # bits per output code (a full-precision output is as wide as its sum)
     parameters: tuple[tuple[str, str], ...] = ()  # HDL parameter overrides, e.g. weight file names
 
     @classmethod
     def from_description(cls, description: dict, parameters: dict[str, str] | None = None) -> "NetworkPorts":
         return cls(description["top"], int(description["input_channels"]), int(description["output_channels"]),
-                   int(description["width"]), tuple((parameters or {}).items()))
+                   int(description["input_width"]), int(description["output_width"]),
+                   tuple((parameters or {}).items()))
 
     @property
     def in_bits(self) -> int:
-        return self.input_channels * self.width
+        return self.input_channels * self.in_width
 
     @property
     def out_bits(self) -> int:
-        return self.output_channels * self.width
+        return self.output_channels * self.out_width
 
 
 def crc7_next(crc, byte) -> list:
@@ -74,7 +76,7 @@ class SampleCore(Elaboratable):
     def elaborate(self, platform) -> Module:
         m = Module()
         net = self.network
-        in_bytes, out_bytes = payload_bytes(net.input_channels, net.width), payload_bytes(net.output_channels, net.width)
+        in_bytes, out_bytes = payload_bytes(net.input_channels, net.in_width), payload_bytes(net.output_channels, net.out_width)
 
         m.submodules.uart_rx = uart_rx = UartRx(self.clocks_per_bit)
         m.submodules.uart_tx = uart_tx = UartTx(self.clocks_per_bit)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.manifest import ConvLayer, NetworkManifest, save_manifest
-from golden.qformat import QFormat, Rounding
+from golden.kinds.conv1d import ConvLayer
+from golden.manifest import NetworkManifest, save_manifest
+from golden.qformat import QFormat
 
 # name -> (input channels, [(kernel size, dilation, filters), ...]); ReLU after every layer but the last.
 SHAPES = {
@@ -31,9 +32,10 @@ def random_manifest(name: str, seed: int = 1, fmt: QFormat = QFormat(16, 12)) ->
         scale = max(1, (1 << fmt.frac) // (2 * kernel_size * channels))
         kernel = rng.integers(-scale, scale + 1, (kernel_size, channels, filters))
         bias = rng.integers(-scale, scale + 1, filters)
-        layers.append(ConvLayer(f"qconv_{index}", kernel, bias, dilation=dilation, relu=index != len(stack) - 1))
+        layer = ConvLayer.single_format(f"qconv_{index}", kernel, bias, fmt, dilation, relu=index != len(stack) - 1)
+        layers.append(layer.validate(f"qconv_{index}"))
         channels = filters
-    return NetworkManifest(name, fmt, Rounding.RNE, SHAPES[name][0], tuple(layers),
+    return NetworkManifest(name, fmt, SHAPES[name][0], tuple(layers),
                            source={"generator": "synth.board.fallback_model", "seed": seed})
 
 

@@ -55,13 +55,16 @@ class LinkStats:
 
 class BoardLink:
     def __init__(self, port: Transport, input_channels: int, output_channels: int, width: int,
-                 receptive_field: int, window: int = DEFAULT_WINDOW, timeout: float = 0.5, max_timeouts: int = 10):
+                 receptive_field: int, window: int = DEFAULT_WINDOW, timeout: float = 0.5, max_timeouts: int = 10,
+                 out_width: int | None = None, out_signed: bool = True):
+        """`width`: bits per input code; `out_width` (default `width`) and `out_signed`: the output codes."""
         if not 1 <= window <= MAX_WINDOW:
             raise ValueError(f"window {window} outside [1, {MAX_WINDOW}]")
         self.port, self.window, self.timeout, self.max_timeouts = port, window, timeout, max_timeouts
         self.input_channels, self.output_channels, self.width = input_channels, output_channels, width
+        self.out_width, self.out_signed = out_width or width, out_signed
         self.receptive_field = receptive_field  # inputs one output depends on: what a replay must resend
-        self.decoder = board_decoder(output_channels, width)
+        self.decoder = board_decoder(output_channels, self.out_width)
         self.stats = LinkStats()
 
     def reset(self, attempts: int = 5) -> None:
@@ -103,7 +106,7 @@ class BoardLink:
                 if frame.kind == FrameType.SAMPLE and frame.seq == awaited and received < sent:
                     silent = 0
                     if received >= keep_from:  # replayed warm-up outputs are not the stream's
-                        outputs[received] = frame.codes(self.output_channels, self.width)
+                        outputs[received] = frame.codes(self.output_channels, self.out_width, self.out_signed)
                     received += 1
                 elif frame.kind == FrameType.ERROR:
                     self.stats.errors += 1

@@ -75,25 +75,27 @@ def payload_bytes(channels: int, width: int) -> int:
     return -(-channels * width // DATA_BITS)
 
 
-def pack_codes(codes: Iterable[int], width: int) -> list[int]:
-    """Signed codes -> 7-bit payload bytes, channel 0 in the least significant bits."""
+def pack_codes(codes: Iterable[int], width: int, signed: bool = True) -> list[int]:
+    """Codes -> 7-bit payload bytes, channel 0 in the least significant bits."""
     codes = [int(c) for c in codes]
-    low, high = -(1 << (width - 1)), (1 << (width - 1)) - 1
+    low, high = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
     packed = 0
     for channel, code in enumerate(codes):
         if not low <= code <= high:
-            raise ProtocolError(f"channel {channel}: code {code} does not fit in {width} signed bits [{low}, {high}]")
+            kind = "signed" if signed else "unsigned"
+            raise ProtocolError(f"channel {channel}: code {code} does not fit in {width} {kind} bits [{low}, {high}]")
         packed |= (code & ((1 << width) - 1)) << (channel * width)
     count = payload_bytes(len(codes), width)
     return [(packed >> (DATA_BITS * i)) & 0x7F for i in range(count)]
 
 
-def unpack_codes(payload: Iterable[int], channels: int, width: int) -> list[int]:
-    """7-bit payload bytes -> `channels` signed codes (padding bits ignored)."""
+def unpack_codes(payload: Iterable[int], channels: int, width: int, signed: bool = True) -> list[int]:
+    """7-bit payload bytes -> `channels` codes, signed or unsigned (padding bits ignored)."""
     packed = 0
     for index, byte in enumerate(payload):
         packed |= (byte & 0x7F) << (DATA_BITS * index)
-    mask, sign = (1 << width) - 1, 1 << (width - 1)
+    mask = (1 << width) - 1
+    sign = 1 << (width - 1) if signed else 1 << width  # unsigned: no raw value reaches it
     codes = []
     for channel in range(channels):
         raw = (packed >> (channel * width)) & mask
@@ -126,8 +128,8 @@ class Frame:
     seq: int
     payload: tuple[int, ...]
 
-    def codes(self, channels: int, width: int) -> list[int]:
-        return unpack_codes(self.payload, channels, width)
+    def codes(self, channels: int, width: int, signed: bool = True) -> list[int]:
+        return unpack_codes(self.payload, channels, width, signed)
 
     @property
     def reason(self) -> ErrorReason:

@@ -61,7 +61,7 @@ def read_wav_inputs(path: Path, input_channels: int, fmt: QFormat, constants: li
 
 def write_wav_outputs(path: Path, codes: np.ndarray, fmt: QFormat, rate: int) -> Path:
     """Output codes as 16-bit PCM, one channel per network output (written atomically)."""
-    real = np.asarray(codes, dtype=np.float64) / float(1 << fmt.frac)
+    real = fmt.to_real(codes)
     pcm = np.clip(np.rint(real * 32768.0), -32768, 32767).astype("<i2")
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as stream:

@@ -25,7 +25,7 @@ class ModelBoard:
     def __init__(self, manifest, noise_up: float, noise_down: float, seed: int):
         self.network = StreamingNetwork(manifest)
         self.manifest = manifest
-        self.decoder = host_decoder(manifest.input_channels, manifest.fmt.width)
+        self.decoder = host_decoder(manifest.input_channels, manifest.input_format.width)
         self.rng = np.random.default_rng(seed)
         self.noise_up, self.noise_down = noise_up, noise_down
         self.expected = 0
@@ -54,10 +54,10 @@ class ModelBoard:
             elif frame.seq != self.expected:
                 self.outbox += encode_frame(FrameType.ERROR, self.expected, [ErrorReason.OUT_OF_SEQUENCE])
             else:
-                codes = np.array(frame.codes(self.manifest.input_channels, self.manifest.fmt.width))
+                codes = np.array(frame.codes(self.manifest.input_channels, self.manifest.input_format.width))
                 self.accepted.append(codes)
                 output = self.network.step(codes)
-                self.outbox += encode_frame(FrameType.SAMPLE, self.expected, pack_codes(output, self.manifest.fmt.width))
+                self.outbox += encode_frame(FrameType.SAMPLE, self.expected, pack_codes(output, self.manifest.output_format.width, self.manifest.output_format.signed))
                 self.expected = (self.expected + 1) % SEQ_MODULUS
         if self.decoder.rejected != rejected_before:
             self.outbox += encode_frame(FrameType.ERROR, self.expected, [ErrorReason.BAD_CHECK])
@@ -73,7 +73,7 @@ class ModelBoard:
                                                         (0.002, 0.0005, 8), (0.0, 0.001, 4)])
 def test_host_streams_every_sample_once_in_order(noise_up: float, noise_down: float, window: int) -> None:
     manifest = random_manifest("fpga", seed=3)
-    fmt = manifest.fmt
+    fmt = manifest.input_format
     rng = np.random.default_rng(11)
     samples = rng.integers(fmt.min_code, fmt.max_code + 1, (400, manifest.input_channels))
     board = ModelBoard(manifest, noise_up, noise_down, seed=int(noise_up * 1e4 + noise_down * 1e5) + window)
@@ -83,7 +83,7 @@ def test_host_streams_every_sample_once_in_order(noise_up: float, noise_down: fl
     if not link.stats.replays:
         assert_codes_equal(samples, np.array(board.accepted), what="samples the network received", seed=11)
     assert_codes_equal(StreamingNetwork(manifest).run(samples), actual, what="outputs returned to the host", seed=11,
-                       width=fmt.width)
+                       width=manifest.output_format.width)
     if noise_up or noise_down:
         assert link.stats.resent + link.stats.replays > 0, "a noisy line must have cost some resends"
     else:
@@ -145,7 +145,7 @@ def test_stream_board_script_over_a_pseudo_terminal(tmp_path) -> None:
     manifest = random_manifest("fpga", seed=5)
     model = save_manifest(manifest, tmp_path / "fpga.yaml")
     rng = np.random.default_rng(2)
-    samples = rng.integers(manifest.fmt.min_code, manifest.fmt.max_code + 1, (150, manifest.input_channels))
+    samples = rng.integers(manifest.input_format.min_code, manifest.input_format.max_code + 1, (150, manifest.input_channels))
     (tmp_path / "in.csv").write_text("a,b,c,d\n" + "\n".join(",".join(map(str, row)) for row in samples) + "\n")
     status, _ = run_stream_board_script(manifest, [str(tmp_path / "in.csv"), str(tmp_path / "out.csv"),
                                                 "--model", str(model)])
@@ -173,7 +173,7 @@ def test_stream_board_script_wav_in_wav_out(tmp_path) -> None:
 
     manifest = random_manifest("fpga", seed=6)
     model = save_manifest(manifest, tmp_path / "fpga.yaml")
-    frac = manifest.fmt.frac
+    frac = manifest.input_format.frac
     pcm = np.random.default_rng(3).integers(-32768, 32768, (200, 1))
     pcm[:4, 0] = [-32768, 32767, 4, 12]  # full scale both ways; two ties of the 16 -> Q.12 rounding
     _write_wav(tmp_path / "in.wav", pcm, 22050)
@@ -199,7 +199,7 @@ def test_wav_with_the_wrong_channel_count_is_refused(tmp_path) -> None:
     manifest = random_manifest("fpga", seed=6)
     _write_wav(tmp_path / "stereo.wav", np.zeros((10, 2), dtype=np.int64), 8000)
     with pytest.raises(WavError, match=r"stereo.wav: 2 audio channel\(s\) \+ 1 constant\(s\) given, the model takes 4"):
-        read_wav_inputs(tmp_path / "stereo.wav", manifest.input_channels, manifest.fmt, [0.0])
+        read_wav_inputs(tmp_path / "stereo.wav", manifest.input_channels, manifest.input_format, [0.0])
     (tmp_path / "text.wav").write_text("not audio")
     with pytest.raises(WavError, match="text.wav: not a PCM WAV file"):
-        read_wav_inputs(tmp_path / "text.wav", manifest.input_channels, manifest.fmt, [0.0, 0.0, 0.0])
+        read_wav_inputs(tmp_path / "text.wav", manifest.input_channels, manifest.input_format, [0.0, 0.0, 0.0])

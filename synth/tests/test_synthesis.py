@@ -11,7 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from golden.memfile import bias_rom_words, conv_matrix, matrix_rom_words, write_hex
+from golden.kinds.base import Parallelism
+from golden.kinds.conv1d import CONV1D, ConvLayer
+from golden.layer_format import OperandFormats, OutputStage
+from golden.memfile import bias_rom_words, matrix_rom_words, write_hex
 from golden.qformat import QFormat
 from synth.out_of_context import OutOfContextRun
 
@@ -22,7 +25,7 @@ def weight_files(folder: Path, taps: int, in_d: int, out_d: int, lanes: int, col
     rng = np.random.default_rng(1)
     kernel = rng.integers(FMT.min_code, FMT.max_code + 1, (taps, in_d, out_d))
     bias = rng.integers(FMT.min_code, FMT.max_code + 1, out_d)
-    weights = write_hex(folder / "weights.hex", matrix_rom_words(conv_matrix(kernel, FMT), FMT, lanes, cols),
+    weights = write_hex(folder / "weights.hex", matrix_rom_words(kernel.reshape(-1, out_d), FMT, lanes, cols),
                         cols * lanes * FMT.width)
     biases = write_hex(folder / "bias.hex", bias_rom_words(bias, FMT, cols), cols * FMT.width)
     return {"WEIGHTS_FILE": str(weights), "BIAS_FILE": str(biases)}
@@ -33,15 +36,29 @@ def test_dot_product_uses_one_dsp_per_lane() -> None:
     assert cells.get("MULT18X18D", 0) == 4, cells
 
 
-@pytest.mark.parametrize("lanes,cols", [(2, 8), (1, 4)])
-def test_conv1d_synthesises_with_lanes_times_cols_dsps(tmp_path: Path, lanes: int, cols: int) -> None:
-    files = weight_files(tmp_path, 4, 16, 16, lanes, cols)
+# (input, kernel) formats and the MULT18X18D count per multiplier the kind promises: 18-bit signed operands are
+# one block (an unsigned 16-bit input is a 17-bit signed operand); wider ones are split by yosys into several.
+@pytest.mark.parametrize("lanes,cols,x,w,per_multiplier", [
+    (2, 8, QFormat(16, 12), QFormat(16, 12), 1),
+    (1, 4, QFormat(16, 12), QFormat(16, 12), 1),
+    (1, 4, QFormat(16, 12, False), QFormat(16, 11), 1),
+    (1, 2, QFormat(24, 20), QFormat(20, 18), 4),
+])
+def test_conv1d_synthesises_with_the_dsps_its_kind_promises(tmp_path: Path, lanes: int, cols: int, x: QFormat,
+                                                            w: QFormat, per_multiplier: int) -> None:
+    rng = np.random.default_rng(1)
+    in_d, out_d = 16, 16
+    kernel = rng.integers(w.min_code, w.max_code + 1, (4, in_d, out_d))
+    layer = ConvLayer("synth", kernel, rng.integers(-100, 100, out_d), OperandFormats(x, w, w),
+                      OutputStage("relu", QFormat(16, 12, False))).validate("synth")
+    setting = Parallelism(lanes, cols)
+    files = {role: str(write_hex(tmp_path / f"{role}.hex", words, bits))
+             for role, (words, bits) in CONV1D.rom_files(layer, setting).items()}
     cells = OutOfContextRun(
-        "conv1d",
-        ["fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "conv1d"],
-        {"W": 16, "F": 12, "K": 4, "IN_D": 16, "OUT_D": 16, "LANES": lanes, "COLS": cols, **files},
+        "conv1d", [*CONV1D.rtl_dependencies, CONV1D.rtl_module], CONV1D.rtl_parameters(layer, setting, files),
     ).cell_counts()
-    assert cells.get("MULT18X18D", 0) == lanes * cols, cells
+    assert CONV1D.dsp_blocks(layer, setting) == lanes * cols * per_multiplier
+    assert cells.get("MULT18X18D", 0) == CONV1D.dsp_blocks(layer, setting), cells
 
 
 def test_row_by_matrix_multiply_synthesises(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
-// network_layer: one pipeline stage of the streaming network: a tap source,
-// conv1d, and a valid/ready output towards the next stage.
+// network_stage: one pipeline stage of the streaming network: a tap source,
+// the port contract a layer kind's compute core plugs into, and a valid/ready
+// output towards the next stage. It knows nothing about what the core computes.
 //
-//   x[t] (IN_D) --> tap source --> K taps --> conv1d --> y[t] (OUT_D)
+//   x[t] (IN_D) --> tap source --> K taps --> core (the kind's module) --> y[t] (OUT_D)
 //
 // Tap source, chosen from K and DILATION at elaboration:
 //   K == 1 or DILATION == 1  left_shift_buffer of LENGTH = K registers: the
@@ -9,74 +10,77 @@
 //                            K == 1 it is the stage's input register).
 //   otherwise                activation_cache: the (K-1)*DILATION+1 history in
 //                            block RAM, read into a K-tap register.
-// Direct wiring for K == 1 would save IN_D*W flip-flops but make in_ready_o
+// Direct wiring for K == 1 would save IN_D*XW flip-flops but make in_ready_o
 // a combinational function of the next stage's ready, chained through every
 // consecutive 1x1 layer; the register keeps every stage boundary registered.
 //
-// conv1d latches the taps at its start, so the source takes the next sample
-// while conv1d computes: a sample's taps are read while the previous one is
+// Core port contract (what every layer kind's core provides; golden.kinds):
+//   core_start_o & core_ready_i  the core takes core_taps_o (tap k, channel c at
+//                      [(k*IN_D + c)*XW +: XW], tap K-1 newest) and latches
+//                      them; core_ready_i low while it computes and in reset
+//   core_done_i        one-cycle pulse; core_y_i (channel o at [o*YW +: YW])
+//                      is valid from then until the core's next accepted start
+//   core_ready_i is high again at the latest the cycle after core_done_i.
+//   The stage starts the core only when its result has been taken, so the
+//   core's own output register is the stage's result register.
+//
+// The core latches the taps at its start, so the source takes the next sample
+// while the core computes: a sample's taps are read while the previous one is
 // multiplied, and the stages of a network overlap the same way (a new sample
 // enters layer 0 while later layers work on older samples).
 //
 // Parameters
-//   W, F          format Q(W,F)
+//   XW, YW        input and output code widths per channel
 //   IN_D, OUT_D   input and output channels
 //   K, DILATION   kernel size and dilation (tap k = x[t - (K-1-k)*DILATION])
-//   LANES, COLS   conv1d parallelism: LANES*COLS multipliers
-//   ROUNDING      fixed_pkg::RoundRne (1) or fixed_pkg::RoundTrunc (0)
-//   RELU          1: ReLU after requantisation
-//   WEIGHTS_FILE, BIAS_FILE  conv1d ROM files (golden.memfile layouts)
 //   HOLD_OUTPUT   1: out_data_o comes from a register loaded at each result,
-//                 so it holds until the next out_valid_o even while conv1d
+//                 so it holds until the next out_valid_o even while the core
 //                 computes the next sample (the last layer of a network,
-//                 whose consumer has no ready); 0: out_data_o is conv1d's own
-//                 result register, valid while out_valid_o is high and until
-//                 the cycle the result is taken (intermediate layers)
+//                 whose consumer has no ready); 0: out_data_o is the core's
+//                 own result register, valid while out_valid_o is high and
+//                 until the cycle the result is taken (intermediate layers)
 //
 // Handshake (valid/ready both sides; in_ready_o and out_valid_o are functions
 // of this stage's registers only, so stages chain without combinational paths
 // longer than one stage)
-//   in_valid_i & in_ready_o    push in_data_i (channel c at [c*W +: W]); in_data_i
+//   in_valid_i & in_ready_o    push in_data_i (channel c at [c*XW +: XW]); in_data_i
 //                              must hold while in_valid_i waits for in_ready_o
-//   out_valid_o & out_ready_i  the result y (channel o at [o*W +: W]) is taken;
-//                              out_valid_o stays high until then. conv1d starts
-//                              the next sample only when its result register
-//                              is free or being taken in that cycle.
+//   out_valid_o & out_ready_i  the result y is taken; out_valid_o stays high
+//                              until then.
 //   rst_i                      clears the history and drops samples in flight
 //
-// Timing, with LAT = conv1d's PASSES*BEATS + clog2(LANES) + 5 and no stall:
+// Timing, with LAT = the core's latency (its kind's core_latency) and no stall:
 //   LATENCY  = SRC_LAT + LAT + 1 from an accepted push to out_valid_o,
 //              SRC_LAT = 1 (shift buffer) or K + 2 (activation cache)
 //   INTERVAL = max(LAT + 1, 2) (shift buffer) or max(LAT + 1, K + 3) (cache):
 //              cycles between accepted pushes at full rate when the next
-//              stage keeps up (conv1d is ready again the cycle after done;
-//              the next push is taken the cycle after conv1d starts).
+//              stage keeps up. golden.rtlgen computes both from these rules.
 
 `default_nettype none
 
-module network_layer #(
-  parameter int W            = 16,
-  parameter int F            = 12,
+module network_stage #(
+  parameter int XW           = 16,
+  parameter int YW           = 16,
   parameter int IN_D         = 4,
   parameter int OUT_D        = 16,
   parameter int K            = 4,
   parameter int DILATION     = 1,
-  parameter int LANES        = 4,
-  parameter int COLS         = 4,
-  parameter int ROUNDING     = fixed_pkg::RoundRne,
-  parameter bit RELU         = 1'b1,
-  parameter bit HOLD_OUTPUT  = 1'b0,
-  parameter     WEIGHTS_FILE = "",
-  parameter     BIAS_FILE    = ""
+  parameter bit HOLD_OUTPUT  = 1'b0
 ) (
-  input  wire logic                clk_i,
-  input  wire logic                rst_i,
-  input  wire logic                in_valid_i,
-  output      logic                in_ready_o,
-  input  wire logic [IN_D*W-1:0]   in_data_i,
-  output      logic                out_valid_o,
-  input  wire logic                out_ready_i,
-  output      logic [OUT_D*W-1:0]  out_data_o
+  input  wire logic                 clk_i,
+  input  wire logic                 rst_i,
+  input  wire logic                 in_valid_i,
+  output      logic                 in_ready_o,
+  input  wire logic [IN_D*XW-1:0]   in_data_i,
+  output      logic                 out_valid_o,
+  input  wire logic                 out_ready_i,
+  output      logic [OUT_D*YW-1:0]  out_data_o,
+  // the kind's compute core
+  output      logic                 core_start_o,
+  input  wire logic                 core_ready_i,
+  output      logic [K*IN_D*XW-1:0] core_taps_o,
+  input  wire logic                 core_done_i,
+  input  wire logic [OUT_D*YW-1:0]  core_y_i
 );
 
   localparam bit UseCache = (K > 1) && (DILATION > 1);
@@ -87,7 +91,7 @@ module network_layer #(
   logic                  taps_new;      // one-cycle pulse: a fresh tap set on taps
   logic                  taps_pending;  // a tap set conv1d has not started on yet
   logic                  taps_waiting;
-  logic [K*IN_D*W-1:0]   taps;
+  logic [K*IN_D*XW-1:0]  taps;
 
   // A source's taps hold until its next push, so no push is taken while a tap
   // set waits for conv1d.
@@ -97,7 +101,7 @@ module network_layer #(
 
   if (UseCache) begin : g_cache
     activation_cache #(
-      .W       (W),
+      .W       (XW),
       .CHANNELS(IN_D),
       .K       (K),
       .DILATION(DILATION)
@@ -112,7 +116,7 @@ module network_layer #(
     );
   end else begin : g_shift
     left_shift_buffer #(
-      .W       (W),
+      .W       (XW),
       .CHANNELS(IN_D),
       .LENGTH  (K)
     ) u_shift (
@@ -126,37 +130,18 @@ module network_layer #(
     assign src_ready = !rst_i;  // nothing is accepted while in reset
   end
 
-  // ---- conv1d ------------------------------------------------------------
-  logic                conv_ready;
-  logic                conv_start;
-  logic                conv_done;
-  logic [OUT_D*W-1:0]  conv_y;
-  logic                result_free;  // conv1d's result register may be overwritten
+  // ---- the core -----------------------------------------------------------
+  logic conv_ready;
+  logic conv_start;
+  logic conv_done;
+  logic result_free;  // the core's result register may be overwritten
 
-  assign result_free = !out_valid_o || out_ready_i;
-  assign conv_start  = taps_waiting && conv_ready && result_free;
-
-  conv1d #(
-    .W           (W),
-    .F           (F),
-    .IN_D        (IN_D),
-    .OUT_D       (OUT_D),
-    .K           (K),
-    .LANES       (LANES),
-    .COLS        (COLS),
-    .ROUNDING    (ROUNDING),
-    .RELU        (RELU),
-    .WEIGHTS_FILE(WEIGHTS_FILE),
-    .BIAS_FILE   (BIAS_FILE)
-  ) u_conv (
-    .clk_i,
-    .rst_i,
-    .start_i(conv_start),
-    .ready_o(conv_ready),
-    .taps_i (taps),
-    .done_o (conv_done),
-    .y_o    (conv_y)
-  );
+  assign conv_ready   = core_ready_i;
+  assign conv_done    = core_done_i;
+  assign result_free  = !out_valid_o || out_ready_i;
+  assign conv_start   = taps_waiting && conv_ready && result_free;
+  assign core_start_o = conv_start;
+  assign core_taps_o  = taps;
 
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
@@ -173,16 +158,17 @@ module network_layer #(
   end
 
   // ---- output ------------------------------------------------------------
-  // conv1d's y_o holds from done until its next start, and the next start
+  // The core's y holds from done until its next start, and the next start
   // waits for the result to be taken, so it is the stage's result register.
-  // Its columns shift in pass by pass during the next computation, though, so
-  // a consumer without ready (HOLD_OUTPUT) gets a copy taken at done.
+  // It may change during the next computation, though (conv1d shifts its
+  // columns in pass by pass), so a consumer without ready (HOLD_OUTPUT) gets a
+  // copy taken at done.
   if (HOLD_OUTPUT) begin : g_hold
     always_ff @(posedge clk_i) begin
-      if (conv_done) out_data_o <= conv_y;
+      if (conv_done) out_data_o <= core_y_i;
     end
   end else begin : g_direct
-    assign out_data_o = conv_y;
+    assign out_data_o = core_y_i;
   end
 
 endmodule

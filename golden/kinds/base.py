@@ -1,0 +1,155 @@
+"""What every layer kind provides: the extension point of the network (README, "Adding a layer kind").
+
+A kind is one module in golden/kinds/ with one `LayerKind` object, listed in
+golden/kinds/__init__.py. It owns everything about its layers: the manifest
+schema and validation, the golden step (readable and fast, proven equal in its
+tests), the cycle and cost formulas (the only copy: the generator, the benches,
+the cost table and the docs call them), its RTL core module with parameters and
+weight files, its lint variants and its QKeras import rule. The network stage
+(rtl/network_stage.sv, golden.network) is generic: it gives the core K taps of
+IN channels and takes OUT channels back, through the port contract documented
+in rtl/network_stage.sv.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import numpy as np
+
+from golden.qformat import QFormat
+
+
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """The part of a layer the network stage sees: name, tap window and the formats at its two ends."""
+
+    name: str
+
+    @property
+    def kind(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def kernel_size(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def dilation(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def in_channels(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def out_channels(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def input_format(self) -> QFormat:
+        raise NotImplementedError
+
+    @property
+    def output_format(self) -> QFormat:
+        raise NotImplementedError
+
+    @property
+    def parameter_count(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def history(self) -> int:
+        """Past input vectors this layer reads besides the current one: (K-1)*dilation."""
+        return (self.kernel_size - 1) * self.dilation
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """One layer over a whole sequence: exact sums and outputs, (T, OUT) each."""
+
+    sums: np.ndarray
+    outputs: np.ndarray
+    saturated: np.ndarray  # bool: the output stage clipped the sum
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """One hardware setting of a layer: multipliers (or shifters) per dot product and columns in parallel."""
+
+    lanes: int
+    cols: int
+
+
+class LayerKind(ABC):
+    """One layer kind. Subclasses are stateless; `golden.kinds.KINDS` maps names to instances."""
+
+    name: str  # the manifest's `kind:` value
+    rtl_module: str  # the core's SystemVerilog module, rtl/<rtl_module>.sv
+    rtl_dependencies: tuple[str, ...]  # modules the core instantiates, dependency order
+
+    # ---- manifest schema ----
+    @abstractmethod
+    def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> Layer:
+        """A validated layer from its manifest mapping; errors name `where` and the field."""
+
+    @abstractmethod
+    def to_dict(self, layer: Layer) -> dict[str, Any]:
+        """The manifest mapping (plain ints, lists, dicts)."""
+
+    # ---- QKeras import rule ----
+    @abstractmethod
+    def claims(self, keras_layer: Any) -> bool:
+        """True if this kind imports `keras_layer` (the front end asks every registered kind)."""
+
+    # ---- golden ----
+    @abstractmethod
+    def step(self, layer: Layer, taps: np.ndarray) -> np.ndarray:
+        """One output vector (OUT,) from taps (K, IN), tap K-1 the newest."""
+
+    @abstractmethod
+    def sequence(self, layer: Layer, samples: np.ndarray) -> Sequence:
+        """The whole (T, IN) sequence at once, zero history before t=0, written independently of `step`."""
+
+    # ---- hardware: cycles and cost (the only copy of these formulas) ----
+    @abstractmethod
+    def settings(self, layer: Layer) -> Iterable[Parallelism]:
+        """Every legal parallelism setting."""
+
+    @abstractmethod
+    def check_setting(self, layer: Layer, setting: Parallelism, where: str) -> None:
+        """Raise naming `where` if `setting` is not legal for `layer`."""
+
+    @abstractmethod
+    def core_latency(self, layer: Layer, setting: Parallelism) -> int:
+        """Cycles from the core's accepted start to its done pulse."""
+
+    @abstractmethod
+    def multipliers(self, layer: Layer, setting: Parallelism) -> int:
+        """Hardware multipliers (ECP5: one MULT18X18D each up to 18x18 bits)."""
+
+    @abstractmethod
+    def dsp_blocks(self, layer: Layer, setting: Parallelism) -> int:
+        """MULT18X18D blocks the setting needs."""
+
+    # ---- RTL binding ----
+    @abstractmethod
+    def rtl_parameters(self, layer: Layer, setting: Parallelism, files: dict[str, str]) -> dict[str, int | str]:
+        """The core's parameters; `files` maps rom_files() roles to absolute paths."""
+
+    @abstractmethod
+    def rom_files(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[list[int], int]]:
+        """Per role (e.g. weights, bias): the $readmemh words and their width in bits."""
+
+    @abstractmethod
+    def lint_variants(self) -> list[tuple[Layer, Parallelism]]:
+        """Small layers and settings that cover the core's structural variants, for `make lint`."""
+
+    @abstractmethod
+    def example_layers(self, rng: np.random.Generator) -> list[tuple[Layer, Parallelism]]:
+        """Small layers with random weights for the kind contract bench (sim/kind_contract)."""
+
+    @abstractmethod
+    def cost_variants(self) -> list[tuple[str, Layer, Parallelism]]:
+        """Labelled layers and settings for the per-block cost table (`make synth-blocks`)."""

@@ -1,0 +1,374 @@
+"""The conv1d kind: a causal dilated convolution with per-tensor formats (rtl/conv1d.sv).
+
+    y[o] = output_stage( (sum_k sum_c taps[k][c] * kernel[k][c][o]) << PS  +  bias[o] << BS )
+
+docs/arithmetic.md defines the arithmetic; golden.fast and golden.reference
+implement it (proven equal by golden/tests/test_layer_formats.py).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import numpy as np
+
+from golden import fast
+from golden.errors import GoldenError
+from golden.kinds.base import Layer, LayerKind, Parallelism, Sequence
+from golden.layer_format import Activation, OperandFormats, OutputStage
+from golden.memfile import bias_rom_words, matrix_rom_words
+from golden.qformat import QFormat, Rounding, format_from_dict
+
+MAX_KERNEL_SIZE = 64
+MAX_DILATION = 4096
+MAX_CHANNELS = 1024
+MULT18_BITS = 18  # ECP5 MULT18X18D operand width (signed)
+
+
+class LayerSchemaError(GoldenError):
+    """A layer's manifest entry is invalid; the message names the layer and the field."""
+
+
+@dataclass(frozen=True, eq=False)
+class ConvLayer(Layer):
+    """Kernel codes (K, IN, OUT) in operands.kernel, bias codes (OUT,) in operands.bias."""
+
+    kernel: np.ndarray
+    bias: np.ndarray
+    operands: OperandFormats
+    output: OutputStage
+    dilation: int = 1
+
+    @property
+    def kind(self) -> str:
+        return CONV1D.name
+
+    @property
+    def kernel_size(self) -> int:
+        return int(self.kernel.shape[0])
+
+    @property
+    def in_channels(self) -> int:
+        return int(self.kernel.shape[1])
+
+    @property
+    def out_channels(self) -> int:
+        return int(self.kernel.shape[2])
+
+    @property
+    def terms(self) -> int:
+        return self.kernel_size * self.in_channels
+
+    @property
+    def input_format(self) -> QFormat:
+        return self.operands.input
+
+    @property
+    def output_format(self) -> QFormat:
+        return self.output.output_format(self.operands, self.terms)
+
+    @property
+    def accumulator_width(self) -> int:
+        return self.operands.accumulator_width(self.terms)
+
+    @property
+    def relu(self) -> bool:
+        return self.output.activation is Activation.RELU
+
+    @property
+    def parameter_count(self) -> int:
+        return int(self.kernel.size + self.bias.size)
+
+    @classmethod
+    def single_format(
+        cls, name: str, kernel: np.ndarray, bias: np.ndarray, fmt: QFormat, dilation: int = 1, relu: bool = False,
+        rounding: Rounding | str = Rounding.RNE,
+    ) -> "ConvLayer":
+        """A layer whose input, kernel, bias and output all use `fmt` (manifest version 1's model)."""
+        stage = OutputStage(Activation.RELU if relu else Activation.LINEAR, fmt, Rounding.parse(rounding))
+        return cls(name, np.asarray(kernel), np.asarray(bias), OperandFormats(fmt, fmt, fmt), stage, dilation)
+
+    def validate(self, where: str) -> "ConvLayer":
+        """Check shapes, ranges and codes; freeze the arrays. Errors name `where`."""
+        try:
+            kernel = np.array(self.operands.kernel.check_codes(self.kernel, f"{where} kernel"), dtype=np.int64)
+            bias = np.array(self.operands.bias.check_codes(self.bias, f"{where} bias"), dtype=np.int64)
+        except GoldenError as error:
+            raise LayerSchemaError(str(error)) from None
+        if kernel.ndim != 3 or 0 in kernel.shape:
+            raise LayerSchemaError(f"{where}: kernel must have shape (K, IN, OUT) with no empty axis, got {kernel.shape}")
+        k, in_d, out_d = kernel.shape
+        if k > MAX_KERNEL_SIZE:
+            raise LayerSchemaError(f"{where}: kernel size {k} exceeds {MAX_KERNEL_SIZE}")
+        if in_d > MAX_CHANNELS or out_d > MAX_CHANNELS:
+            raise LayerSchemaError(f"{where}: at most {MAX_CHANNELS} channels, got {in_d} in and {out_d} out")
+        if bias.shape != (out_d,):
+            raise LayerSchemaError(f"{where}: bias must have shape ({out_d},), got {bias.shape}")
+        if isinstance(self.dilation, (bool, np.bool_)) or not isinstance(self.dilation, (int, np.integer)) \
+                or not 1 <= self.dilation <= MAX_DILATION:
+            raise LayerSchemaError(f"{where}: dilation must be an integer in [1, {MAX_DILATION}], got {self.dilation!r}")
+        try:
+            width = self.operands.accumulator_width(k * in_d)
+        except GoldenError as error:
+            raise LayerSchemaError(f"{where}: {error}") from None
+        if self.output.float32_input and width > 62:
+            raise LayerSchemaError(f"{where}: float32 input rounding supports accumulators up to 62 bits, not {width}")
+        kernel.setflags(write=False)
+        bias.setflags(write=False)
+        object.__setattr__(self, "kernel", kernel)
+        object.__setattr__(self, "bias", bias)
+        object.__setattr__(self, "dilation", int(self.dilation))
+        return self
+
+
+class Conv1dKind(LayerKind):
+    name = "conv1d"
+    rtl_module = "conv1d"
+    rtl_dependencies = ("fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round")
+
+    # ---- manifest schema ----
+    def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> ConvLayer:
+        """Version 2: formats and output explicit. Version 1 (`defaults` has `format`, `rounding`):
+        one Q(W,F) for every tensor and `relu: bool`; a ReLU output stays in the signed Q(W,F)."""
+        kernel = _array(_field(data, "kernel", list, where), f"{where} kernel")
+        bias = _array(_field(data, "bias", list, where), f"{where} bias")
+        declared = tuple(_field(data, key, int, where) for key in ("kernel_size", "in_channels", "out_channels"))
+        if kernel.shape != declared:
+            raise LayerSchemaError(
+                f"{where}: kernel has shape {kernel.shape}, but kernel_size/in_channels/out_channels say {declared}"
+            )
+        try:
+            if "format" in defaults:  # version 1
+                fmt = defaults["format"]
+                relu = _field(data, "relu", bool, where)
+                operands = OperandFormats(input_format, fmt, fmt)
+                stage = OutputStage(Activation.RELU if relu else Activation.LINEAR, fmt, defaults["rounding"])
+            else:
+                formats = _field(data, "formats", dict, where)
+                operands = OperandFormats(
+                    format_from_dict(_field(formats, "input", dict, f"{where} formats"), "formats.input"),
+                    format_from_dict(_field(formats, "kernel", dict, f"{where} formats"), "formats.kernel"),
+                    format_from_dict(_field(formats, "bias", dict, f"{where} formats"), "formats.bias"),
+                )
+                out = _field(data, "output", dict, where)
+                full = _field(out, "full_precision", bool, f"{where} output")
+                out_data = _field(out, "format", dict, f"{where} output")
+                stage = OutputStage(
+                    Activation.parse(_field(out, "activation", str, f"{where} output"), "output"),
+                    None if full else format_from_dict(out_data, "output.format"),
+                    Rounding.parse(_field(out, "rounding", str, f"{where} output")),
+                    _field(out, "float32_input", bool, f"{where} output"),
+                )
+                if full and kernel.ndim == 3:  # the exact sum's format, recorded for readers; it must be right
+                    derived = operands.accumulator_format(kernel.shape[0] * kernel.shape[1]).to_dict()
+                    if {"signed": True, **out_data} != derived:
+                        raise LayerSchemaError(
+                            f"{where}: output.format {out_data} of a full-precision output must be the exact sum's "
+                            f"format {derived}"
+                        )
+        except LayerSchemaError:
+            raise
+        except GoldenError as error:
+            raise LayerSchemaError(f"{where}: {error}") from None
+        if operands.input != input_format:
+            raise LayerSchemaError(
+                f"{where}: input format {operands.input} differs from the previous stage's output format {input_format}"
+            )
+        layer = ConvLayer(
+            name=_field(data, "name", str, where), kernel=kernel, bias=bias, operands=operands, output=stage,
+            dilation=_field(data, "dilation", int, where),
+        )
+        return layer.validate(where)
+
+    def to_dict(self, layer: Layer) -> dict[str, Any]:
+        assert_conv(layer)
+        return {
+            "name": layer.name,
+            "kind": self.name,
+            "kernel_size": layer.kernel_size,
+            "dilation": layer.dilation,
+            "in_channels": layer.in_channels,
+            "out_channels": layer.out_channels,
+            "formats": layer.operands.to_dict(),
+            "output": {
+                "activation": layer.output.activation.value,
+                "rounding": layer.output.rounding.value,
+                "float32_input": layer.output.float32_input,
+                "full_precision": layer.output.full_precision,
+                "format": layer.output_format.to_dict(),
+            },
+            "kernel": layer.kernel.tolist(),
+            "bias": layer.bias.tolist(),
+        }
+
+    # ---- QKeras import rule ----
+    def claims(self, keras_layer: Any) -> bool:
+        """A QConv1D (its quantizers are checked by the front end, golden/export.py)."""
+        return type(keras_layer).__name__ == "QConv1D"
+
+    # ---- golden ----
+    def step(self, layer: Layer, taps: np.ndarray) -> np.ndarray:
+        assert_conv(layer)
+        return fast.conv1d_layer_step(taps, layer.kernel, layer.bias, layer.operands, layer.output)
+
+    def sequence(self, layer: Layer, samples: np.ndarray) -> Sequence:
+        """Textbook causal dilated convolution: K shifted copies of the sequence times the kernel taps."""
+        assert_conv(layer)
+        x = layer.input_format.check_codes(samples, f"layer {layer.name} input")
+        steps = x.shape[0]
+        ops = layer.operands
+        padded = np.concatenate([np.zeros((layer.history, layer.in_channels), dtype=np.int64), x])
+        products = np.zeros((steps, layer.out_channels), dtype=np.int64)
+        for k in range(layer.kernel_size):
+            delay = (layer.kernel_size - 1 - k) * layer.dilation
+            products = products + padded[layer.history - delay: layer.history - delay + steps] @ layer.kernel[k]
+        sums = products * (1 << ops.product_shift) + layer.bias * (1 << ops.bias_shift)
+        outputs = fast.requantise_to(sums, ops.acc_frac, layer.output)
+        if layer.output.full_precision:
+            saturated = np.zeros(sums.shape, dtype=bool)
+        else:
+            low, high = layer.output.bounds()
+            shift = ops.acc_frac - layer.output.fmt.frac
+            if shift > 0:
+                saturated = (sums < low * (1 << shift)) | (sums > high * (1 << shift))
+            else:
+                saturated = (sums < -((-low) >> -shift)) | (sums > high >> -shift)
+        return Sequence(sums=sums, outputs=outputs, saturated=saturated)
+
+    # ---- hardware ----
+    def settings(self, layer: Layer) -> Iterable[Parallelism]:
+        assert_conv(layer)
+        for lanes in range(1, layer.terms + 1):
+            for cols in range(1, layer.out_channels + 1):
+                yield Parallelism(lanes, cols)
+
+    def check_setting(self, layer: Layer, setting: Parallelism, where: str) -> None:
+        assert_conv(layer)
+        for value, what, high in ((setting.lanes, "LANES", layer.terms), (setting.cols, "COLS", layer.out_channels)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+                raise GoldenError(f"{where}: {what} must be an integer in [1, {high}], got {value!r}")
+
+    def core_latency(self, layer: Layer, setting: Parallelism) -> int:
+        """rtl/conv1d.sv: PASSES*BEATS + clog2(LANES) + 5."""
+        assert_conv(layer)
+        beats = math.ceil(layer.terms / setting.lanes)
+        passes = math.ceil(layer.out_channels / setting.cols)
+        return passes * beats + max(0, (setting.lanes - 1).bit_length()) + 5
+
+    def multipliers(self, layer: Layer, setting: Parallelism) -> int:
+        return setting.lanes * setting.cols
+
+    def dsp_blocks(self, layer: Layer, setting: Parallelism) -> int:
+        """One MULT18X18D per multiplier while both signed operands fit 18 bits; yosys splits wider ones."""
+        assert_conv(layer)
+        a, b = layer.operands.input.operand_width, layer.operands.kernel.operand_width
+        return self.multipliers(layer, setting) * math.ceil(a / MULT18_BITS) * math.ceil(b / MULT18_BITS)
+
+    def rtl_parameters(self, layer: Layer, setting: Parallelism, files: dict[str, str]) -> dict[str, int | str]:
+        assert_conv(layer)
+        ops, out = layer.operands, layer.output
+        out_fmt = layer.output_format
+        return {
+            "XW": ops.input.width, "X_SIGNED": int(ops.input.signed), "KW": ops.kernel.width, "BW": ops.bias.width,
+            "IN_D": layer.in_channels, "OUT_D": layer.out_channels, "K": layer.kernel_size,
+            "LANES": setting.lanes, "COLS": setting.cols,
+            "PROD_SHIFT": ops.product_shift, "BIAS_SHIFT": ops.bias_shift,
+            "YW": out_fmt.width, "Y_SIGNED": int(out_fmt.signed), "Y_SHIFT": ops.acc_frac - out_fmt.frac,
+            "FULL_PRECISION": int(out.full_precision), "ROUNDING": out.rounding.rtl_code,
+            "RELU": out.activation.rtl_code, "FLOAT32_INPUT": int(out.float32_input),
+            "WEIGHTS_FILE": files["weights"], "BIAS_FILE": files["bias"],
+        }
+
+    def rom_files(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[list[int], int]]:
+        assert_conv(layer)
+        matrix = layer.kernel.reshape(layer.terms, layer.out_channels)  # tap-major rows, as the taps are packed
+        kernel_fmt, bias_fmt = layer.operands.kernel, layer.operands.bias
+        return {
+            "weights": (matrix_rom_words(matrix, kernel_fmt, setting.lanes, setting.cols),
+                        setting.lanes * setting.cols * kernel_fmt.width),
+            "bias": (bias_rom_words(layer.bias, bias_fmt, setting.cols), setting.cols * bias_fmt.width),
+        }
+
+    def lint_variants(self) -> list[tuple[Layer, Parallelism]]:
+        def layer(operands: OperandFormats, stage: OutputStage, k: int, in_d: int, out_d: int) -> ConvLayer:
+            return ConvLayer("lint", np.zeros((k, in_d, out_d), dtype=np.int64), np.zeros(out_d, dtype=np.int64),
+                             operands, stage).validate("lint")
+        q16 = QFormat(16, 12)
+        seed = OperandFormats(QFormat(16, 12, False), QFormat(16, 11), QFormat(16, 11))
+        return [
+            (layer(OperandFormats(q16, q16, q16), OutputStage("relu", q16), 4, 4, 16), Parallelism(4, 4)),
+            (layer(seed, OutputStage("relu", QFormat(16, 12, False), float32_input=True), 4, 16, 16), Parallelism(1, 16)),
+            (layer(seed, OutputStage("linear", None), 4, 16, 4), Parallelism(3, 3)),
+            (layer(OperandFormats(QFormat(8, 10), QFormat(6, 2), QFormat(12, 2)), OutputStage("linear", QFormat(10, 1)),
+                   1, 3, 2), Parallelism(3, 1)),
+            (layer(OperandFormats(QFormat(20, 18), QFormat(22, 20), QFormat(20, 19)), OutputStage("linear", QFormat(20, 18), "trunc"),
+                   2, 3, 3), Parallelism(2, 2)),
+        ]
+
+
+    def example_layers(self, rng: np.random.Generator) -> list[tuple[Layer, Parallelism]]:
+        """A K=3 dilated layer into a ReLU, and a 1x1 full-precision layer on unsigned inputs."""
+        def layer(operands: OperandFormats, stage: OutputStage, k: int, in_d: int, out_d: int, dilation: int):
+            kernel = rng.integers(operands.kernel.min_code, operands.kernel.max_code + 1, (k, in_d, out_d))
+            bias = rng.integers(operands.bias.min_code, operands.bias.max_code + 1, out_d)
+            return ConvLayer("example", kernel, bias, operands, stage, dilation).validate("example")
+        q = QFormat(10, 6)
+        return [
+            (layer(OperandFormats(q, QFormat(8, 6), q), OutputStage("relu", QFormat(9, 6, False)), 3, 2, 3, 2),
+             Parallelism(2, 2)),
+            (layer(OperandFormats(QFormat(9, 6, False), QFormat(6, 4), QFormat(8, 5)), OutputStage("linear", None),
+                   1, 3, 2, 1), Parallelism(3, 1)),
+        ]
+
+    def cost_variants(self) -> list[tuple[str, Layer, Parallelism]]:
+        """The seeds' FPGA layers (one Q(16,12) format) at several settings, and one layer in the seeds' own
+        QKeras formats (Q(16,11) weights x UQ(16,12) inputs, float32 ReLU)."""
+        rng = np.random.default_rng(1)  # costs do not depend on the weight values
+
+        def layer(operands: OperandFormats, stage: OutputStage, in_d: int, out_d: int) -> ConvLayer:
+            kernel = rng.integers(operands.kernel.min_code, operands.kernel.max_code + 1, (4, in_d, out_d))
+            bias = rng.integers(operands.bias.min_code, operands.bias.max_code + 1, out_d)
+            return ConvLayer("cost", kernel, bias, operands, stage).validate("cost")
+        q16 = QFormat(16, 12)
+        one = OperandFormats(q16, q16, q16)
+        relu = OutputStage("relu", q16)
+        seed = OperandFormats(QFormat(16, 12, False), QFormat(16, 11), QFormat(16, 11))
+        return [
+            ("conv1d 4->16 (layer 0)", layer(one, relu, 4, 16), Parallelism(4, 16)),
+            ("conv1d 16->16 (layer 1)", layer(one, relu, 16, 16), Parallelism(1, 16)),
+            ("conv1d 16->16 (layer 1)", layer(one, relu, 16, 16), Parallelism(2, 8)),
+            ("conv1d 16->16 (layer 1)", layer(one, relu, 16, 16), Parallelism(4, 16)),
+            ("conv1d 16->4 (layer 2)", layer(one, OutputStage("linear", q16), 16, 4), Parallelism(4, 4)),
+            ("conv1d 16->16 seed formats, float32 ReLU",
+             layer(seed, OutputStage("relu", QFormat(16, 12, False), float32_input=True), 16, 16), Parallelism(2, 8)),
+        ]
+
+
+CONV1D = Conv1dKind()
+
+
+def assert_conv(layer: Layer) -> None:
+    if not isinstance(layer, ConvLayer):
+        raise GoldenError(f"layer {layer.name}: the conv1d kind got a {type(layer).__name__}")
+
+
+def _array(values: list, what: str) -> np.ndarray:
+    try:
+        array = np.array(values, dtype=object)
+    except ValueError:
+        raise LayerSchemaError(f"{what}: ragged nested lists") from None
+    if array.dtype == object and any(isinstance(v, list) for v in array.reshape(-1)):
+        raise LayerSchemaError(f"{what}: ragged nested lists")
+    return array
+
+
+def _field(mapping: dict, key: str, kind: type, where: str) -> Any:
+    if key not in mapping:
+        raise LayerSchemaError(f"{where}: missing field {key!r}")
+    value = mapping[key]
+    if kind is int and isinstance(value, bool):
+        raise LayerSchemaError(f"{where}: field {key!r} must be an integer, got {value!r}")
+    if not isinstance(value, kind):
+        raise LayerSchemaError(f"{where}: field {key!r} must be {kind.__name__}, got {type(value).__name__} {value!r}")
+    return value
