@@ -18,18 +18,16 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+from golden import waveshaping
+from golden.audit import AuditReport, LayerAudit, compare_codes, merge
+from golden.errors import GoldenError
+from golden.manifest import NetworkManifest, save_manifest
+from golden.network import StreamingNetwork, full_sequence
+from golden.qformat import Rounding, parse_format
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "sim"))
-
-import numpy as np  # noqa: E402
-
-from golden import waveshaping  # noqa: E402
-from golden.audit import AuditReport, LayerAudit, compare_codes, merge  # noqa: E402
-from golden.errors import GoldenError  # noqa: E402
-from golden.manifest import NetworkManifest, save_manifest  # noqa: E402
-from golden.network import StreamingNetwork, full_sequence  # noqa: E402
-from golden.qformat import Rounding, parse_format  # noqa: E402
 
 DEFAULT_SEED = 20261121
 

@@ -13,11 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from golden.qformat import QFormat
+from golden.qkeras_model import dilated_stack
 
-from golden.qformat import QFormat  # noqa: E402
-from golden.qkeras_model import dilated_stack  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 HAND = dilated_stack("hand", 2, [6, 5, 3], kernel_size=3, dilations=[1, 3, 9], output_channels=3, fmt=QFormat(12, 8))
 

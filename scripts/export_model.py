@@ -10,10 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from golden.errors import GoldenError  # noqa: E402
+from golden.errors import GoldenError
 
 
 def main() -> int:

@@ -15,12 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from golden.errors import GoldenError  # noqa: E402
-from golden.manifest import load_manifest  # noqa: E402
-from golden.rtl_export import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override, plan_network  # noqa: E402
+from golden.errors import GoldenError
+from golden.manifest import load_manifest
+from golden.rtl_export import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override, plan_network
 
 
 def main(argv: list[str] | None = None) -> int:

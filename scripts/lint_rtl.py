@@ -11,15 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "sim"))
-sys.path.insert(0, str(REPO))
+from synth.toolchain import ToolchainError, run_tool, verilator_environment
 
-from simlib.toolchain import ToolchainError, verilator_environment  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 PACKAGE = "fixed_pkg.sv"
 
@@ -66,7 +63,7 @@ def lint(module: Path, sources: list[Path], overrides: dict[str, int], env: dict
     args += [f"-G{name}={value}" for name, value in overrides.items()]
     command = ["verilator", "--lint-only", "-Wall", "--quiet-stats", "--top-module", module.stem, *args,
                *map(str, sources)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    result = run_tool(command, what=f"verilator lint of {module.stem}", env=env, check=False)  # judged below
     label = module.stem + (" " + " ".join(f"{k}={v}" for k, v in overrides.items()) if overrides else "")
     if result.returncode != 0 or result.stderr.strip():
         print(f"lint FAILED: {label}\n{result.stderr}", file=sys.stderr)
@@ -79,19 +76,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rtl", type=Path, default=REPO / "rtl")
     args = parser.parse_args()
-    try:
-        env = verilator_environment(dict(os.environ))
-    except ToolchainError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     package = args.rtl / PACKAGE
     modules = sorted(p for p in args.rtl.glob("*.sv") if p.name != PACKAGE)
     sources = [package, *modules]
     variants = {**VARIANTS, **kind_variants()}
     ok = True
-    for module in modules:
-        for overrides in [{}, *variants.get(module.stem, [])]:
-            ok &= lint(module, sources, overrides, env)
+    try:
+        env = verilator_environment(os.environ)
+        for module in modules:
+            for overrides in [{}, *variants.get(module.stem, [])]:
+                ok &= lint(module, sources, overrides, env)
+    except ToolchainError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0 if ok else 1
 
 

@@ -16,18 +16,16 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
+from golden import waveshaping
+from golden.errors import GoldenError
+from golden.manifest import NetworkManifest, load_manifest
+from golden.network import StreamingNetwork
+from golden.compare import assert_codes_equal
+from simlib.network_stream import NetworkStreamError, stream_through_rtl
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "sim"))
-
-import numpy as np  # noqa: E402
-
-from golden import waveshaping  # noqa: E402
-from golden.errors import GoldenError  # noqa: E402
-from golden.manifest import NetworkManifest, load_manifest  # noqa: E402
-from golden.network import StreamingNetwork  # noqa: E402
-from golden.compare import assert_codes_equal  # noqa: E402
-from simlib.network_stream import NetworkStreamError, stream_through_rtl  # noqa: E402
 
 PERIOD = 64.0  # samples per core-wave cycle in the pictures (inside the trained range)
 SHOWN_PERIODS = 3

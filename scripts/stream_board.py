@@ -25,15 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from golden.atomic import write_text_atomic
+from golden.manifest import ManifestError, load_manifest
+from golden.qformat import QFormat
+from synth.board.host import DEFAULT_WINDOW, BoardLink, LinkError, SerialPort
+from synth.board.protocol import DEFAULT_BAUD
+from synth.board.wavfile import WavError, read_wav_inputs, write_wav_outputs
 
-from golden.atomic import write_text_atomic  # noqa: E402
-from golden.manifest import ManifestError, load_manifest  # noqa: E402
-from golden.qformat import QFormat  # noqa: E402
-from synth.board.host import DEFAULT_WINDOW, BoardLink, LinkError, SerialPort  # noqa: E402
-from synth.board.protocol import DEFAULT_BAUD  # noqa: E402
-from synth.board.wavfile import WavError, read_wav_inputs, write_wav_outputs  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def read_samples(path: Path, channels: int, fmt: QFormat, real: bool) -> np.ndarray:

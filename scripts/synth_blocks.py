@@ -8,12 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from synth.block_costs import default_configs, measure, write_reports
+from synth.devices import Device, DeviceError
+from synth.out_of_context import SynthesisError
+from synth.toolchain import ToolchainError
 
-from synth.block_costs import default_configs, measure, write_reports  # noqa: E402
-from synth.devices import Device, DeviceError  # noqa: E402
-from synth.out_of_context import SynthesisError  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
@@ -37,7 +37,7 @@ def main() -> int:
         slug = re.sub(r"[^A-Za-z0-9]+", "_", f"{config.name} {config.label()}").strip("_")
         try:
             row = measure(config, device, args.freq, args.out / "blocks" / slug)
-        except SynthesisError as error:
+        except (SynthesisError, ToolchainError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
         rows.append(row)

@@ -16,14 +16,15 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from simlib.cycles_probe import CyclesProbeError, cycles_per_sample
+from synth.board.fallback_model import SHAPES, model_manifest
+from synth.board.pll import PllError
+from synth.devices import Device, DeviceError
+from synth.network_flow import NetworkFlow, check_package
+from synth.out_of_context import SynthesisError
+from synth.toolchain import ToolchainError, ToolNotFoundError
 
-from synth.board.fallback_model import SHAPES, model_manifest  # noqa: E402
-from synth.board.pll import PllError  # noqa: E402
-from synth.devices import Device, DeviceError  # noqa: E402
-from synth.network_flow import NetworkFlow, check_package  # noqa: E402
-from synth.out_of_context import SynthesisError  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def resolve_model(text: str, scratch: Path) -> tuple[Path, bool]:
@@ -73,13 +74,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{device.package} speed {device.speed} at {args.freq:g} MHz ({flow.kind} build, nextpnr seed {args.seed})",
               flush=True)
         result = flow.run()
-        from synth.cycles_probe import cycles_per_sample
-
-        cycles = cycles_per_sample(result.network, flow.work)
-    except (DeviceError, PllError) as error:
+        cycles = cycles_per_sample(result.network, flow.work)  # a bench (simlib) measures; synth.report reports
+    except (DeviceError, PllError, ToolNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except SynthesisError as error:
+    except (SynthesisError, ToolchainError, CyclesProbeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     bitstream = None

@@ -8,11 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from golden.qkeras_model import NAMED_CONFIGS
+from golden.training import DEFAULT_SETTINGS
 
-from golden.qkeras_model import NAMED_CONFIGS  # noqa: E402
-from golden.training import DEFAULT_SETTINGS  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:

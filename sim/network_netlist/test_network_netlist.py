@@ -14,8 +14,6 @@ layer saturates) and each waveshaping corner, each sequence from reset.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,12 +28,8 @@ from golden.rtl_export import export_network, plan_network
 from golden.waveshaping import CORNERS, network_input, random_input
 from simlib.runner import BUILD, REPO
 from simlib.seed import base_seed, derived_seed
-from simlib.toolchain import verilator_environment
-
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # synth.netlist_sim
-
-from synth.netlist_sim import gate_level_sources  # noqa: E402
+from synth.netlist_sim import gate_level_sources
+from synth.toolchain import run_tool, verilator_environment
 
 HERE = Path(__file__).resolve().parent
 # A few thousand samples per sequence use every weight (each output uses all of them) and every
@@ -109,12 +103,7 @@ class NetlistBench:
 
     @staticmethod
     def _run(command: list[str], log: Path, what: str) -> None:
-        env = verilator_environment(dict(os.environ))
-        result = subprocess.run(command, cwd=log.parent, env=env, capture_output=True, text=True)
-        log.write_text(result.stdout + result.stderr)
-        if result.returncode != 0:
-            tail = "\n".join((result.stdout + result.stderr).splitlines()[-12:])
-            raise AssertionError(f"{what} failed (exit {result.returncode}, log: {log}):\n{tail}")
+        run_tool(command, what=what, cwd=log.parent, env=verilator_environment(os.environ), log=log, tail_lines=12)
 
 
 @pytest.mark.parametrize("model", ["mcu"])

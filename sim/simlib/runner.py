@@ -9,7 +9,7 @@ from pathlib import Path
 from cocotb_tools.runner import get_runner
 
 from simlib.seed import derived_seed
-from simlib.toolchain import verilator_environment
+from synth.toolchain import verilator_environment
 
 REPO = Path(__file__).resolve().parents[2]
 RTL = REPO / "rtl"

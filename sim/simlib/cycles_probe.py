@@ -4,50 +4,57 @@
 regression; when it is missing or describes a different build of the network,
 `cycles_per_sample` runs this short cocotb test instead: random samples offered
 back to back, the steady-state interval between accepted samples measured.
-The file is both the runner (pytest-free) and the cocotb test module.
+The file is both the runner (pytest-free) and the cocotb test module. It is a
+bench, so it lives here and not in synth/: scripts/synth_network.py measures
+with it and hands the numbers to synth.report.
 """
 from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from simlib.runner import BUILD, REPO
+
 PROBE_SAMPLES = 40  # the interval is measured over the last half, after the pipeline has filled
+
+
+class CyclesProbeError(RuntimeError):
+    """The probe simulation could not be built or run, or measured nothing; the message says which."""
 
 
 def cycles_per_sample(description: dict, work: Path) -> dict:
     """{"cycles_per_sample": n, "source": text} from the network regression's file or a fresh probe."""
-    regression = REPO / "build" / "sim" / "network" / str(description.get("model")) / "cycles.json"
+    regression = BUILD / "network" / str(description.get("model")) / "cycles.json"
     if regression.is_file():
         data = json.loads(regression.read_text())
         if all(data.get(key) == description.get(key) for key in ("top", "multipliers", "latency_cycles")):
             return {"cycles_per_sample": int(data["cycles_per_sample"]),
                     "source": f"simulation, {regression.relative_to(REPO)}"}
-    return {"cycles_per_sample": _probe(description, work), "source": "simulation, synth/cycles_probe.py"}
+    return {"cycles_per_sample": _probe(description, work), "source": "simulation, sim/simlib/cycles_probe.py"}
 
 
 def _probe(description: dict, work: Path) -> int:
-    sys.path.insert(0, str(REPO / "sim"))
     from cocotb_tools.runner import get_runner
 
-    from simlib.toolchain import verilator_environment
+    from synth.toolchain import verilator_environment
 
     os.environ.update(verilator_environment(dict(os.environ)))
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
     result = work / "cycles_probe.json"
     result.unlink(missing_ok=True)
     runner = get_runner("verilator")
     build = work / "cycles_probe"
-    runner.build(sources=description["sources"], hdl_toplevel=description["top"], build_dir=build,
-                 build_args=["-O3", "-Wno-fatal"], timescale=("1ns", "1ps"))
-    runner.test(hdl_toplevel=description["top"], test_module="synth.cycles_probe", test_dir=build, build_dir=build,
-                extra_env={"PROBE_RESULT": str(result), "PROBE_IN_BITS": str(description["input_channels"] *
-                                                                             description["input_width"])})
+    try:
+        runner.build(sources=description["sources"], hdl_toplevel=description["top"], build_dir=build,
+                     build_args=["-O3", "-Wno-fatal"], timescale=("1ns", "1ps"))
+        runner.test(hdl_toplevel=description["top"], test_module="simlib.cycles_probe", test_dir=build,
+                    build_dir=build, extra_env={"PROBE_RESULT": str(result),
+                                                "PROBE_IN_BITS": str(description["input_channels"] *
+                                                                     description["input_width"])})
+    except RuntimeError as error:  # cocotb's runner reports a failed Verilator, make or simulation this way
+        raise CyclesProbeError(f"cycles probe of {description['top']}: {error}; see {build}") from None
     if not result.is_file():
-        raise RuntimeError(f"cycles probe of {description['top']} wrote no result; see {build}")
+        raise CyclesProbeError(f"cycles probe of {description['top']} wrote no result; see {build}")
     return int(json.loads(result.read_text())["cycles_per_sample"])
 
 
