@@ -3,7 +3,10 @@
 The data comes from `golden.waveshaping`: 50% corners, 50% constant-power
 crossfades along the edges. The loss skips the first receptive-field samples
 of each window, where the causal zero padding is still visible. Output
-channel 0 is the shaped wave; further outputs are trained to 0.
+channel 0 is the shaped wave; further outputs are trained to 0. Our exact
+models (`train`) train in float64; the seeds' own models and fpga_po2
+(`train_spec`, golden.frontend.builders) in Keras's default float32, as
+their users train them.
 """
 from __future__ import annotations
 
