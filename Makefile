@@ -22,7 +22,8 @@ help:
 	@echo "make synth-blocks per-block ECP5 cost table (LUT/FF/DSP/BRAM/Fmax) -> build/synth/blocks.md"
 	@echo "make synth        network + ECPIX-5 board top -> .bit, build/synth/report.{json,md} (MODEL DEVICE PACKAGE SPEED FREQ)"
 	@echo "make synth-ci     CI synthesis check: mcu model, ECPIX-5 45F board build, must fit and meet timing"
-	@echo "make model        train the fpga and mcu QKeras models (CPU, a few minutes), export golden/models/*.yaml"
+	@echo "make model        train the QKeras models (CPU, a few minutes each) -> golden/models/*.h5, fpga/mcu also *.yaml"
+	@echo "                  MODELS=\"seed_fpga seed_po2\" picks some of fpga mcu seed_fpga seed_po2 fpga_po2 (default: all)"
 	@echo "make qkeras-test  QKeras float64 predict == golden network, bit-exact (needs the train extra)"
 	@echo "make audit MODEL=m.h5  export a QKeras model, QKeras vs golden vs RTL -> build/audit/report.json"
 	@echo "make plots        RTL waveshaping pictures (corners, embedding grid) -> build/plots/*.png"
@@ -79,8 +80,10 @@ $(TRAIN_STAMP): $(STAMP) pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[train]'
 	@touch $@
 
+# MODELS: any of fpga mcu (float64, exported to .yaml) seed_fpga seed_po2 fpga_po2 (float32, .h5 only); empty = all.
+MODELS  ?=
 model: $(TRAIN_STAMP)
-	$(PY) scripts/train_model.py
+	$(PY) scripts/train_model.py $(MODELS)
 
 qkeras-test: $(TRAIN_STAMP)
 	$(PYTEST) -q -n $(JOBS) golden/tests_qkeras

@@ -11,6 +11,25 @@ import sys
 
 def configure() -> None:
     """Select legacy Keras and quiet TensorFlow's start-up logging; set float64 once TF is importable."""
+    legacy_keras()
+    import tensorflow as tf
+
+    tf.keras.backend.set_floatx("float64")
+
+
+def user_session() -> None:
+    """Legacy Keras in Keras's default float32: the session a QKeras user trains and saves models in.
+
+    Not exact (float32 rounds wide sums), so not for proofs; the float32-trained seed models
+    (golden.frontend.builders) are trained and checked this way, as their users would."""
+    legacy_keras()
+    import tensorflow as tf
+
+    tf.keras.backend.set_floatx("float32")
+
+
+def legacy_keras() -> None:
+    """Select legacy Keras and quiet TensorFlow's start-up logging; refuse if TensorFlow came first without it."""
     if "tensorflow" in sys.modules and os.environ.get("TF_USE_LEGACY_KERAS") != "1":
         raise RuntimeError(
             "TensorFlow was imported before golden.tf_setup.configure(): set TF_USE_LEGACY_KERAS=1 "
@@ -18,6 +37,3 @@ def configure() -> None:
         )
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import tensorflow as tf
-
-    tf.keras.backend.set_floatx("float64")
