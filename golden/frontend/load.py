@@ -107,16 +107,18 @@ def _load(path: Path, custom_objects: dict[str, Any]) -> Any:
     """The model as saved, in the first float type it loads with."""
     import tensorflow as tf
 
-    failures = []
+    failures: list[tuple[str, str]] = []
     for floatx in FLOATX_TRIED:
         tf.keras.backend.set_floatx(floatx)
         try:
             return tf.keras.models.load_model(path, custom_objects=custom_objects, compile=False)
         except Exception as error:  # Keras raises many types for a bad file; report it as ours
-            failures.append(f"as {floatx}: {_reason(error)}")
+            failures.append((floatx, _reason(error)))
         finally:
             tf.keras.backend.set_floatx("float64")
-    raise GoldenError(f"{path}: cannot load as a QKeras model ({'; '.join(failures)})")
+    reasons = [reason for _, reason in failures]
+    shown = reasons[0] if len(set(reasons)) == 1 else "; ".join(f"as {floatx}: {reason}" for floatx, reason in failures)
+    raise GoldenError(f"{path}: cannot load as a QKeras model, tried in {' and '.join(FLOATX_TRIED)} sessions ({shown})")
 
 
 def _check_subset(model: Any, path: Path) -> None:

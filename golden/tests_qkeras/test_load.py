@@ -156,7 +156,7 @@ def _no_model_in_zip(folder: Path) -> Path:
 # name -> (file maker, error class, fragments of the one-paragraph message after the file name)
 REFUSALS = {
     "missing": (lambda folder: folder / "absent.h5", GoldenError, ["model file not found"]),
-    "junk": (_junk, GoldenError, ["cannot load as a QKeras model", "as float64:", "as float32:"]),
+    "junk": (_junk, GoldenError, ["cannot load as a QKeras model, tried in float64 and float32 sessions (OSError"]),
     "truncated": (_truncated_keras, GoldenError, ["cannot load as a QKeras model"]),
     "no_model_in_zip": (_no_model_in_zip, GoldenError, ["cannot load as a QKeras model"]),
     "directory": (lambda folder: folder, GoldenError, ["not a file"]),
