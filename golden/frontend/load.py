@@ -52,7 +52,8 @@ class _QActivationConfig:
 def load_qkeras_model(path: Path | str) -> Any:
     """Load a `.h5`/`.keras` file written by model.save and return it rebuilt with float64 layers on Input((None, C)).
 
-    Raises UnsupportedModelError (every problem listed) for a model outside the
+    The result is a functional Model (also for a Sequential file) with the same
+    layer names and weights. Raises UnsupportedModelError (every problem listed) for a model outside the
     subset, and GoldenError naming the file and the reason for anything else."""
     path = Path(path)
     if not path.exists():
@@ -68,10 +69,10 @@ def load_qkeras_model(path: Path | str) -> Any:
     custom_objects = _custom_objects()
     model = _load(path, custom_objects)
     _check_subset(model, path)
-    return rebuild_float64(model, custom_objects, str(path))
+    return _rebuild_float64(model, custom_objects, str(path))
 
 
-def rebuild_float64(model: Any, custom_objects: dict[str, Any], source: str) -> Any:
+def _rebuild_float64(model: Any, custom_objects: dict[str, Any], source: str) -> Any:
     """The same chain of layers on Input((None, C)), every layer float64, weights copied by layer name.
 
     `model` must already have passed the subset check: a single chain of

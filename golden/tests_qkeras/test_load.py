@@ -10,7 +10,7 @@ full-sequence model).
 
 Refused with a GoldenError naming the file (exit status 2 from the scripts,
 nothing written): a missing, corrupt or foreign file, a plain Keras model, a
-model with two inputs.
+model with two inputs, quantizers that cannot even run in float64.
 """
 from __future__ import annotations
 
@@ -98,14 +98,6 @@ def test_user_model_loads_as_float64_and_is_bit_exact(
                                width=FMT.width)
 
 
-def test_rebuilt_model_is_independent_of_the_loaded_one(tmp_path: Path, rng: np.random.Generator) -> None:
-    """The rebuild gives each QActivation its own quantizer object, not the float32 layer's."""
-    path, _ = save_user_model(UserModel(), tmp_path, rng)
-    first, second = load_qkeras_model(path), load_qkeras_model(path)
-    assert first.get_layer("out").quantizer is not second.get_layer("out").quantizer
-    assert str(first.get_layer("relu_a").quantizer) == "quantized_relu(11,3)"
-
-
 # --- refusals ---------------------------------------------------------------------------------------------
 
 
@@ -130,6 +122,23 @@ def _two_inputs(folder: Path) -> Path:
         model = tf.keras.Model([left, right], conv)
         model.save(folder / "two_inputs.keras")
     return folder / "two_inputs.keras"
+
+
+def _po2(folder: Path) -> Path:
+    """quantized_po2 and alpha="auto_po2" cannot run in float64 in QKeras 0.9.0: the list of problems, no TypeError."""
+    from qkeras import QConv1D, quantized_bits, quantized_po2
+
+    def conv(name: str, kernel_quantizer: object) -> QConv1D:
+        return QConv1D(2, 2, padding="causal", kernel_quantizer=kernel_quantizer, name=name,
+                       bias_quantizer=quantized_bits(12, 3, alpha=1), activation=quantized_bits(12, 3, alpha=1))
+
+    with float_session("float32"):
+        inputs = tf.keras.Input((FIXED_LENGTH, 2))
+        x = conv("c_ok", quantized_bits(12, 3, alpha=1))(inputs)  # sets the model's format
+        x = conv("c_po2", quantized_po2(4))(x)
+        x = conv("c_auto", quantized_bits(12, 3, symmetric=1, alpha="auto_po2"))(x)
+        tf.keras.Model(inputs, x).save(folder / "po2.keras")
+    return folder / "po2.keras"
 
 
 def _truncated_keras(folder: Path) -> Path:
@@ -163,6 +172,8 @@ REFUSALS = {
     "plain_keras": (_plain_keras, UnsupportedModelError,
                     ["cannot be exported", "'plain_dense' (Dense): layer type Dense is not supported",
                      "the input has shape (None, 8)", "no QConv1D layer"]),
+    "po2": (_po2, UnsupportedModelError, ["cannot be exported", "'c_po2' (QConv1D) kernel quantizer: quantized_po2",
+                                          "'c_auto' (QConv1D) kernel quantizer", "alpha='auto_po2'"]),
     "two_inputs": (_two_inputs, UnsupportedModelError,
                    ["cannot be exported", "the model has 2 inputs and 1 outputs", "'join' (Concatenate)"]),
 }
