@@ -47,7 +47,8 @@ def lint(module: Path, sources: list[Path], overrides: dict[str, int], env: dict
     placeholder = REPO / "build" / "lint" / "placeholder.hex"
     args = [f"-G{name}=\"{placeholder}\"" for name in file_parameters(module)]
     args += [f"-G{name}={value}" for name, value in overrides.items()]
-    command = ["verilator", "--lint-only", "-Wall", "--quiet-stats", "--top-module", module.stem, *args,
+    # ASSERTIONS: the assertion code (a superset of what synthesis reads) is linted too.
+    command = ["verilator", "--lint-only", "-Wall", "--quiet-stats", "-DASSERTIONS", "--top-module", module.stem, *args,
                *map(str, sources)]
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     label = module.stem + (" " + " ".join(f"{k}={v}" for k, v in overrides.items()) if overrides else "")

@@ -14,6 +14,9 @@ from simlib.toolchain import verilator_environment
 REPO = Path(__file__).resolve().parents[2]
 RTL = REPO / "rtl"
 BUILD = REPO / "build" / "sim"
+# The RTL's assertions (`ifdef ASSERTIONS`, README "Assertions") run in every simulation:
+# a violated one stops the simulator with its label, and BlockRun.run fails the test with it.
+ASSERTION_ARGS = ["--assert", "-DASSERTIONS"]
 
 
 def rtl_sources(*modules: str) -> list[Path]:
@@ -80,7 +83,8 @@ class BlockRun:
             hdl_toplevel=self.toplevel,
             parameters=self.parameters,
             build_dir=self.build_dir,
-            build_args=["-Wall", "-Wno-DECLFILENAME", "-O3", "--x-assign", "unique", "--x-initial", "unique"],
+            build_args=["-Wall", "-Wno-DECLFILENAME", "-O3", "--x-assign", "unique", "--x-initial", "unique",
+                        *ASSERTION_ARGS],
             timescale=("1ns", "1ps"),
         )
         # Registers and memories without a reset start random, not zero, so a
