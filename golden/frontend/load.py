@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from golden.errors import GoldenError
-from golden.tf_setup import configure
+from golden.frontend.tf_setup import configure
 
 MODEL_SUFFIXES = (".h5", ".hdf5", ".keras")  # what model.save writes; other paths would be read as SavedModels
 FLOATX_TRIED = ("float64", "float32")  # float64 first: the committed models; float32: QKeras's default session
@@ -76,7 +76,7 @@ def _rebuild_float64(model: Any, custom_objects: dict[str, Any], source: str) ->
     """The same chain of layers on Input((None, C)), every layer float64, weights copied by layer name.
 
     `model` must already have passed the subset check: a single chain of
-    layers from one input to one output (golden.export.audit_subset)."""
+    layers from one input to one output (golden.frontend.export.audit_subset)."""
     import tensorflow as tf
 
     try:
@@ -123,7 +123,7 @@ def _load(path: Path, custom_objects: dict[str, Any]) -> Any:
 
 
 def _check_subset(model: Any, path: Path) -> None:
-    from golden.export import UnsupportedModelError, audit_subset  # here: golden.export imports this module
+    from golden.frontend.export import UnsupportedModelError, audit_subset  # here: golden.frontend.export imports this module
 
     if not getattr(model, "inputs", None):
         raise UnsupportedModelError(

@@ -204,7 +204,7 @@ class Conv1dKind(LayerKind):
 
     # ---- QKeras import rule ----
     def claims(self, keras_layer: Any) -> bool:
-        """A QConv1D (its quantizers are checked by the front end, golden/export.py)."""
+        """A QConv1D (its quantizers are checked by the front end, golden/frontend/export.py)."""
         return type(keras_layer).__name__ == "QConv1D"
 
     # ---- golden ----

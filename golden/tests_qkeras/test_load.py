@@ -26,7 +26,7 @@ import tensorflow as tf
 
 from golden.compare import assert_codes_equal
 from golden.errors import GoldenError
-from golden.export import UnsupportedModelError, export_model_file, qkeras_layer_outputs
+from golden.frontend.export import UnsupportedModelError, export_model_file, qkeras_layer_outputs
 from golden.frontend.load import load_qkeras_model
 from golden.manifest import load_manifest
 from golden.network import StreamingNetwork, full_sequence, saturation_count

@@ -190,7 +190,7 @@ async def run_board(dut):
 def network_for(model: str, work: Path):
     """Generate the network RTL for a committed model (or its random-weight stand-in): (manifest, description)."""
     from golden.manifest import load_manifest
-    from golden.rtl_export import export_network, plan_network
+    from golden.rtlgen.top import export_network, plan_network
     from synth.board.fallback_model import model_manifest
 
     path, _ = model_manifest(model, work)

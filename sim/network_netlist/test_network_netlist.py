@@ -25,7 +25,7 @@ from golden.compare import assert_codes_equal
 from golden.manifest import NetworkManifest, load_manifest
 from golden.memfile import pack_vector, unpack_vector
 from golden.network import StreamingNetwork, saturation_count
-from golden.rtl_export import export_network, plan_network
+from golden.rtlgen.top import export_network, plan_network
 from golden.waveshaping import CORNERS, network_input, random_input
 from simlib.runner import BUILD, REPO
 from simlib.seed import base_seed, derived_seed
