@@ -43,10 +43,11 @@
 //
 // Timing (start accepted in cycle s), with BEATS = ceil(K*IN_D / LANES) and
 // PASSES = ceil(OUT_D / COLS):
-//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + 5
+//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + 5 + FLOAT32_INPUT
 //   (row_by_matrix_multiply's PASSES*BEATS + clog2(LANES) + 3, then one cycle
-//   to align and add the bias and one for the output stage into the output
-//   register); ready_o is high again in the cycle after done_o.
+//   to align and add the bias, one for the float32 rounding when FLOAT32_INPUT,
+//   and one for the output stage into the output register); ready_o is high
+//   again in the cycle after done_o.
 //   golden.kinds.conv1d.Conv1dKind.core_latency is this formula.
 
 `default_nettype none
@@ -132,6 +133,24 @@ module conv1d #(
   // ---- stage A: align the sum and add the aligned bias --------------------------
   logic                 biased_valid;
   logic                 biased_last;
+  logic                 out_valid;  // the output stage holds a pass: shift it into y
+  logic                 out_last;
+
+  // Stage F (FLOAT32_INPUT only) delays the output stage by one register.
+  if (FLOAT32_INPUT) begin : g_stage_f
+    always_ff @(posedge clk_i) begin
+      if (rst_i) begin
+        out_valid <= 1'b0;
+        out_last  <= 1'b0;
+      end else begin
+        out_valid <= biased_valid;
+        out_last  <= biased_valid && biased_last;
+      end
+    end
+  end else begin : g_no_stage_f
+    assign out_valid = biased_valid;
+    assign out_last  = biased_last;
+  end
   logic [COLS*AccW-1:0] biased;
 
   for (genvar u = 0; u < COLS; u++) begin : g_bias
@@ -154,11 +173,17 @@ module conv1d #(
     if (FULL_PRECISION) begin : g_full
       assign quantised[u*YW +: YW] = acc;
     end else if (FLOAT32_INPUT) begin : g_float32
+      // float32 rounding gets a register stage of its own (stage F): in series with the
+      // requantiser it was the critical path (31 logic levels on the 85F)
       logic signed [AccW:0] rounded;
+      logic signed [AccW:0] rounded_q;
       float32_round #(.ACC_W(AccW)) u_float32 (
         .value_i(acc),
         .value_o(rounded)
       );
+      always_ff @(posedge clk_i) begin
+        if (biased_valid) rounded_q <= rounded;
+      end
       requantise #(
         .ACC_W   (AccW + 1),
         .W       (YW),
@@ -167,7 +192,7 @@ module conv1d #(
         .ROUNDING(ROUNDING),
         .RELU    (RELU)
       ) u_requantise (
-        .acc_i(rounded),
+        .acc_i(rounded_q),
         .q_o  (quantised[u*YW +: YW])
       );
     end else begin : g_requantise
@@ -197,7 +222,7 @@ module conv1d #(
   end
 
   always_ff @(posedge clk_i) begin
-    if (biased_valid) y_shift <= y_shift_next;
+    if (out_valid) y_shift <= y_shift_next;
   end
 
   always_ff @(posedge clk_i) begin
@@ -209,7 +234,7 @@ module conv1d #(
     end else begin
       biased_valid <= col_valid;
       biased_last  <= mm_done;
-      done_o       <= biased_valid && biased_last;
+      done_o       <= out_valid && out_last;
       if (start_i && ready_o) begin
         busy <= 1'b1;
       end else if (done_o) begin

@@ -250,11 +250,11 @@ class Conv1dKind(LayerKind):
                 raise GoldenError(f"{where}: {what} must be an integer in [1, {high}], got {value!r}")
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
-        """rtl/conv1d.sv: PASSES*BEATS + clog2(LANES) + 5."""
+        """rtl/conv1d.sv: PASSES*BEATS + clog2(LANES) + 5, + 1 for the float32 rounding stage."""
         assert_conv(layer)
         beats = math.ceil(layer.terms / setting.lanes)
         passes = math.ceil(layer.out_channels / setting.cols)
-        return passes * beats + max(0, (setting.lanes - 1).bit_length()) + 5
+        return passes * beats + max(0, (setting.lanes - 1).bit_length()) + 5 + int(layer.output.float32_input)
 
     def multipliers(self, layer: Layer, setting: Parallelism) -> int:
         return setting.lanes * setting.cols
