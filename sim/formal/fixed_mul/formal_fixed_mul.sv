@@ -30,7 +30,7 @@ module formal_fixed_mul #(
 
   logic signed [2*W-1:0] product;
 
-  fixed_mul #(.W(W)) u_dut (
+  fixed_mul #(.A_W(W), .B_W(W)) u_dut (
     .clk_i,
     .a_i,
     .b_i,
