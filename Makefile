@@ -9,7 +9,7 @@ STAMP         := $(VENV)/.installed
 TRAIN_STAMP   := $(VENV)/.installed-train
 JOBS          ?= 2
 
-.PHONY: all venv test golden-test lint sim synth-check synth-blocks clean help model qkeras-test audit plots synth synth-ci
+.PHONY: all venv test golden-test lint sim formal synth-check synth-blocks clean help model qkeras-test audit plots synth synth-ci
 
 all: test
 
@@ -18,6 +18,7 @@ help:
 	@echo "make golden-test  golden model tests only"
 	@echo "make lint         verilator --lint-only -Wall over every RTL module"
 	@echo "make sim          cocotb RTL regression (pytest -n $(JOBS))"
+	@echo "make formal       SymbiYosys proofs of the RTL blocks (sim/formal, yowasp-sby + yices)"
 	@echo "make synth-check  quick yosys checks: every block synthesises for ECP5, memories map right"
 	@echo "make synth-blocks per-block ECP5 cost table (LUT/FF/DSP/BRAM/Fmax) -> build/synth/blocks.md"
 	@echo "make synth        network + ECPIX-5 board top -> .bit, build/synth/report.{json,md} (MODEL DEVICE PACKAGE SPEED FREQ)"
@@ -39,7 +40,7 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e .
 	@touch $@
 
-test: golden-test lint synth-check sim qkeras-test synth-ci
+test: golden-test lint synth-check sim formal qkeras-test synth-ci
 
 golden-test: $(STAMP)
 	$(PYTEST) -q golden/tests
@@ -73,7 +74,11 @@ synth-ci: $(STAMP)
 	    --freq 100 --out build/synth/ci
 
 sim: $(STAMP)
-	$(PYTEST) -q -n $(JOBS) sim
+	$(PYTEST) -q -n $(JOBS) sim --ignore=sim/formal
+
+# SymbiYosys proofs (sim/formal/<block>/: .sby + property wrapper), a few minutes on 2 cores.
+formal: $(STAMP)
+	$(PYTEST) -q -n $(JOBS) sim/formal
 
 # TensorFlow + QKeras (the `train` extra): only for training, export and the QKeras proofs.
 $(TRAIN_STAMP): $(STAMP) pyproject.toml

@@ -1,6 +1,6 @@
 """The model manifest: a network as the hardware sees it, in one versioned YAML file.
 
-A manifest is the hand-over point between training (QKeras, `golden.export`)
+A manifest is the hand-over point between training (QKeras, `golden.frontend.export`)
 and everything that must compute the same thing (`golden.network`, the RTL
 generator, the audit). It holds integer codes only, never floats, so it is
 exact by construction. Layout (docs/manifest.md), version 2:

@@ -156,6 +156,50 @@ module activation_cache #(
     if (q_valid) taps_o <= taps_next;
   end
 
+  // ---- assertions -----------------------------------------------------------
+  // The header's rules, compiled only with ASSERTIONS defined: every cocotb run
+  // (Verilator --assert) and make formal (yosys -formal) define it; synthesis
+  // never sees this code. Checked from the first reset on (a_armed), outside reset.
+`ifdef ASSERTIONS
+  logic a_armed;
+  initial a_armed = 1'b0;  // not a declaration initialiser: always_ff writes it (Verilator PROCASSINIT)
+  always_ff @(posedge clk_i) begin
+    if (rst_i) a_armed <= 1'b1;
+  end
+
+  localparam int ALatency = K + 2;
+
+  logic                                           a_pending;  // a push in flight
+  logic [fixed_pkg::index_width(ALatency+1)-1:0]  a_since;    // cycles since that push
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      a_pending <= 1'b0;
+    end else if (push) begin
+      a_pending <= 1'b1;
+      a_since   <= 1;
+    end else if (a_pending) begin
+      if (32'(a_since) <= ALatency) a_since <= a_since + 1'b1;
+      if (out_valid_o) a_pending <= 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      a_ready_low_in_reset: assert (!in_ready_o);
+    end else if (a_armed) begin
+      // One out_valid_o per push, in cycle c + LATENCY.
+      a_out_valid_latency: assert (out_valid_o == (a_pending && 32'(a_since) == ALatency));
+      // in_ready_o low from a push until out_valid_o, high again with it.
+      a_ready_between_pushes: assert (in_ready_o == !(a_pending && 32'(a_since) < ALatency));
+      // no_rw_check on the ring is sound only if a write never meets a read.
+      a_no_read_during_write: assert (!(push && rd_active));
+      // The fill count never passes the span of one tap set.
+      a_filled_bound: assert (32'(filled) <= Span);
+    end
+  end
+`endif
+
   if (K < 1) begin : g_bad_taps
     $error("activation_cache: K must be >= 1");
   end

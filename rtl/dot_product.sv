@@ -157,6 +157,49 @@ module dot_product #(
     end
   end
 
+  // ---- assertions -----------------------------------------------------------
+  // The header's rules, compiled only with ASSERTIONS defined: every cocotb run
+  // (Verilator --assert) and make formal (yosys -formal) define it; synthesis
+  // never sees this code. Checked from the first reset on (a_armed), outside reset.
+`ifdef ASSERTIONS
+  logic a_armed;
+  initial a_armed = 1'b0;  // not a declaration initialiser: always_ff writes it (Verilator PROCASSINIT)
+  always_ff @(posedge clk_i) begin
+    if (rst_i) a_armed <= 1'b1;
+  end
+
+  localparam int ABeats   = fixed_pkg::ceil_div(N, LANES);
+  localparam int ALatency = Levels + 2;
+
+  logic [ALatency-1:0]                          a_last_seen;  // [i]: a last beat i+1 cycles ago
+  logic [fixed_pkg::index_width(ABeats+1)-1:0]  a_beats;      // beats of the current dot product
+  logic signed [ACC_W-1:0]                      a_acc_base;
+  assign a_acc_base = acc_clear ? '0 : acc;
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      a_last_seen <= '0;
+      a_beats     <= '0;
+    end else begin
+      a_last_seen <= {a_last_seen[ALatency-2:0], in_valid_i && in_last_i};
+      if (in_valid_i) a_beats <= in_last_i ? '0 : a_beats + 1'b1;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (a_armed && !rst_i) begin
+      // Producer contract: at most BEATS beats per dot product (more could overflow ACC_W).
+      a_at_most_beats: assert (!in_valid_i || 32'(a_beats) < ABeats);
+      // LATENCY: out_valid_o exactly LATENCY cycles after each last beat, never otherwise.
+      a_latency: assert (out_valid_o == a_last_seen[ALatency-1]);
+      // The sum is exact: accumulating never wraps ACC_W.
+      if (valid_pipe[Levels]) begin
+        a_no_wrap: assert (!(a_acc_base[ACC_W-1] == tree_sum[ACC_W-1] && acc_next[ACC_W-1] != tree_sum[ACC_W-1]));
+      end
+    end
+  end
+`endif
+
   if (LANES < 1 || LANES > N) begin : g_bad_lanes
     $error("dot_product: LANES must be in [1, N]");
   end

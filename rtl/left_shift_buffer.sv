@@ -62,6 +62,47 @@ module left_shift_buffer #(
     end
   end
 
+  // ---- assertions -----------------------------------------------------------
+  // The header's rules, compiled only with ASSERTIONS defined: every cocotb run
+  // (Verilator --assert) and make formal (yosys -formal) define it; synthesis
+  // never sees this code. Checked from the first reset on (a_armed), outside reset.
+`ifdef ASSERTIONS
+  logic a_armed;
+  initial a_armed = 1'b0;  // not a declaration initialiser: always_ff writes it (Verilator PROCASSINIT)
+  always_ff @(posedge clk_i) begin
+    if (rst_i) a_armed <= 1'b1;
+  end
+
+  logic               a_was_reset;
+  logic               a_was_valid;
+  logic [VecW-1:0]    a_was_data;
+  logic [WindowW-1:0] a_was_window;
+
+  always_ff @(posedge clk_i) begin
+    a_was_reset  <= rst_i;
+    a_was_valid  <= in_valid_i && !rst_i;
+    a_was_data   <= in_data_i;
+    a_was_window <= window_o;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (a_armed && !rst_i) begin
+      // LATENCY = 1: out_valid_o in the cycle after each push, never otherwise.
+      a_out_valid_latency: assert (out_valid_o == a_was_valid);
+      if (a_was_reset) begin
+        // Reset is the causal zero padding.
+        a_zero_after_reset: assert (window_o == '0);
+      end else if (out_valid_o) begin
+        // The newest vector in slot LENGTH-1.
+        a_newest_on_top: assert (window_o[WindowW-1 -: VecW] == a_was_data);
+      end else begin
+        // window_o holds until the next push.
+        a_window_holds: assert (window_o == a_was_window);
+      end
+    end
+  end
+`endif
+
   if (LENGTH < 1) begin : g_bad_length
     $error("left_shift_buffer: LENGTH must be >= 1");
   end

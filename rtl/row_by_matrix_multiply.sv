@@ -214,6 +214,57 @@ module row_by_matrix_multiply #(
   logic unused_dot_valid;  // units 1.. repeat unit 0's valid
   assign unused_dot_valid = ^dot_valid;
 
+  // ---- assertions -----------------------------------------------------------
+  // The header's rules, compiled only with ASSERTIONS defined: every cocotb run
+  // (Verilator --assert) and make formal (yosys -formal) define it; synthesis
+  // never sees this code. Checked from the first reset on (a_armed), outside reset.
+`ifdef ASSERTIONS
+  logic a_armed;
+  initial a_armed = 1'b0;  // not a declaration initialiser: always_ff writes it (Verilator PROCASSINIT)
+  always_ff @(posedge clk_i) begin
+    if (rst_i) a_armed <= 1'b1;
+  end
+
+  localparam int ATree    = fixed_pkg::ceil_log2(LANES);
+  localparam int ALatency = Passes * Beats + ATree + 3;
+
+  logic                                           a_busy;    // between an accepted start and done_o
+  logic [fixed_pkg::index_width(ALatency+1)-1:0]  a_cycles;  // cycles since the accepted start
+  logic [PassW:0]                                 a_passes;  // col_valid_o pulses so far
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      a_busy <= 1'b0;
+    end else if (start_i && ready_o) begin
+      a_busy   <= 1'b1;
+      a_cycles <= 1;
+      a_passes <= '0;
+    end else if (a_busy) begin
+      if (32'(a_cycles) <= ALatency) a_cycles <= a_cycles + 1'b1;
+      if (col_valid_o) a_passes <= a_passes + 1'b1;
+      if (done_o) a_busy <= 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      a_ready_low_in_reset: assert (!ready_o);
+    end else if (a_armed) begin
+      // ready_o low from an accepted start until done_o, high again the cycle after.
+      a_ready_while_idle: assert (ready_o == !a_busy);
+      // Pass p's result in cycle s + (p+1)*BEATS + clog2(LANES) + 3, passes in order, no strays.
+      a_pass_timing: assert (col_valid_o ==
+                             (a_busy && 32'(a_cycles) == (32'(a_passes) + 1) * Beats + ATree + 3));
+      if (col_valid_o) begin
+        a_pass_order: assert (32'(col_pass_o) == 32'(a_passes));
+      end
+      // done_o in cycle s + LATENCY, with the last pass's col_valid_o.
+      a_done_latency: assert (done_o == (a_busy && 32'(a_cycles) == ALatency));
+      a_done_with_valid: assert (!done_o || col_valid_o);
+    end
+  end
+`endif
+
   if (LANES < 1 || LANES > IN_D) begin : g_bad_lanes
     $error("row_by_matrix_multiply: LANES must be in [1, IN_D]");
   end

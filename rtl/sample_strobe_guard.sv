@@ -76,6 +76,60 @@ module sample_strobe_guard #(
     if (capture) data_o <= data_i;
   end
 
+  // ---- assertions -----------------------------------------------------------
+  // The header's rules, compiled only with ASSERTIONS defined: every cocotb run
+  // (Verilator --assert) and make formal (yosys -formal) define it; synthesis
+  // never sees this code. Checked from the first reset on (a_armed), outside reset.
+`ifdef ASSERTIONS
+  logic a_armed;
+  initial a_armed = 1'b0;  // not a declaration initialiser: always_ff writes it (Verilator PROCASSINIT)
+  always_ff @(posedge clk_i) begin
+    if (rst_i) a_armed <= 1'b1;
+  end
+
+  logic               a_was_reset;
+  logic               a_was_waiting;  // valid_o && !ready_i: the sample must stay
+  logic               a_was_valid;
+  logic               a_was_strobe;
+  logic               a_was_overrun;
+  logic [WIDTH-1:0]   a_was_data;
+  logic [COUNT_W-1:0] a_was_count;
+
+  always_ff @(posedge clk_i) begin
+    a_was_reset   <= rst_i;
+    a_was_waiting <= valid_o && !ready_i;
+    a_was_valid   <= valid_o;
+    a_was_strobe  <= strobe_i;
+    a_was_overrun <= strobe_i && valid_o && !ready_i;
+    a_was_data    <= data_o;
+    a_was_count   <= overrun_count_o;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (a_armed && !rst_i) begin
+      if (a_was_reset) begin
+        a_clear_after_reset: assert (!valid_o && !overrun_o && overrun_count_o == '0);
+      end else begin
+        // valid/ready: a sample not taken stays, unchanged.
+        if (a_was_waiting) begin
+          a_valid_holds: assert (valid_o && data_o == a_was_data);
+        end
+        // LATENCY = 1: a strobe always leaves a sample to take in the next cycle.
+        if (a_was_strobe) begin
+          a_strobe_latency: assert (valid_o);
+        end
+        // No invented samples: valid_o rises only after a strobe.
+        if (valid_o && !a_was_valid) begin
+          a_valid_after_strobe: assert (a_was_strobe);
+        end
+        // An overrun pulses once and counts, saturating.
+        a_overrun_pulse: assert (overrun_o == a_was_overrun);
+        a_count_step: assert (overrun_count_o == a_was_count + COUNT_W'(a_was_overrun && a_was_count != '1));
+      end
+    end
+  end
+`endif
+
 endmodule
 
 `default_nettype wire

@@ -62,7 +62,7 @@ def main() -> int:
     report_path.unlink(missing_ok=True)  # never leave an old report that claims a pass
     started = time.monotonic()
     try:
-        from golden.export import UnsupportedModelError, load_qkeras_model, model_to_manifest, qkeras_layer_outputs
+        from golden.frontend.export import UnsupportedModelError, load_qkeras_model, model_to_manifest, qkeras_layer_outputs
         from simlib.network_stream import NetworkStreamError, stream_through_rtl
     except ImportError as error:
         print(f"error: {error.name or error} is not installed; `make audit` installs the train extra", file=sys.stderr)

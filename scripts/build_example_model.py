@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from golden.qformat import QFormat
-from golden.qkeras_model import dilated_stack
+from golden.frontend.qkeras_model import dilated_stack
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,7 +24,7 @@ HAND = dilated_stack("hand", 2, [6, 5, 3], kernel_size=3, dilations=[1, 3, 9], o
 def build_supported(seed: int):
     import numpy as np
 
-    from golden.qkeras_model import build_model
+    from golden.frontend.qkeras_model import build_model
 
     model = build_model(HAND)
     rng = np.random.default_rng(seed)
@@ -59,8 +59,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20240607)
     args = parser.parse_args()
     out = args.out or REPO / "build" / "examples" / ("unsupported.h5" if args.unsupported else "hand.h5")
-    from golden.tf_setup import configure
-    from golden.training import save_model_atomic
+    from golden.frontend.tf_setup import configure
+    from golden.frontend.training import save_model_atomic
 
     configure()  # legacy Keras (QKeras 0.9.0) and float64, before the first TensorFlow import
 

@@ -23,7 +23,7 @@ def main() -> int:
     parser.add_argument("--input-format", default=None,
                         help="the model input's format, e.g. Q(16,12) (default: the first layer's kernel format)")
     args = parser.parse_args()
-    from golden.export import export_model_file  # imports TensorFlow: after argument errors are reported
+    from golden.frontend.export import export_model_file  # imports TensorFlow: after argument errors are reported
     from golden.qformat import parse_format
 
     try:

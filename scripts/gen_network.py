@@ -17,7 +17,7 @@ from pathlib import Path
 
 from golden.errors import GoldenError
 from golden.manifest import load_manifest
-from golden.rtl_export import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override, plan_network
+from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override, plan_network
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,7 +63,8 @@ def lint(module: Path, sources: list[Path], overrides: dict[str, int], env: dict
     placeholder = REPO / "build" / "lint" / "placeholder.hex"
     args = [f"-G{name}=\"{placeholder}\"" for name in file_parameters(module)]
     args += [f"-G{name}={value}" for name, value in overrides.items()]
-    command = ["verilator", "--lint-only", "-Wall", "--quiet-stats", "--top-module", module.stem, *args,
+    # ASSERTIONS: the assertion code (a superset of what synthesis reads) is linted too.
+    command = ["verilator", "--lint-only", "-Wall", "--quiet-stats", "-DASSERTIONS", "--top-module", module.stem, *args,
                *map(str, sources)]
     result = run_tool(command, what=f"verilator lint of {module.stem}", env=env, check=False)  # judged below
     label = module.stem + (" " + " ".join(f"{k}={v}" for k, v in overrides.items()) if overrides else "")

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from golden.frontend.builders import NAMED_SPECS
-from golden.qkeras_model import NAMED_CONFIGS
-from golden.training import DEFAULT_SETTINGS
+from golden.frontend.qkeras_model import NAMED_CONFIGS
+from golden.frontend.training import DEFAULT_SETTINGS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,8 +40,8 @@ def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)  # the per-epoch lines reach a log (make model > log) as they come
     if args.evaluate:
         return evaluate(names, args.out_dir)
-    from golden.export import export_model_file  # TensorFlow is imported from here on
-    from golden.training import save_model_atomic, train, train_spec
+    from golden.frontend.export import export_model_file  # TensorFlow is imported from here on
+    from golden.frontend.training import save_model_atomic, train, train_spec
 
     for name in names:
         settings = DEFAULT_SETTINGS[name]
@@ -73,7 +73,7 @@ def evaluate(names: list[str], out_dir: Path) -> int:
     """One table of errors on the same held-out data: the training loss on fresh 640-sample windows and each
     corner's MSE over 4096 samples (fixed-length models see overlapping windows; the same numbers)."""
     from golden.errors import GoldenError
-    from golden.training import INPUT_FORMAT, corner_errors, load_trained, validation_error
+    from golden.frontend.training import INPUT_FORMAT, corner_errors, load_trained, validation_error
     from golden.waveshaping import WAVE_CLASSES
 
     print(f"{'model':<10} {'params':>6} {'session':>8} {'validation':>10} " + " ".join(f"{w:>8}" for w in WAVE_CLASSES))

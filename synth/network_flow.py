@@ -108,7 +108,7 @@ class NetworkFlow:
         """The network RTL and weight files in work/rtl; HDL parameters naming the weight files relative to the repo."""
         from golden.errors import GoldenError
         from golden.manifest import load_manifest
-        from golden.rtl_export import DEFAULT_CYCLES_PER_SAMPLE, export_network, plan_network
+        from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network, plan_network
 
         try:
             manifest = load_manifest(self.manifest_path)

@@ -1,6 +1,6 @@
 """The seeds' own QKeras models, and a po2 variant of ours, as named configurations.
 
-Unlike `golden.qkeras_model` (whose quantizers are built to BE the hardware
+Unlike `golden.frontend.qkeras_model` (whose quantizers are built to BE the hardware
 arithmetic, in float64), these are the models as their authors write them:
 
 * `seed_fpga` -- the seeds' FPGA model (post 002): 4 -> 16 -> 16 -> 4, K=4,
@@ -12,7 +12,7 @@ arithmetic, in float64), these are the models as their authors write them:
   1,092 parameters: two K=4 `_qb` convs, twice a factorised 1x1 pair with
   `quantized_po2(16, max_value=1)` kernels (8 -> 16 -> 8), and a K=4 `_qb`
   output conv without output quantizer.
-* `fpga_po2` -- our `fpga` configuration (`golden.qkeras_model.FPGA`) with
+* `fpga_po2` -- our `fpga` configuration (`golden.frontend.qkeras_model.FPGA`) with
   every kernel quantizer `quantized_po2(16, max_value=1)`, everything else as
   `build_model(FPGA)` builds it.
 
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from golden.errors import ParameterError
-from golden.qkeras_model import FPGA, ModelConfig, relu_quantizer, weight_quantizer
-from golden.tf_setup import legacy_keras
+from golden.frontend.qkeras_model import FPGA, ModelConfig, relu_quantizer, weight_quantizer
+from golden.frontend.tf_setup import legacy_keras
 
 # The seeds' quantizers, spelled as the posts spell them.
 SEED_BITS = "quantized_bits(16,4,alpha=1)"  # 16 bits, 4 integer bits + sign: Q(16,11)

@@ -204,8 +204,8 @@ class Conv1dKind(LayerKind):
 
     # ---- QKeras import rule ----
     def claims(self, keras_layer: Any) -> bool:
-        """A QConv1D (its quantizers are checked by the front end, golden/export.py), except one with a
-        quantized_po2 kernel: the po2 kind's."""
+        """A QConv1D (its quantizers are checked by the front end, golden/frontend/export.py), except one
+        with a quantized_po2 kernel: the po2 kind's."""
         quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
         return type(keras_layer).__name__ == "QConv1D" and type(quantizer).__name__ != "quantized_po2"
 

@@ -335,7 +335,7 @@ class Po2Kind(LayerKind):
 
     # ---- QKeras import rule ----
     def claims(self, keras_layer: Any) -> bool:
-        """A QConv1D whose kernel quantizer is quantized_po2 (golden/export.py checks the rest)."""
+        """A QConv1D whose kernel quantizer is quantized_po2 (golden/frontend/export.py checks the rest)."""
         quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
         return type(keras_layer).__name__ == "QConv1D" and type(quantizer).__name__ == "quantized_po2"
 

@@ -7,7 +7,7 @@ os.environ["TF_USE_LEGACY_KERAS"] = "1"  # QKeras 0.9.0 needs tf_keras; must pre
 
 from pathlib import Path  # noqa: E402
 
-from golden.tf_setup import configure  # noqa: E402
+from golden.frontend.tf_setup import configure  # noqa: E402
 
 configure()  # float64: every QKeras sum is exact (docs/qkeras-mapping.md)
 

@@ -8,7 +8,7 @@ import tensorflow as tf
 from qkeras import QActivation, QConv1D, QDense, quantized_bits, quantized_po2, quantized_relu
 
 from golden.qformat import QFormat
-from golden.qkeras_model import ModelConfig, build_model, dilated_stack
+from golden.frontend.qkeras_model import ModelConfig, build_model, dilated_stack
 
 Q412 = "quantized_bits(16,3,alpha=1)"
 RELU412 = "quantized_relu(15,3)"

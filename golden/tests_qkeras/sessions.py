@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 import tensorflow as tf
 
-from golden.tf_setup import user_session
+from golden.frontend.tf_setup import user_session
 
 
 @pytest.fixture

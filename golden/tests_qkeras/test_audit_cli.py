@@ -2,8 +2,9 @@
 
 Runs the real CLI as a subprocess on models saved here: a hand-built model unlike
 the seeds' (RTL included, a few hundred samples to stay quick), the same model
-with trunc hardware rounding (QKeras disagrees: exit 1) and an unsupported model
-(exit 2, one paragraph, no report).
+with trunc hardware rounding (QKeras disagrees: exit 1), an unsupported model
+(exit 2, one paragraph, no report) and a model as users save it (float32
+session, fixed-length input).
 """
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from golden.tests_qkeras.conftest import REPO
+from golden.tests_qkeras.user_models import UserModel, save_user_model
 
 AUDIT = REPO / "scripts" / "audit.py"
 EXAMPLES = REPO / "scripts" / "build_example_model.py"
@@ -69,3 +72,18 @@ def test_unsupported_model_is_refused_in_one_paragraph(examples: Path, tmp_path:
         assert reason in message[0]
     assert not (out / "report.json").exists()
     assert not list(out.glob("*.yaml")), "no manifest may be left behind"
+
+
+def test_float32_fixed_length_user_model_passes(tmp_path: Path, rng: np.random.Generator) -> None:
+    """Saved from a float32 session with Input((96, 3)): audited on longer sequences, in float64, bit-exact."""
+    user = UserModel(session="float32", length=96, quantizers="objects", kind="functional", suffix=".h5")
+    path, _ = save_user_model(user, tmp_path, rng)
+    out = tmp_path / "audit"
+    result = _run(AUDIT, path, "--samples", 300, "--out", out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["passed"] is True and report["stimulus"] == dict.fromkeys(
+        ["sine", "ramp", "square", "zigzag", "random_full_range", "random_unit_range"], 300)
+    assert report["qkeras_vs_golden"]["mismatches"] == 0 and report["qkeras_vs_golden"]["compared"] == 6 * 300 * (4 + 5 + 2)
+    assert report["rtl_vs_golden"]["mismatches"] == 0 and report["rtl_vs_golden"]["compared"] == 6 * 300 * 2
+    assert [layer["name"] for layer in report["layers"]] == ["conv_a", "conv_b", "conv_out"]

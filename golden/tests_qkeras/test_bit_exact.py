@@ -15,7 +15,7 @@ import pytest
 
 from golden.atomic import write_text_atomic
 from golden.compare import assert_codes_equal
-from golden.export import load_qkeras_model, model_to_manifest, qkeras_layer_outputs
+from golden.frontend.export import load_qkeras_model, model_to_manifest, qkeras_layer_outputs
 from golden.manifest import NetworkManifest, load_manifest, with_rounding
 from golden.network import StreamingNetwork, full_sequence, saturation_count
 from golden.qformat import Rounding
@@ -50,7 +50,7 @@ def assert_layers_equal(model, manifest: NetworkManifest, samples: np.ndarray, w
 
 
 @pytest.mark.parametrize("stimulus_name", STIMULI)
-@pytest.mark.parametrize("name", ["fpga", "mcu"])
+@pytest.mark.parametrize("name", ["fpga", "mcu", "seed_fpga"])
 def test_committed_model_bit_exact(name: str, stimulus_name: str, seed: int) -> None:
     model, manifest = committed(name)
     samples = stimulus(stimulus_name, manifest, seed)

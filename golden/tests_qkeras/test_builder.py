@@ -13,9 +13,9 @@ from golden.frontend.builders import (
     FPGA_PO2, NAMED_SPECS, SEED_FPGA, SEED_PO2, SEED_RELU, QAct, QConv, QKerasSpec, build, from_config,
 )
 from golden.qformat import QFormat
-from golden.qkeras_model import FPGA, MCU, ConvSpec, ModelConfig, build_model, dilated_stack
+from golden.frontend.qkeras_model import FPGA, MCU, ConvSpec, ModelConfig, build_model, dilated_stack
 from golden.tests_qkeras.sessions import float32_session  # noqa: F401  (fixture)
-from golden.training import TrainingSettings, predict_settled, train_spec
+from golden.frontend.training import TrainingSettings, predict_settled, train_spec
 
 
 @pytest.mark.parametrize("config, parameters", [(FPGA, 1572), (MCU, 465)], ids=["fpga", "mcu"])

@@ -9,18 +9,22 @@ import numpy as np
 import pytest
 
 from golden.errors import GoldenError
-from golden.export import UnsupportedModelError, audit_subset, export_model_file, load_qkeras_model, model_to_manifest
+from golden.frontend.export import UnsupportedModelError, audit_subset, export_model_file, load_qkeras_model, model_to_manifest
 from golden.manifest import dump_manifest, load_manifest
+from golden.qformat import QFormat
 from golden.tests_qkeras.conftest import MODELS, REPO
 from golden.tests_qkeras.models import HAND_BUILT, UNSUPPORTED, _chain, _conv, built
 
 
-@pytest.mark.parametrize("name", ["fpga", "mcu"])
+@pytest.mark.parametrize("name", ["fpga", "mcu", "seed_fpga"])
 def test_committed_model_exports_to_committed_manifest(name: str, tmp_path: Path) -> None:
+    """seed_fpga was trained on Q(16,12) inputs, so its export names that input format (the default would be
+    its first kernel's Q(16,11))."""
     out = tmp_path / f"{name}.yaml"
-    manifest = export_model_file(MODELS / f"{name}.h5", out, name=name, rounding="rne")
+    input_format = QFormat(16, 12) if name == "seed_fpga" else None
+    manifest = export_model_file(MODELS / f"{name}.h5", out, name=name, rounding="rne", input_format=input_format)
     assert out.read_text() == (MODELS / f"{name}.yaml").read_text()
-    assert manifest.parameter_count == {"fpga": 1572, "mcu": 465}[name]
+    assert manifest.parameter_count == {"fpga": 1572, "mcu": 465, "seed_fpga": 1572}[name]
     assert {layer.output.rounding.value for layer in load_manifest(out).layers} == {"rne"}
 
 

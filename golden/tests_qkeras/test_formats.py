@@ -14,7 +14,7 @@ import tensorflow as tf
 from qkeras import QActivation, QConv1D
 
 from golden.compare import assert_codes_equal
-from golden.export import model_to_manifest, qkeras_layer_outputs
+from golden.frontend.export import model_to_manifest, qkeras_layer_outputs
 from golden.network import StreamingNetwork, full_sequence
 from golden.qformat import QFormat
 from golden.waveshaping import random_input

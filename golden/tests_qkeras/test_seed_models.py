@@ -12,7 +12,7 @@ import tensorflow as tf
 from golden.frontend.builders import NAMED_SPECS, build, custom_objects
 from golden.tests_qkeras.conftest import MODELS
 from golden.tests_qkeras.sessions import float32_session  # noqa: F401  (fixture)
-from golden.training import INPUT_FORMAT, corner_errors, validation_error
+from golden.frontend.training import INPUT_FORMAT, corner_errors, validation_error
 
 # Upper bounds on the settled MSE. Targets span [-1, 1]: a silent model scores 0.13 on the validation windows
 # (four outputs, three of them trained to 0) and 0.33 (ramp, zigzag) to 1.0 (square) on the corners; the

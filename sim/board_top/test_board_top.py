@@ -190,7 +190,7 @@ async def run_board(dut):
 def network_for(model: str, work: Path):
     """Generate the network RTL for a committed model (or its random-weight stand-in): (manifest, description)."""
     from golden.manifest import load_manifest
-    from golden.rtl_export import export_network, plan_network
+    from golden.rtlgen.top import export_network, plan_network
     from synth.board.fallback_model import model_manifest
 
     path, _ = model_manifest(model, work)
@@ -204,7 +204,7 @@ def test_board_top(model: str) -> None:
 
     from golden.network import StreamingNetwork
     from golden.waveshaping import network_input
-    from simlib.runner import BUILD
+    from simlib.runner import ASSERTION_ARGS, BUILD
     from synth.toolchain import verilator_environment
     from synth.board.core import NetworkPorts, SampleCore, StandaloneCore
     from synth.board.verilog import to_verilog
@@ -231,7 +231,7 @@ def test_board_top(model: str) -> None:
     build_dir = work / "sim_build"
     runner.build(sources=[*description["sources"], core_file], hdl_toplevel="board_core", build_dir=build_dir,
                  build_args=["-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique",
-                             "--x-initial", "unique"],
+                             "--x-initial", "unique", *ASSERTION_ARGS],
                  timescale=("1ns", "1ps"))
     state_seed = derived_seed(f"initial-state-board-top-{model}") % (1 << 31) + 1
     runner.test(hdl_toplevel="board_core", test_module="test_board_top", test_dir=build_dir, build_dir=build_dir,

@@ -1,7 +1,7 @@
 """The network stage contract, for every registered layer kind (golden.kinds.KINDS).
 
 Each kind's example layers go through the generic network_stage with the kind's
-core plugged in (golden.rtl_export renders it with an out_ready_i port), driven
+core plugged in (golden.rtlgen.top renders it with an out_ready_i port), driven
 with random input gaps, random output backpressure, inputs offered while the
 stage is busy (overrun attempts) and resets in the middle of computations.
 Checked every cycle: out_data_o holds while out_valid_o waits for out_ready_i,
@@ -25,7 +25,7 @@ from golden.kinds import KINDS
 from golden.manifest import NetworkManifest, load_manifest, save_manifest
 from golden.memfile import pack_vector, unpack_vector
 from golden.network import StreamingNetwork
-from golden.rtl_export import export_network, plan_network
+from golden.rtlgen.top import export_network, plan_network
 from simlib.check import assert_codes_equal
 from simlib.clocked import ClockedBench
 from simlib.runner import BUILD, BlockRun

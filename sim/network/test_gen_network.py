@@ -1,4 +1,4 @@
-"""scripts/gen_network.py and golden.rtl_export: the parallelism policy, the files, the errors.
+"""scripts/gen_network.py and golden.rtlgen.top: the parallelism policy, the files, the errors.
 
 No simulation here (sim/network/test_network.py streams the generated tops);
 the generated SystemVerilog is linted with Verilator -Wall like every RTL module.
@@ -15,7 +15,7 @@ import pytest
 
 from golden.manifest import save_manifest
 from golden.memfile import bias_rom_words, matrix_rom_words
-from golden.rtl_export import RtlExportError, export_network, layer_plan, plan_network
+from golden.rtlgen.top import RtlExportError, export_network, layer_plan, plan_network
 from golden.tests.network_cases import SHAPES, random_manifest
 from simlib.runner import REPO
 from synth.toolchain import verilator_environment
@@ -102,7 +102,7 @@ def test_full_precision_output_leaves_with_its_width(tmp_path: Path) -> None:
 
 
 def test_a_failed_export_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import golden.rtl_export as rtl_export
+    import golden.rtlgen.top as rtl_export
 
     calls = []
 

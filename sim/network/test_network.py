@@ -1,6 +1,6 @@
 """The generated network top, streamed and checked bit-exact against golden.network.StreamingNetwork.
 
-Per model, golden.rtl_export (the library behind scripts/gen_network.py)
+Per model, golden.rtlgen.top (the library behind scripts/gen_network.py)
 generates the top and weight files from the manifest. The stimulus plan is a
 list of segments streamed one after another: every waveform class of
 golden.waveshaping (SAMPLES each) and full-range random inputs (saturation),
@@ -39,7 +39,7 @@ from golden.manifest import NetworkManifest, load_manifest, save_manifest
 from golden.memfile import pack_vector, unpack_vector
 from golden.network import StreamingNetwork, saturation_count
 from golden.qformat import QFormat
-from golden.rtl_export import export_network, plan_network
+from golden.rtlgen.top import export_network, plan_network
 from golden.tests.network_cases import SHAPES, LayerShape, NetworkShape, random_manifest
 from simlib.check import assert_codes_equal, assert_cycles
 from simlib.clocked import CLOCK_NS, ClockedBench
@@ -304,7 +304,7 @@ class GoldenThread(threading.Thread):
             write_text_atomic(path.with_name(path.name + ".error"), f"{type(error).__name__}: {error}")
 
 
-@pytest.mark.parametrize("model", ["fpga", "mcu", "odd", "seedlike", "mixed"])
+@pytest.mark.parametrize("model", ["fpga", "mcu", "odd", "seed_fpga", "mixed"])
 def test_network(model: str) -> None:
     folder = BUILD / "network" / model
     folder.mkdir(parents=True, exist_ok=True)

@@ -3,10 +3,10 @@
 RTL simulation never sees what yosys makes of the source -- its reading of
 the SystemVerilog, of the weight ROM hex files, of the cache memories. Here
 the generated top of a committed model goes through yosys `synth_ecp5`; the
-mapped netlist (LUT4, PFUMX, CCU2C, TRELLIS_FF, TRELLIS_DPR16X4, MULT18X18D; the
-caches in LUT RAM, because DP16KD has no simulation model: synth/netlist_sim.py)
-is simulated with yosys's ECP5 cell models and ours for MULT18X18D,
-driven by network_netlist_tb.sv (plain SystemVerilog:
+mapped netlist (LUT4, PFUMX, CCU2C, TRELLIS_FF, TRELLIS_DPR16X4, MULT18X18D, and
+the caches in DP16KD block RAM, as `make synth` maps them: synth/netlist_sim.py)
+is simulated with yosys's ECP5 cell models and ours for MULT18X18D and DP16KD
+(synth/sim_models/), driven by network_netlist_tb.sv (plain SystemVerilog:
 see its header for why not cocotb), and every output is compared with
 golden.network.StreamingNetwork. Stimulus: full-range random codes (every
 layer saturates) and each waveshaping corner, each sequence from reset.
@@ -14,6 +14,7 @@ layer saturates) and each waveshaping corner, each sequence from reset.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from golden.compare import assert_codes_equal
 from golden.manifest import NetworkManifest, load_manifest
 from golden.memfile import pack_vector, unpack_vector
 from golden.network import StreamingNetwork, saturation_count
-from golden.rtl_export import export_network, plan_network
+from golden.rtlgen.top import export_network, plan_network
 from golden.waveshaping import CORNERS, network_input, random_input
 from simlib.runner import BUILD, REPO
 from simlib.seed import base_seed, derived_seed
@@ -54,6 +55,7 @@ class NetlistBench:
         """yosys synth_ecp5 of the generated top, then `verilator --binary` of the bench around it."""
         description = export_network(plan_network(self.manifest), self.work / "rtl").description
         gates = gate_level_sources(description, self.work / "netlist")
+        self.netlist = gates.netlist
         obj = self.work / "obj"
         command = [
             "verilator", "--binary", "-j", "2", "-Mdir", str(obj), "--top-module", "network_netlist_tb",
@@ -101,6 +103,10 @@ class NetlistBench:
                                what=f"{self.manifest.name} synth_ecp5 netlist vs golden, {name} input",
                                seed=base_seed(), width=self.out_fmt.width)
 
+    def cell_count(self, cell: str) -> int:
+        """Instances of an ECP5 primitive in the netlist (after build)."""
+        return len(re.findall(rf"^\s*{cell}\s+#\(", self.netlist.read_text(), re.M))
+
     @staticmethod
     def _run(command: list[str], log: Path, what: str) -> None:
         run_tool(command, what=what, cwd=log.parent, env=verilator_environment(os.environ), log=log, tail_lines=12)
@@ -117,4 +123,6 @@ def test_network_netlist(model: str) -> None:
                   for wave in CORNERS]
     assert saturation_count(manifest, sequences[0]) > 0, f"{model}: the random stimulus never saturates a layer"
     binary = bench.build()
+    # The caches must really be block RAM here, or the DP16KD model is not what is being tested.
+    assert bench.cell_count("DP16KD") > 0, f"{model}: no DP16KD in the netlist ({bench.netlist})"
     bench.check(names, sequences, bench.simulate(binary, sequences))

@@ -19,7 +19,7 @@ import numpy as np
 
 from golden.errors import GoldenError
 from golden.manifest import NetworkManifest
-from golden.rtl_export import export_network, plan_network
+from golden.rtlgen.top import export_network, plan_network
 
 STIMULUS_VARIABLE = "NETWORK_STREAM_STIMULUS"
 RESPONSE_VARIABLE = "NETWORK_STREAM_RESPONSE"

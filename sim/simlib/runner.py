@@ -14,6 +14,9 @@ from synth.toolchain import verilator_environment
 REPO = Path(__file__).resolve().parents[2]
 RTL = REPO / "rtl"
 BUILD = REPO / "build" / "sim"
+# The RTL's assertions (`ifdef ASSERTIONS`, README "Assertions") run in every simulation:
+# a violated one stops the simulator with its label, and BlockRun.run fails the test with it.
+ASSERTION_ARGS = ["--assert", "-DASSERTIONS"]
 
 
 def rtl_sources(*modules: str) -> list[Path]:
@@ -80,17 +83,37 @@ class BlockRun:
             hdl_toplevel=self.toplevel,
             parameters=self.parameters,
             build_dir=self.build_dir,
-            build_args=["-Wall", "-Wno-DECLFILENAME", "-O3", "--x-assign", "unique", "--x-initial", "unique"],
+            build_args=["-Wall", "-Wno-DECLFILENAME", "-O3", "--x-assign", "unique", "--x-initial", "unique",
+                        *ASSERTION_ARGS],
             timescale=("1ns", "1ps"),
         )
         # Registers and memories without a reset start random, not zero, so a
         # missing reset shows up as a mismatch (reproducible: seeded per tag).
         state_seed = derived_seed(f"initial-state-{self.toplevel}-{self.tag}") % (1 << 31) + 1
-        return runner.test(
-            hdl_toplevel=self.toplevel,
-            test_module=self.test_module,
-            test_dir=self.build_dir,  # results.xml lands per parameter set, never in the source tree
-            build_dir=self.build_dir,
-            plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{state_seed}"],
-            extra_env={"SIM_TAG": self.tag, **{key: str(value) for key, value in self.env.items()}},
-        )
+        log = self.build_dir / "sim.log"
+        try:
+            return runner.test(
+                hdl_toplevel=self.toplevel,
+                test_module=self.test_module,
+                test_dir=self.build_dir,  # results.xml lands per parameter set, never in the source tree
+                build_dir=self.build_dir,
+                plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{state_seed}"],
+                extra_env={"SIM_TAG": self.tag, **{key: str(value) for key, value in self.env.items()}},
+                log_file=log,
+            )
+        except (SystemExit, RuntimeError) as failure:  # a failed test or simulator exit; name the assertion, if one fired
+            assertions = violated_assertions(log)
+            if assertions:
+                raise AssertionError(f"{self.toplevel} {self.tag}: RTL assertion violated (log {log}):\n"
+                                     + "\n".join(assertions)) from None
+            raise AssertionError(f"{self.toplevel} {self.tag}: simulation failed ({failure}); log {log}") from None
+        finally:
+            if log.is_file():
+                print(log.read_text())  # pytest shows it with the failure, as before the log went to a file
+
+
+def violated_assertions(log: Path) -> list[str]:
+    """Verilator's 'Assertion failed in <scope>.<label>' lines of a simulation log."""
+    if not log.is_file():
+        return []
+    return [line.strip() for line in log.read_text(errors="replace").splitlines() if "Assertion failed" in line]

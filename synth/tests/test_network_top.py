@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.rtl_export import export_network, plan_network
+from golden.rtlgen.top import export_network, plan_network
 from golden.tests.network_cases import SHAPES, random_manifest
 from synth.out_of_context import REPO, OutOfContextRun
 

@@ -32,7 +32,7 @@ def legacy_keras() -> None:
     """Select legacy Keras and quiet TensorFlow's start-up logging; refuse if TensorFlow came first without it."""
     if "tensorflow" in sys.modules and os.environ.get("TF_USE_LEGACY_KERAS") != "1":
         raise RuntimeError(
-            "TensorFlow was imported before golden.tf_setup.configure(): set TF_USE_LEGACY_KERAS=1 "
+            "TensorFlow was imported before golden.frontend.tf_setup.configure(): set TF_USE_LEGACY_KERAS=1 "
             "before importing tensorflow (QKeras 0.9.0 needs the legacy Keras)"
         )
     os.environ["TF_USE_LEGACY_KERAS"] = "1"

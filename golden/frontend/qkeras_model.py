@@ -15,7 +15,7 @@ now and then; quantized_bits works in the Keras float type (float64 here), and
 quantized_relu of a value already on the grid is exact.
 
 The configurations need only numpy; `build_model` imports TensorFlow (legacy
-Keras, float64: `golden.tf_setup.configure`).
+Keras, float64: `golden.frontend.tf_setup.configure`).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from golden.errors import ParameterError
 from golden.qformat import QFormat
-from golden.tf_setup import configure
+from golden.frontend.tf_setup import configure
 
 
 def _positive(value: object, what: str) -> None:

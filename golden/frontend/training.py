@@ -20,8 +20,8 @@ import numpy as np
 from golden.errors import GoldenError, ParameterError
 from golden.frontend.builders import QKerasSpec, build, custom_objects
 from golden.qformat import QFormat
-from golden.qkeras_model import ModelConfig, build_model
-from golden.tf_setup import configure, user_session
+from golden.frontend.qkeras_model import ModelConfig, build_model
+from golden.frontend.tf_setup import configure, user_session
 from golden.waveshaping import WAVE_CLASSES, corner_example, training_examples
 
 
@@ -174,10 +174,10 @@ def save_model_atomic(model: Any, path: Path) -> Path:
 
 
 def load_trained(path: Path, *, float64: bool) -> Any:
-    """A saved waveshaping model: ours in float64 (exported subset, `golden.export.load_qkeras_model`), or a
+    """A saved waveshaping model: ours in float64 (exported subset, `golden.frontend.export.load_qkeras_model`), or a
     float32-trained one as its user loads it, `load_model` with the QKeras custom objects in a float32 session."""
     if float64:
-        from golden.export import load_qkeras_model
+        from golden.frontend.export import load_qkeras_model
 
         return load_qkeras_model(path)
     user_session()

@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 
 from golden.errors import GoldenError
+from golden.frontend.load import load_qkeras_model  # noqa: F401  (re-exported: callers import it from here)
 from golden.kinds import KINDS
 from golden.kinds.conv1d import ConvLayer
 from golden.layer_format import Activation, OperandFormats, OutputStage
 from golden.manifest import NetworkManifest, save_manifest
 from golden.qformat import QFormat, Rounding
-from golden.tf_setup import configure
 
 FLOAT64_MANTISSA_BITS = 53  # a float64 holds every integer of up to 53 bits exactly
 
@@ -74,57 +74,6 @@ class ModelWalk:
     def input_format(self) -> QFormat | None:
         """The default input format: the first layer's kernel format (a signed Q(W,F))."""
         return self.stages[0].kernel_fmt if self.stages else None
-
-
-def load_qkeras_model(path: Path | str) -> Any:
-    """Load a `.h5`/`.keras` file written by model.save, rebuilt with float64 layers.
-
-    Raises UnsupportedModelError (every problem listed) for a model outside the subset."""
-    configure()
-    import tensorflow as tf
-    from qkeras.utils import _add_supported_quantized_objects
-
-    path = Path(path)
-    if not path.is_file():
-        raise GoldenError(f"{path}: model file not found")
-    custom_objects: dict[str, Any] = {}
-    _add_supported_quantized_objects(custom_objects)
-    # QKeras's quantized_bits casts to the global float type, so a model saved from a float32 session only
-    # loads with floatx float32 (and ours, saved in float64, only with float64): try both, float64 first
-    failures = []
-    for floatx in ("float64", "float32"):
-        tf.keras.backend.set_floatx(floatx)
-        try:
-            model = tf.keras.models.load_model(path, custom_objects=custom_objects, compile=False)
-            break
-        except Exception as error:  # Keras raises many types for a bad file; report it as ours
-            failures.append(f"as {floatx}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
-        finally:
-            tf.keras.backend.set_floatx("float64")
-    else:
-        raise GoldenError(f"{path}: cannot load as a QKeras model ({'; '.join(failures)})")
-    # checked before the float64 rebuild: some unsupported quantizers (quantized_po2, alpha="auto_po2")
-    # cannot even run in float64 in QKeras 0.9.0, and their user deserves the list of problems, not a TypeError
-    problems = audit_subset(model)
-    if problems:
-        raise UnsupportedModelError(str(path), problems)
-    return _as_float64(model, custom_objects)
-
-
-def _as_float64(model: Any, custom_objects: dict[str, Any]) -> Any:
-    """The same model with every layer computing in float64 (a float32-saved file would not be exact)."""
-    import tensorflow as tf
-
-    if all(layer.dtype == "float64" for layer in model.layers):
-        return model
-    config = model.get_config()
-    for layer_config in config.get("layers", []):
-        if layer_config.get("config", {}).get("dtype") in ("float32", "float16", "bfloat16", "mixed_float16"):
-            layer_config["config"]["dtype"] = "float64"
-    rebuilt_class = tf.keras.Sequential if isinstance(model, tf.keras.Sequential) else tf.keras.Model
-    rebuilt = rebuilt_class.from_config(config, custom_objects=custom_objects)
-    rebuilt.set_weights([np.asarray(w, dtype=np.float64) for w in model.get_weights()])
-    return rebuilt
 
 
 def walk_model(model: Any, rounding: Rounding | str = Rounding.RNE) -> ModelWalk:
