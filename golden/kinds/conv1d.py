@@ -207,7 +207,8 @@ class Conv1dKind(LayerKind):
         """A QConv1D (its quantizers are checked by the front end, golden/frontend/export.py), except one
         with a quantized_po2 kernel: the po2 kind's."""
         quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
-        return type(keras_layer).__name__ == "QConv1D" and type(quantizer).__name__ != "quantized_po2"
+        po2 = any(cls.__name__ == "quantized_po2" for cls in type(quantizer).__mro__)  # also its float32 subclass
+        return type(keras_layer).__name__ == "QConv1D" and not po2
 
     # ---- golden ----
     def step(self, layer: Layer, taps: np.ndarray) -> np.ndarray:

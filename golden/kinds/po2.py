@@ -337,7 +337,8 @@ class Po2Kind(LayerKind):
     def claims(self, keras_layer: Any) -> bool:
         """A QConv1D whose kernel quantizer is quantized_po2 (golden/frontend/export.py checks the rest)."""
         quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
-        return type(keras_layer).__name__ == "QConv1D" and type(quantizer).__name__ == "quantized_po2"
+        po2 = any(cls.__name__ == "quantized_po2" for cls in type(quantizer).__mro__)  # also its float32 subclass
+        return type(keras_layer).__name__ == "QConv1D" and po2
 
     # ---- golden ----
     def step(self, layer: Layer, taps: np.ndarray) -> np.ndarray:
