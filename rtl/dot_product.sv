@@ -13,6 +13,10 @@
 //   N         elements per dot product (sets the accumulator width)
 //   LANES     multipliers in parallel, 1..N
 //   ACC_W     accumulator width; default holds N products + one bias exactly
+//   MUL_PO2   0: fixed_mul in every lane; 1: po2_mul (b elements are po2 weight
+//             codes {zero, negative, offset}, B_W = clog2(PO2_SPAN + 1) + 2 bits,
+//             products A_W + PO2_SPAN + 2 bits; the caller sizes ACC_W)
+//   PO2_SPAN  MUL_PO2: the exponent span EMAX - EMIN (po2_mul's EXP_SPAN)
 //
 // Handshake (valid only, no backpressure; the block accepts a beat every cycle)
 //   in_valid_i  beat present: in_a_i/in_b_i hold LANES pairs, lane l at [l*W +: W]
@@ -38,7 +42,9 @@ module dot_product #(
   parameter bit A_SIGNED = 1'b1,
   parameter int N        = 16,
   parameter int LANES    = 4,
-  parameter int ACC_W    = fixed_pkg::acc_width2(A_W, A_SIGNED, B_W, N)
+  parameter int ACC_W    = fixed_pkg::acc_width2(A_W, A_SIGNED, B_W, N),
+  parameter bit MUL_PO2  = 1'b0,
+  parameter int PO2_SPAN = 0
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_i,
@@ -52,19 +58,28 @@ module dot_product #(
 
   localparam int Levels = fixed_pkg::ceil_log2(LANES);
   localparam int Leaves = 1 << Levels;  // adder tree padded to a power of two
-  localparam int PW     = A_W + B_W;    // exact product width (fixed_mul)
+  localparam int PW     = MUL_PO2 ? A_W + PO2_SPAN + 2 : A_W + B_W;  // exact product width of the multiplier
 
   // ---- stage 1: LANES multipliers -----------------------------------------
   // Flat vectors throughout: synthesis sees plain wires, never a memory.
   logic [LANES*PW-1:0] product;
 
   for (genvar lane = 0; lane < LANES; lane++) begin : g_lane
-    fixed_mul #(.A_W(A_W), .B_W(B_W), .A_SIGNED(A_SIGNED)) u_mul (
-      .clk_i,
-      .a_i      (in_a_i[lane*A_W +: A_W]),
-      .b_i      (in_b_i[lane*B_W +: B_W]),
-      .product_o(product[lane*PW +: PW])
-    );
+    if (MUL_PO2) begin : g_po2
+      po2_mul #(.A_W(A_W), .A_SIGNED(A_SIGNED), .EXP_SPAN(PO2_SPAN), .B_W(B_W)) u_mul (
+        .clk_i,
+        .a_i      (in_a_i[lane*A_W +: A_W]),
+        .b_i      (in_b_i[lane*B_W +: B_W]),
+        .product_o(product[lane*PW +: PW])
+      );
+    end else begin : g_fixed
+      fixed_mul #(.A_W(A_W), .B_W(B_W), .A_SIGNED(A_SIGNED)) u_mul (
+        .clk_i,
+        .a_i      (in_a_i[lane*A_W +: A_W]),
+        .b_i      (in_b_i[lane*B_W +: B_W]),
+        .product_o(product[lane*PW +: PW])
+      );
+    end
   end
 
   // Control travels beside the data: valid/last delayed to match each stage.

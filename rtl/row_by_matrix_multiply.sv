@@ -17,6 +17,8 @@
 //   LANES         multipliers per dot product, 1..IN_D
 //   COLS          dot products (output columns) in parallel, 1..OUT_D
 //   ACC_W         sum width; the default holds IN_D products + one bias exactly
+//   MUL_PO2, PO2_SPAN  dot_product's multiplier choice: 1 = po2_mul lanes, the
+//                 matrix elements B_W-bit po2 weight codes (golden.kinds.po2)
 //   WEIGHTS_FILE  absolute path of a $readmemh file written by golden.memfile:
 //                 PASSES*BEATS words of COLS*LANES*B_W bits; word pass*BEATS+beat,
 //                 bits [(u*LANES+l)*B_W +: B_W] = M[beat*LANES+l][pass*COLS+u]
@@ -50,7 +52,9 @@ module row_by_matrix_multiply #(
   parameter int    LANES        = 4,
   parameter int    COLS         = 4,
   parameter int    ACC_W        = fixed_pkg::acc_width2(A_W, A_SIGNED, B_W, IN_D),
-  parameter        WEIGHTS_FILE = ""
+  parameter        WEIGHTS_FILE = "",
+  parameter bit    MUL_PO2      = 1'b0,
+  parameter int    PO2_SPAN     = 0
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_i,
@@ -167,7 +171,9 @@ module row_by_matrix_multiply #(
       .A_SIGNED(A_SIGNED),
       .N    (IN_D),
       .LANES(LANES),
-      .ACC_W(ACC_W)
+      .ACC_W(ACC_W),
+      .MUL_PO2 (MUL_PO2),
+      .PO2_SPAN(PO2_SPAN)
     ) u_dot (
       .clk_i,
       .rst_i,

@@ -4,7 +4,7 @@
     build_example_model.py [--out build/examples/hand.h5]              a supported model unlike the seeds':
         2 inputs, K=3 with dilations 1, 3, 9 (6, 5, 3 filters), a final 1x1 to 3 outputs, Q(12,8)
     build_example_model.py --unsupported [--out build/examples/unsupported.h5]
-        padding='same', a quantized_po2 kernel, a conv without output quantizer and a Dense layer:
+        padding='same', a quantized_po2 kernel with floor log2 rounding, a conv without output quantizer and a Dense layer:
         the export must refuse it with one paragraph listing every problem
 """
 from __future__ import annotations
@@ -44,8 +44,8 @@ def build_unsupported(seed: int):
     inputs = tf.keras.Input(shape=(64, 3), name="input")
     x = QConv1D(8, 4, padding="same", kernel_quantizer=q412, bias_quantizer=q412, activation=q412,
                 name="conv_same")(inputs)
-    # no bias: this layer is refused for its kernel quantizer anyway
-    x = QConv1D(8, 4, padding="causal", kernel_quantizer=quantized_po2(4), use_bias=False,
+    # no bias: this layer is refused for its kernel quantizer anyway (po2 kernels need log2_rounding="rnd")
+    x = QConv1D(8, 4, padding="causal", kernel_quantizer=quantized_po2(4, log2_rounding="floor"), use_bias=False,
                 name="conv_po2")(x)
     x = tf.keras.layers.Flatten(name="flatten")(x)
     outputs = QDense(1, kernel_quantizer=q412, bias_quantizer=q412, name="dense")(x)

@@ -25,7 +25,9 @@ PACKAGE = "fixed_pkg.sv"
 VARIANTS: dict[str, list[dict[str, int | str]]] = {
     "fixed_mul": [{"A_W": 17, "A_SIGNED": 0, "B_W": 20}, {"A_W": 24, "B_W": 24}],
     "dot_product": [{"LANES": 1}, {"N": 16, "LANES": 16}, {"W": 8, "N": 13, "LANES": 3},
-                    {"A_W": 15, "A_SIGNED": 0, "B_W": 12, "N": 5, "LANES": 2}],
+                    {"A_W": 15, "A_SIGNED": 0, "B_W": 12, "N": 5, "LANES": 2},
+                    {"A_W": 9, "A_SIGNED": 0, "B_W": 5, "N": 5, "LANES": 3, "ACC_W": 20, "MUL_PO2": 1, "PO2_SPAN": 7}],
+    "po2_mul": [{"A_W": 9, "A_SIGNED": 0, "EXP_SPAN": 0}, {"A_W": 24, "EXP_SPAN": 23}, {"A_W": 2, "EXP_SPAN": 4}],
     "row_by_matrix_multiply": [{"LANES": 1, "COLS": 1}, {"IN_D": 5, "OUT_D": 3, "LANES": 5, "COLS": 3},
                                {"LANES": 16, "COLS": 16}],
     "activation_cache": [{"K": 1}, {"K": 2, "DILATION": 5, "CHANNELS": 3, "W": 8}, {"DILATION": 64}],

@@ -26,11 +26,13 @@ from golden.errors import GoldenError
 from golden.frontend.load import load_qkeras_model  # noqa: F401  (re-exported: callers import it from here)
 from golden.kinds import KINDS
 from golden.kinds.conv1d import ConvLayer
-from golden.layer_format import Activation, OperandFormats, OutputStage
+from golden.kinds.po2 import Po2Layer, po2_decompose
+from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
 from golden.manifest import NetworkManifest, save_manifest
 from golden.qformat import QFormat, Rounding
 
 FLOAT64_MANTISSA_BITS = 53  # a float64 holds every integer of up to 53 bits exactly
+EXPORT_RULES = ("conv1d", "po2")  # the kinds whose QConv1D this walk maps (a po2 kernel: _po2_kernel)
 
 
 class UnsupportedModelError(GoldenError):
@@ -55,6 +57,8 @@ class Stage:
     keras_layers: list[Any] = field(default_factory=list)
     kernel_fmt: QFormat | None = None
     bias_fmt: QFormat | None = None
+    kind: str = "conv1d"  # the golden.kinds kind that claimed the QConv1D
+    po2: tuple[np.ndarray, np.ndarray, int, int] | None = None  # po2: sign, exponent, EMIN, EMAX of the weights
 
     @property
     def last_layer(self) -> Any:
@@ -72,8 +76,11 @@ class ModelWalk:
 
     @property
     def input_format(self) -> QFormat | None:
-        """The default input format: the first layer's kernel format (a signed Q(W,F))."""
-        return self.stages[0].kernel_fmt if self.stages else None
+        """The default input format: the first layer's kernel format (a signed Q(W,F)); for a po2 first
+        layer, whose kernel has no such format, its bias format."""
+        if not self.stages:
+            return None
+        return self.stages[0].bias_fmt if self.stages[0].kind == "po2" else self.stages[0].kernel_fmt
 
 
 def walk_model(model: Any, rounding: Rounding | str = Rounding.RNE) -> ModelWalk:
@@ -89,10 +96,12 @@ def walk_model(model: Any, rounding: Rounding | str = Rounding.RNE) -> ModelWalk
     for layer in layers:
         where = f"layer '{layer.name}' ({type(layer).__name__})"
         claimed = [kind.name for kind in KINDS.values() if kind.claims(layer)]
-        if claimed and claimed != ["conv1d"]:
-            problems.append(f"{where}: layer kind {claimed[0]} has no QKeras export rule here yet")
+        if len(claimed) > 1 or (claimed and claimed[0] not in EXPORT_RULES):
+            problems.append(f"{where}: layer kind(s) {', '.join(claimed)} claim it and have no single QKeras export "
+                            "rule here")
         elif claimed:
-            stage = Stage(conv=layer, name=_identifier(layer.name, {s.name for s in stages}), keras_layers=[layer])
+            stage = Stage(conv=layer, name=_identifier(layer.name, {s.name for s in stages}), keras_layers=[layer],
+                          kind=claimed[0])
             stages.append(stage)
             problems += _conv_problems(layer, where, stage)
             activation = layer.activation
@@ -138,8 +147,13 @@ def model_to_manifest(
     layers = []
     for stage, output in zip(walk.stages, walk.outputs):
         kernel, bias = _weight_codes(stage)
-        operands = OperandFormats(fmt, stage.kernel_fmt, stage.bias_fmt)
-        layer = ConvLayer(stage.name, kernel, bias, operands, output, int(stage.conv.dilation_rate[0]))
+        dilation = int(stage.conv.dilation_rate[0])
+        if stage.po2 is not None:
+            sign, exponent, exp_min, exp_max = stage.po2
+            layer = Po2Layer(stage.name, sign, exponent, exp_min, exp_max, bias, fmt, stage.bias_fmt, output, dilation)
+        else:
+            layer = ConvLayer(stage.name, kernel, bias, OperandFormats(fmt, stage.kernel_fmt, stage.bias_fmt), output,
+                              dilation)
         layers.append(layer.validate(f"layer '{stage.name}'"))
         fmt = layer.output_format
     provenance: dict[str, Any] = {
@@ -379,22 +393,66 @@ def _conv_problems(layer: Any, where: str, stage: Stage) -> list[str]:
         problems.append(f"{where}: data_format '{layer.data_format}' is not supported (only channels_last)")
     if getattr(layer, "groups", 1) != 1:
         problems.append(f"{where}: groups={layer.groups} are not supported (only 1)")
-    kernel_fmt, reason = _bits_format(layer.kernel_quantizer_internal)
-    if kernel_fmt is None:
-        problems.append(f"{where} kernel quantizer: {reason}")
+    if stage.kind == "po2":
+        problems += _po2_kernel(layer, where, stage)
     else:
-        stage.kernel_fmt = kernel_fmt.as_signed()  # an unsigned kernel is stored with a zero sign bit
+        kernel_fmt, reason = _bits_format(layer.kernel_quantizer_internal)
+        if kernel_fmt is None:
+            problems.append(f"{where} kernel quantizer: {reason}")
+        else:
+            stage.kernel_fmt = kernel_fmt.as_signed()  # an unsigned kernel is stored with a zero sign bit
     if layer.use_bias:
         bias_fmt, reason = _bits_format(layer.bias_quantizer_internal)
         if bias_fmt is None:
             problems.append(f"{where} bias quantizer: {reason}")
         else:
             stage.bias_fmt = bias_fmt.as_signed()
-    else:
-        stage.bias_fmt = stage.kernel_fmt  # no bias is a zero bias
+    else:  # no bias is a zero bias; a po2 kernel's equivalent format may be wider than a bias format can be
+        stage.bias_fmt = QFormat(2, 0) if stage.kind == "po2" else stage.kernel_fmt
     if dilation < 1:
         problems.append(f"{where}: dilation {dilation} is not supported")
     return problems
+
+
+def _po2_kernel(layer: Any, where: str, stage: Stage) -> list[str]:
+    """A quantized_po2 kernel (docs/arithmetic.md 7.7): its options, then its weights' signs and exponents.
+
+    The exponents come from the quantizer's own float32 output, decomposed with frexp (exact): QKeras
+    0.9.0's quantized_po2 does not run in float64, and a log2 in float64 would round differently from
+    float32 near the geometric midpoints. The kernel format is the equivalent Q(EMAX-EMIN+2, -EMIN) of
+    the exponents the layer actually uses, so the float64 sum-width check sees the real widths."""
+    quantizer = layer.kernel_quantizer_internal
+    reasons = []
+    if quantizer.use_stochastic_rounding:
+        reasons.append("stochastic rounding")
+    if quantizer.quadratic_approximation:
+        reasons.append("quadratic_approximation")
+    if quantizer.log2_rounding != "rnd":
+        reasons.append(f"log2_rounding={quantizer.log2_rounding!r} (needs 'rnd')")
+    if quantizer.qnoise_factor != 1:
+        reasons.append(f"qnoise_factor={quantizer.qnoise_factor} (needs 1: fully quantized)")
+    if reasons:
+        return [f"{where} kernel quantizer: {_show(quantizer)}: " + ", ".join(reasons)]
+    raw = np.asarray(layer.kernel.numpy(), dtype=np.float64)
+    if not np.isfinite(raw).all():
+        return []  # _weight_problems names the weight
+    try:
+        sign, exponent = po2_decompose(float32_quantized(quantizer, raw), f"layer '{layer.name}' kernel after its "
+                                       f"quantizer {_show(quantizer)}")
+    except GoldenError as error:
+        return [str(error)]
+    used = exponent[sign != 0]
+    exp_min, exp_max = (int(used.min()), int(used.max())) if used.size else (0, 0)
+    stage.po2 = (sign, np.where(sign == 0, exp_min, exponent), exp_min, exp_max)
+    stage.kernel_fmt = wide_format(exp_max - exp_min + 2, -exp_min)
+    return []
+
+
+def float32_quantized(quantizer: Any, values: np.ndarray) -> np.ndarray:
+    """`quantizer` applied in float32 (how a float32 user trains and QKeras 0.9.0 runs quantized_po2), as float64."""
+    import tensorflow as tf
+
+    return np.asarray(quantizer(tf.constant(np.asarray(values, dtype=np.float32))).numpy(), dtype=np.float64)
 
 
 def _weight_problems(walk: ModelWalk) -> list[str]:
@@ -429,7 +487,11 @@ def _weight_codes(stage: Stage) -> tuple[np.ndarray, np.ndarray]:
     import tensorflow as tf
 
     conv = stage.conv
-    kernel = _quantized(conv.kernel, conv.kernel_quantizer_internal, f"layer '{conv.name}' kernel", stage.kernel_fmt, tf)
+    if stage.po2 is not None:  # already decomposed by _po2_kernel
+        kernel = stage.po2[0] << (stage.po2[1] - stage.po2[2])
+    else:
+        kernel = _quantized(conv.kernel, conv.kernel_quantizer_internal, f"layer '{conv.name}' kernel", stage.kernel_fmt,
+                            tf)
     if conv.use_bias:
         bias = _quantized(conv.bias, conv.bias_quantizer_internal, f"layer '{conv.name}' bias", stage.bias_fmt, tf)
     else:

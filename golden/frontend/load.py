@@ -155,8 +155,40 @@ def _rebuilt_chain(model: Any) -> Any:
             # get_config hands out the layer's own quantizer object: give the clone a fresh one
             quantizer = config["activation"]
             config["activation"] = type(quantizer).from_config(quantizer.get_config())
-        x = type(layer).from_config(config)(x)
+        clone = type(layer).from_config(config)
+        float32_po2_kernel(clone)
+        x = clone(x)
     return tf.keras.Model(inputs, x, name=model.name)
+
+
+def float32_po2_kernel(layer: Any) -> None:
+    """Make a layer's quantized_po2 kernel quantizer run in float32 and cast its result back.
+
+    QKeras 0.9.0's quantized_po2 raises a float32/float64 TypeError inside a float64 graph. Its
+    values are powers of two, exact in both types, so computing it in float32 changes nothing but the
+    type: the kernel is the one a float32 session computes, and the one the exporter decomposes
+    (golden.frontend.export._po2_kernel). The quantizer stays a quantized_po2 (a subclass)."""
+    from qkeras.quantizers import quantized_po2
+
+    quantizer = getattr(layer, "kernel_quantizer_internal", None)
+    if isinstance(quantizer, quantized_po2) and not isinstance(quantizer, _float32_po2_class()):
+        quantizer.__class__ = _float32_po2_class()
+
+
+_FLOAT32_PO2: list[type] = []  # the subclass, made once qkeras is imported
+
+
+def _float32_po2_class() -> type:
+    if not _FLOAT32_PO2:
+        import tensorflow as tf
+        from qkeras.quantizers import quantized_po2
+
+        class Float32Po2(quantized_po2):
+            def __call__(self, x: Any) -> Any:
+                return tf.cast(super().__call__(tf.cast(x, tf.float32)), x.dtype)
+
+        _FLOAT32_PO2.append(Float32Po2)
+    return _FLOAT32_PO2[0]
 
 
 def _input_name(model: Any) -> str | None:

@@ -204,8 +204,11 @@ class Conv1dKind(LayerKind):
 
     # ---- QKeras import rule ----
     def claims(self, keras_layer: Any) -> bool:
-        """A QConv1D (its quantizers are checked by the front end, golden/frontend/export.py)."""
-        return type(keras_layer).__name__ == "QConv1D"
+        """A QConv1D (its quantizers are checked by the front end, golden/frontend/export.py), except one
+        with a quantized_po2 kernel: the po2 kind's."""
+        quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
+        po2 = any(cls.__name__ == "quantized_po2" for cls in type(quantizer).__mro__)  # also its float32 subclass
+        return type(keras_layer).__name__ == "QConv1D" and not po2
 
     # ---- golden ----
     def step(self, layer: Layer, taps: np.ndarray) -> np.ndarray:

@@ -135,7 +135,7 @@ def _po2(folder: Path) -> Path:
     with float_session("float32"):
         inputs = tf.keras.Input((FIXED_LENGTH, 2))
         x = conv("c_ok", quantized_bits(12, 3, alpha=1))(inputs)  # sets the model's format
-        x = conv("c_po2", quantized_po2(4))(x)
+        x = conv("c_po2", quantized_po2(4, log2_rounding="floor"))(x)  # a po2 kernel needs log2_rounding="rnd"
         x = conv("c_auto", quantized_bits(12, 3, symmetric=1, alpha="auto_po2"))(x)
         tf.keras.Model(inputs, x).save(folder / "po2.keras")
     return folder / "po2.keras"
@@ -172,7 +172,7 @@ REFUSALS = {
     "plain_keras": (_plain_keras, UnsupportedModelError,
                     ["cannot be exported", "'plain_dense' (Dense): layer type Dense is not supported",
                      "the input has shape (None, 8)", "no QConv1D layer"]),
-    "po2": (_po2, UnsupportedModelError, ["cannot be exported", "'c_po2' (QConv1D) kernel quantizer: quantized_po2",
+    "po2": (_po2, UnsupportedModelError, ["cannot be exported", "'c_po2' (QConv1D) kernel quantizer: quantized_po2", "log2_rounding='floor'",
                                           "'c_auto' (QConv1D) kernel quantizer", "alpha='auto_po2'"]),
     "two_inputs": (_two_inputs, UnsupportedModelError,
                    ["cannot be exported", "the model has 2 inputs and 1 outputs", "'join' (Concatenate)"]),

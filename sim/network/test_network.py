@@ -304,7 +304,7 @@ class GoldenThread(threading.Thread):
             write_text_atomic(path.with_name(path.name + ".error"), f"{type(error).__name__}: {error}")
 
 
-@pytest.mark.parametrize("model", ["fpga", "mcu", "odd", "seed_fpga", "mixed"])
+@pytest.mark.parametrize("model", ["fpga", "mcu", "odd", "seed_fpga", "mixed", "seed_po2", "fpga_po2"])
 def test_network(model: str) -> None:
     folder = BUILD / "network" / model
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,507 @@
+"""The po2 kind: a causal dilated convolution whose weights are signed powers of two (rtl/po2_conv.sv).
+
+    w[k][c][o] = sign * 2^exponent,  sign in {-1, 0, +1}  (0: an exact zero weight)
+    y[o] = output_stage( (sum_k sum_c taps[k][c] * w[k][c][o]) << PS  +  bias[o] << BS )
+
+A multiplication by 2^e is a shift, so the hardware needs no multiplier. The
+arithmetic is conv1d's (docs/arithmetic.md 7) with the kernel expressed as a
+signed fixed-point format that holds every weight of the layer exactly
+(docs/arithmetic.md 7.7): with the layer's exponent range [EMIN, EMAX],
+
+    kernel format Q(EMAX - EMIN + 2, -EMIN),   code of sign * 2^e = sign * 2^(e - EMIN)
+
+so the product x * 2^e has Fx - EMIN fractional bits and OperandFormats
+aligns, sizes and requantises exactly as for conv1d. Three models compute it:
+`step` (the conv1d numpy step on the equivalent codes), `sequence` (whole
+sequence with shifts of the stored exponents) and `reference_step` (plain
+Python, one weight at a time); golden/tests/test_po2_kind.py proves them equal.
+
+The RTL stores each weight as EW + 2 bits, {zero, sign, e - EMIN} with
+EW = max(1, ceil(log2(EMAX - EMIN + 1))) (`weight_code`, docs/weight-files.md),
+and each lane's multiplier is rtl/po2_mul.sv: a shifter over EMAX - EMIN + 1
+positions and a negation.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import numpy as np
+
+from golden import fast, reference
+from golden.errors import GoldenError
+from golden.kinds.base import Layer, LayerKind, Parallelism, Sequence
+from golden.kinds.conv1d import MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, _array, _field
+from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
+from golden.memfile import bias_rom_words, matrix_rom_words
+from golden.qformat import QFormat, Rounding, check_integers, format_from_dict
+
+EXPONENT_LIMIT = 48  # |exponent| bound: the kernel format's fractional bits stay within QFormat's +-48
+
+
+@dataclass(frozen=True, eq=False)
+class Po2Layer(Layer):
+    """Kernel as sign (K, IN, OUT) in {-1, 0, +1} and exponent (K, IN, OUT) in [exp_min, exp_max]
+    (exp_min where sign is 0); bias codes (OUT,) in bias_format."""
+
+    sign: np.ndarray
+    exponent: np.ndarray
+    exp_min: int
+    exp_max: int
+    bias: np.ndarray
+    input_fmt: QFormat
+    bias_format: QFormat
+    output: OutputStage
+    dilation: int = 1
+
+    @property
+    def kind(self) -> str:
+        return PO2.name
+
+    @property
+    def kernel_size(self) -> int:
+        return int(self.sign.shape[0])
+
+    @property
+    def in_channels(self) -> int:
+        return int(self.sign.shape[1])
+
+    @property
+    def out_channels(self) -> int:
+        return int(self.sign.shape[2])
+
+    @property
+    def terms(self) -> int:
+        return self.kernel_size * self.in_channels
+
+    @property
+    def span(self) -> int:
+        """Shift positions - 1: EMAX - EMIN."""
+        return self.exp_max - self.exp_min
+
+    @property
+    def kernel_format(self) -> QFormat:
+        """The signed fixed-point format that holds every +-2^e, e in [EMIN, EMAX], and nothing finer."""
+        return wide_format(self.span + 2, -self.exp_min)
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The weights as codes of `kernel_format`: sign * 2^(e - EMIN)."""
+        return self.sign * np.left_shift(np.int64(1), self.exponent - self.exp_min)
+
+    @property
+    def operands(self) -> OperandFormats:
+        return OperandFormats(self.input_fmt, self.kernel_format, self.bias_format)
+
+    @property
+    def input_format(self) -> QFormat:
+        return self.input_fmt
+
+    @property
+    def output_format(self) -> QFormat:
+        return self.output.output_format(self.operands, self.terms)
+
+    @property
+    def accumulator_width(self) -> int:
+        return self.operands.accumulator_width(self.terms)
+
+    @property
+    def exponent_width(self) -> int:
+        """EW: bits of the exponent offset e - EMIN in the RTL's weight code."""
+        return max(1, self.span.bit_length())
+
+    @property
+    def code_width(self) -> int:
+        """Bits of one RTL weight code {zero, sign, e - EMIN}."""
+        return self.exponent_width + 2
+
+    @property
+    def parameter_count(self) -> int:
+        return int(self.sign.size + self.bias.size)
+
+    def weight_codes(self) -> np.ndarray:
+        """RTL weight codes (K, IN, OUT): zero << (EW+1) | negative << EW | (e - EMIN); zero weights are 1 << (EW+1)."""
+        ew = self.exponent_width
+        zero = (self.sign == 0).astype(np.int64)
+        negative = (self.sign < 0).astype(np.int64)
+        return (zero << (ew + 1)) | (negative << ew) | np.where(zero == 1, 0, self.exponent - self.exp_min)
+
+    @classmethod
+    def from_values(
+        cls, name: str, values: np.ndarray, bias: np.ndarray, input_fmt: QFormat, bias_format: QFormat,
+        output: OutputStage, dilation: int = 1, exponent_range: tuple[int, int] | None = None, where: str = "",
+    ) -> "Po2Layer":
+        """A layer from real weights that are each 0 or +-2^e, decomposed exactly with frexp (never log2).
+
+        The exponent range is the weights' own (EMIN = EMAX = 0 when all are zero) unless given."""
+        sign, exponent = po2_decompose(values, where or f"layer {name} kernel")
+        nonzero = exponent[sign != 0]
+        if exponent_range is None:
+            exponent_range = (int(nonzero.min()), int(nonzero.max())) if nonzero.size else (0, 0)
+        exp_min, exp_max = exponent_range
+        exponent = np.where(sign == 0, exp_min, exponent)
+        return cls(name, sign, exponent, exp_min, exp_max, np.asarray(bias), input_fmt, bias_format, output,
+                   dilation).validate(where or f"layer {name}")
+
+    def validate(self, where: str) -> "Po2Layer":
+        """Check shapes, ranges and codes; freeze the arrays. Errors name `where` and the field."""
+        for value, what in ((self.exp_min, "exponent_range.min"), (self.exp_max, "exponent_range.max")):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+                    or not -EXPONENT_LIMIT <= value <= EXPONENT_LIMIT:
+                raise LayerSchemaError(f"{where}: {what} must be an integer in [-{EXPONENT_LIMIT}, {EXPONENT_LIMIT}], "
+                                       f"got {value!r}")
+        exp_min, exp_max = int(self.exp_min), int(self.exp_max)
+        if exp_min > exp_max:
+            raise LayerSchemaError(f"{where}: exponent_range min {exp_min} exceeds max {exp_max}")
+        try:
+            sign = check_integers(self.sign, f"{where} kernel_sign", -1, 1, "sign", "{-1, 0, +1}").astype(np.int64)
+            exponent = check_integers(self.exponent, f"{where} kernel_exponent", exp_min, exp_max, "exponent",
+                                      f"the exponent_range [{exp_min}, {exp_max}]").astype(np.int64)
+        except GoldenError as error:
+            raise LayerSchemaError(str(error)) from None
+        if sign.ndim != 3 or 0 in sign.shape:
+            raise LayerSchemaError(f"{where}: kernel_sign must have shape (K, IN, OUT) with no empty axis, got {sign.shape}")
+        if exponent.shape != sign.shape:
+            raise LayerSchemaError(f"{where}: kernel_exponent has shape {exponent.shape}, kernel_sign {sign.shape}")
+        loose = (sign == 0) & (exponent != exp_min)
+        if loose.any():
+            index = tuple(int(i) for i in np.argwhere(loose)[0])
+            raise LayerSchemaError(f"{where}: kernel_exponent at index {index} of a zero weight must be exponent_range.min "
+                                   f"{exp_min} (one encoding per weight), got {int(exponent[index])}")
+        k, in_d, out_d = sign.shape
+        if k > MAX_KERNEL_SIZE:
+            raise LayerSchemaError(f"{where}: kernel size {k} exceeds {MAX_KERNEL_SIZE}")
+        if in_d > MAX_CHANNELS or out_d > MAX_CHANNELS:
+            raise LayerSchemaError(f"{where}: at most {MAX_CHANNELS} channels, got {in_d} in and {out_d} out")
+        if isinstance(self.dilation, (bool, np.bool_)) or not isinstance(self.dilation, (int, np.integer)) \
+                or not 1 <= self.dilation <= MAX_DILATION:
+            raise LayerSchemaError(f"{where}: dilation must be an integer in [1, {MAX_DILATION}], got {self.dilation!r}")
+        try:
+            bias = np.array(self.bias_format.check_codes(self.bias, f"{where} bias"), dtype=np.int64)
+            object.__setattr__(self, "exp_min", exp_min)
+            object.__setattr__(self, "exp_max", exp_max)
+            width = OperandFormats(self.input_fmt, self.kernel_format, self.bias_format).accumulator_width(k * in_d)
+        except GoldenError as error:
+            raise LayerSchemaError(f"{where}: {error}") from None
+        if bias.shape != (out_d,):
+            raise LayerSchemaError(f"{where}: bias must have shape ({out_d},), got {bias.shape}")
+        if self.output.float32_input and width > 62:
+            raise LayerSchemaError(f"{where}: float32 input rounding supports accumulators up to 62 bits, not {width}")
+        for array in (sign, exponent, bias):
+            array.setflags(write=False)
+        object.__setattr__(self, "sign", sign)
+        object.__setattr__(self, "exponent", exponent)
+        object.__setattr__(self, "bias", bias)
+        object.__setattr__(self, "dilation", int(self.dilation))
+        return self
+
+
+def po2_decompose(values: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (sign, exponent) of real values that are 0 or +-2^e, |e| <= EXPONENT_LIMIT; raise naming the index.
+
+    frexp returns the exact binary exponent of a float32 or float64, so this never rounds (log2 would)."""
+    array = np.asarray(values)
+    if array.dtype.kind != "f":
+        array = array.astype(np.float64)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise LayerSchemaError(f"{what}: value {array[index]} at index {index} is not finite")
+    mantissa, exponent = np.frexp(array)  # array = mantissa * 2^exponent, |mantissa| in [0.5, 1)
+    sign = np.sign(array).astype(np.int64)
+    not_po2 = (sign != 0) & (np.abs(mantissa) != 0.5)
+    if not_po2.any():
+        index = tuple(int(i) for i in np.argwhere(not_po2)[0])
+        raise LayerSchemaError(f"{what}: value {float(array[index])!r} at index {index} is not a power of two")
+    exponent = np.where(sign != 0, exponent.astype(np.int64) - 1, 0)
+    wide = (sign != 0) & (np.abs(exponent) > EXPONENT_LIMIT)
+    if wide.any():
+        index = tuple(int(i) for i in np.argwhere(wide)[0])
+        raise LayerSchemaError(f"{what}: value 2^{int(exponent[index])} at index {index} is outside the supported "
+                               f"exponents [-{EXPONENT_LIMIT}, {EXPONENT_LIMIT}]")
+    return sign, exponent
+
+
+def reference_step(layer: Po2Layer, taps: Any) -> list[int]:
+    """One output vector in plain Python integers, one weight at a time: a shift and a sign, no multiplication."""
+    assert_po2(layer)
+    ops = layer.operands
+    outputs = []
+    for o in range(layer.out_channels):
+        total = 0
+        for k in range(layer.kernel_size):
+            for c in range(layer.in_channels):
+                x = ops.input.check_code(taps[k][c], f"layer {layer.name} taps", (k, c))
+                sign = int(layer.sign[k][c][o])
+                if sign == 0:
+                    continue
+                shifted = x * 2 ** (int(layer.exponent[k][c][o]) - layer.exp_min)  # x * 2^e at Fx - EMIN frac bits
+                total += shifted if sign > 0 else -shifted
+        aligned = total * 2**ops.product_shift + int(layer.bias[o]) * 2**ops.bias_shift
+        outputs.append(reference.requantise_to(aligned, ops.acc_frac, layer.output))
+    return outputs
+
+
+class Po2Kind(LayerKind):
+    name = "po2"
+    rtl_module = "po2_conv"
+    rtl_dependencies = ("po2_mul", "fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round")
+
+    # ---- manifest schema ----
+    def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> Po2Layer:
+        if "format" in defaults:
+            raise LayerSchemaError(f"{where}: kind po2 needs manifest_version 2")
+        sign = _array(_field(data, "kernel_sign", list, where), f"{where} kernel_sign")
+        exponent = _array(_field(data, "kernel_exponent", list, where), f"{where} kernel_exponent")
+        bias = _array(_field(data, "bias", list, where), f"{where} bias")
+        declared = tuple(_field(data, key, int, where) for key in ("kernel_size", "in_channels", "out_channels"))
+        for array, what in ((sign, "kernel_sign"), (exponent, "kernel_exponent")):
+            if array.shape != declared:
+                raise LayerSchemaError(
+                    f"{where}: {what} has shape {array.shape}, but kernel_size/in_channels/out_channels say {declared}"
+                )
+        span = _field(data, "exponent_range", dict, where)
+        unknown = sorted(set(span) - {"min", "max"})
+        if unknown:
+            raise LayerSchemaError(f"{where}: exponent_range has unknown field(s) {', '.join(unknown)}")
+        exp_min = _field(span, "min", int, f"{where} exponent_range")
+        exp_max = _field(span, "max", int, f"{where} exponent_range")
+        try:
+            formats = _field(data, "formats", dict, where)
+            unknown = sorted(set(formats) - {"input", "bias"})
+            if unknown:
+                raise LayerSchemaError(f"{where}: formats has unknown field(s) {', '.join(unknown)} (a po2 kernel has "
+                                       "exponent_range, not a format)")
+            input_data = _field(formats, "input", dict, f"{where} formats")
+            # a full-precision predecessor's sum may be wider than a QFormat: take the chain's own format
+            if {"signed": True, **input_data} == input_format.to_dict():
+                input_fmt = input_format
+            else:
+                input_fmt = format_from_dict(input_data, "formats.input")
+            bias_fmt = format_from_dict(_field(formats, "bias", dict, f"{where} formats"), "formats.bias")
+            out = _field(data, "output", dict, where)
+            full = _field(out, "full_precision", bool, f"{where} output")
+            out_data = _field(out, "format", dict, f"{where} output")
+            stage = OutputStage(
+                Activation.parse(_field(out, "activation", str, f"{where} output"), "output"),
+                None if full else format_from_dict(out_data, "output.format"),
+                Rounding.parse(_field(out, "rounding", str, f"{where} output")),
+                _field(out, "float32_input", bool, f"{where} output"),
+            )
+        except LayerSchemaError:
+            raise
+        except GoldenError as error:
+            raise LayerSchemaError(f"{where}: {error}") from None
+        if input_fmt != input_format:
+            raise LayerSchemaError(
+                f"{where}: input format {input_fmt} differs from the previous stage's output format {input_format}"
+            )
+        layer = Po2Layer(
+            name=_field(data, "name", str, where), sign=sign, exponent=exponent, exp_min=exp_min, exp_max=exp_max,
+            bias=bias, input_fmt=input_fmt, bias_format=bias_fmt, output=stage,
+            dilation=_field(data, "dilation", int, where),
+        ).validate(where)
+        if full:  # the exact sum's format, recorded for readers; it must be right
+            derived = layer.output_format.to_dict()
+            if {"signed": True, **out_data} != derived:
+                raise LayerSchemaError(
+                    f"{where}: output.format {out_data} of a full-precision output must be the exact sum's format {derived}"
+                )
+        return layer
+
+    def to_dict(self, layer: Layer) -> dict[str, Any]:
+        assert_po2(layer)
+        return {
+            "name": layer.name,
+            "kind": self.name,
+            "kernel_size": layer.kernel_size,
+            "dilation": layer.dilation,
+            "in_channels": layer.in_channels,
+            "out_channels": layer.out_channels,
+            "formats": {"input": layer.input_fmt.to_dict(), "bias": layer.bias_format.to_dict()},
+            "exponent_range": {"min": layer.exp_min, "max": layer.exp_max},
+            "output": {
+                "activation": layer.output.activation.value,
+                "rounding": layer.output.rounding.value,
+                "float32_input": layer.output.float32_input,
+                "full_precision": layer.output.full_precision,
+                "format": layer.output_format.to_dict(),
+            },
+            "kernel_sign": layer.sign.tolist(),
+            "kernel_exponent": layer.exponent.tolist(),
+            "bias": layer.bias.tolist(),
+        }
+
+    # ---- QKeras import rule ----
+    def claims(self, keras_layer: Any) -> bool:
+        """A QConv1D whose kernel quantizer is quantized_po2 (golden/frontend/export.py checks the rest)."""
+        quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
+        po2 = any(cls.__name__ == "quantized_po2" for cls in type(quantizer).__mro__)  # also its float32 subclass
+        return type(keras_layer).__name__ == "QConv1D" and po2
+
+    # ---- golden ----
+    def step(self, layer: Layer, taps: np.ndarray) -> np.ndarray:
+        """conv1d's exact step on the equivalent fixed-point kernel codes."""
+        assert_po2(layer)
+        return fast.conv1d_layer_step(taps, layer.kernel, layer.bias, layer.operands, layer.output)
+
+    def sequence(self, layer: Layer, samples: np.ndarray) -> Sequence:
+        """The whole sequence with shifts: per tap and weight, the delayed input shifted by e - EMIN and signed."""
+        assert_po2(layer)
+        x = layer.input_format.check_codes(samples, f"layer {layer.name} input")
+        steps = x.shape[0]
+        ops = layer.operands
+        padded = np.concatenate([np.zeros((layer.history, layer.in_channels), dtype=np.int64), x])
+        sums = np.zeros((steps, layer.out_channels), dtype=np.int64)
+        for k in range(layer.kernel_size):
+            start = layer.history - (layer.kernel_size - 1 - k) * layer.dilation
+            delayed = padded[start:start + steps]  # (T, IN)
+            shifted = np.left_shift(delayed[:, :, None], (layer.exponent[k] - layer.exp_min)[None])  # (T, IN, OUT)
+            sums += np.sum(shifted * layer.sign[k][None], axis=1)
+        sums = (sums << ops.product_shift) + (layer.bias << ops.bias_shift)
+        outputs = fast.requantise_to(sums, ops.acc_frac, layer.output)
+        if layer.output.full_precision:
+            saturated = np.zeros(sums.shape, dtype=bool)
+        else:
+            low, high = layer.output.bounds()
+            shift = ops.acc_frac - layer.output.fmt.frac
+            if shift > 0:
+                saturated = (sums < low * (1 << shift)) | (sums > high * (1 << shift))
+            else:
+                saturated = (sums < -((-low) >> -shift)) | (sums > high >> -shift)
+        return Sequence(sums=sums, outputs=outputs, saturated=saturated)
+
+    # ---- hardware ----
+    def settings(self, layer: Layer) -> Iterable[Parallelism]:
+        assert_po2(layer)
+        for lanes in range(1, layer.terms + 1):
+            for cols in range(1, layer.out_channels + 1):
+                yield Parallelism(lanes, cols)
+
+    def check_setting(self, layer: Layer, setting: Parallelism, where: str) -> None:
+        assert_po2(layer)
+        for value, what, high in ((setting.lanes, "LANES", layer.terms), (setting.cols, "COLS", layer.out_channels)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+                raise GoldenError(f"{where}: {what} must be an integer in [1, {high}], got {value!r}")
+
+    def core_latency(self, layer: Layer, setting: Parallelism) -> int:
+        """rtl/po2_conv.sv: PASSES*BEATS + clog2(LANES) + 5 (conv1d's pipeline, po2_mul in each lane)."""
+        assert_po2(layer)
+        beats = math.ceil(layer.terms / setting.lanes)
+        passes = math.ceil(layer.out_channels / setting.cols)
+        return passes * beats + max(0, (setting.lanes - 1).bit_length()) + 5
+
+    def multipliers(self, layer: Layer, setting: Parallelism) -> int:
+        """Lanes: each a po2_mul shifter, not a hardware multiplier (the setting chooser's cost measure)."""
+        return setting.lanes * setting.cols
+
+    def dsp_blocks(self, layer: Layer, setting: Parallelism) -> int:
+        """None: a shift and a negation are logic."""
+        return 0
+
+    def rtl_parameters(self, layer: Layer, setting: Parallelism, files: dict[str, str]) -> dict[str, int | str]:
+        assert_po2(layer)
+        ops, out = layer.operands, layer.output
+        out_fmt = layer.output_format
+        return {
+            "XW": ops.input.width, "X_SIGNED": int(ops.input.signed), "EXP_SPAN": layer.span, "BW": ops.bias.width,
+            "IN_D": layer.in_channels, "OUT_D": layer.out_channels, "K": layer.kernel_size,
+            "LANES": setting.lanes, "COLS": setting.cols,
+            "PROD_SHIFT": ops.product_shift, "BIAS_SHIFT": ops.bias_shift,
+            "YW": out_fmt.width, "Y_SIGNED": int(out_fmt.signed), "Y_SHIFT": ops.acc_frac - out_fmt.frac,
+            "FULL_PRECISION": int(out.full_precision), "ROUNDING": out.rounding.rtl_code,
+            "RELU": out.activation.rtl_code, "FLOAT32_INPUT": int(out.float32_input),
+            "WEIGHTS_FILE": files["weights"], "BIAS_FILE": files["bias"],
+        }
+
+    def rom_files(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[list[int], int]]:
+        """The weight codes in row_by_matrix_multiply's ROM layout (as CW-bit two's-complement patterns, same bits)."""
+        assert_po2(layer)
+        cw = layer.code_width
+        codes = layer.weight_codes().reshape(layer.terms, layer.out_channels)
+        patterns = np.where(codes >= 1 << (cw - 1), codes - (1 << cw), codes)
+        return {
+            "weights": (matrix_rom_words(patterns, QFormat(cw, 0), setting.lanes, setting.cols),
+                        setting.lanes * setting.cols * cw),
+            "bias": (bias_rom_words(layer.bias, layer.bias_format, setting.cols), setting.cols * layer.bias_format.width),
+        }
+
+    def lint_variants(self) -> list[tuple[Layer, Parallelism]]:
+        def layer(x: QFormat, span: tuple[int, int], b: QFormat, stage: OutputStage, k: int, in_d: int, out_d: int):
+            return _zero_layer("lint", x, span, b, stage, k, in_d, out_d)
+        seed_in = QFormat(16, 12, False)
+        return [
+            (layer(QFormat(16, 12), (-8, 0), QFormat(16, 12), OutputStage("relu", QFormat(16, 12)), 4, 4, 8),
+             Parallelism(4, 4)),
+            (layer(seed_in, (-15, 0), QFormat(16, 11), OutputStage("relu", seed_in, float32_input=True), 1, 16, 8),
+             Parallelism(2, 8)),
+            (layer(seed_in, (-7, 0), QFormat(16, 11), OutputStage("linear", None), 1, 8, 16), Parallelism(3, 5)),
+            (layer(QFormat(8, 4), (2, 2), QFormat(6, 1), OutputStage("linear", QFormat(10, 2), "trunc"), 2, 3, 2),
+             Parallelism(1, 1)),
+        ]
+
+    def example_layers(self, rng: np.random.Generator) -> list[tuple[Layer, Parallelism]]:
+        """A K=3 dilated layer into a ReLU (with zero weights), and a 1x1 full-precision layer on unsigned inputs."""
+        def layer(x: QFormat, span: tuple[int, int], b: QFormat, stage: OutputStage, k: int, in_d: int, out_d: int,
+                  dilation: int, zeros: float) -> Po2Layer:
+            return random_layer(rng, "example", x, span, b, stage, (k, in_d, out_d), dilation, zeros)
+        return [
+            (layer(QFormat(10, 6), (-4, 1), QFormat(10, 6), OutputStage("relu", QFormat(9, 6, False)), 3, 2, 3, 2, 0.2),
+             Parallelism(2, 2)),
+            (layer(QFormat(9, 6, False), (-3, 0), QFormat(8, 5), OutputStage("linear", None), 1, 3, 2, 1, 0.0),
+             Parallelism(3, 1)),
+        ]
+
+    def cost_variants(self) -> list[tuple[str, Layer, Parallelism]]:
+        """The seeds' po2 1x1 pair (8->16->8, po2(16, max_value=1) exponents [-15, 0]) and a K=4 layer, at
+        several settings and exponent ranges."""
+        rng = np.random.default_rng(1)  # costs hardly depend on the weight values
+        seed_in = QFormat(16, 12, False)
+        relu = OutputStage("relu", seed_in, float32_input=True)
+
+        def layer(x: QFormat, span: tuple[int, int], stage: OutputStage, shape: tuple[int, int, int]) -> Po2Layer:
+            return random_layer(rng, "cost", x, span, QFormat(16, 11), stage, shape, 1, 0.0)
+        na = layer(seed_in, (-15, 0), OutputStage("linear", None), (1, 8, 16))
+        return [
+            ("po2 1x1 8->16 full precision, e in [-15, 0]", na, Parallelism(8, 16)),
+            ("po2 1x1 8->16 full precision, e in [-15, 0]", na, Parallelism(2, 4)),
+            ("po2 1x1 8->16 full precision, e in [-3, 0]", layer(seed_in, (-3, 0), OutputStage("linear", None),
+                                                                 (1, 8, 16)), Parallelism(2, 4)),
+            ("po2 1x1 16->8 on a full-precision input, e in [-7, 0]",
+             layer(na.output_format, (-7, 0), relu, (1, 16, 8)), Parallelism(4, 8)),
+            ("po2 K=4 16->16, e in [-15, 0]", layer(seed_in, (-15, 0), relu, (4, 16, 16)), Parallelism(2, 8)),
+        ]
+
+
+PO2 = Po2Kind()
+
+
+def assert_po2(layer: Layer) -> None:
+    if not isinstance(layer, Po2Layer):
+        raise GoldenError(f"layer {layer.name}: the po2 kind got a {type(layer).__name__}")
+
+
+def random_layer(
+    rng: np.random.Generator, name: str, x: QFormat, span: tuple[int, int], b: QFormat, stage: OutputStage,
+    shape: tuple[int, int, int], dilation: int = 1, zeros: float = 0.1,
+) -> Po2Layer:
+    """Random signs and exponents over the whole range (both ends present), a `zeros` share of zero weights."""
+    exp_min, exp_max = span
+    sign = rng.choice(np.array([-1, 1]), size=shape)
+    sign = np.where(rng.random(shape) < zeros, 0, sign)
+    exponent = rng.integers(exp_min, exp_max + 1, size=shape)
+    flat = exponent.reshape(-1)
+    if flat.size >= 2 and zeros < 1:  # both ends of the range present, so the shifter is exercised end to end
+        flat[0], flat[-1] = exp_min, exp_max
+        sign.reshape(-1)[[0, -1]] = [-1, 1]
+    exponent = np.where(sign == 0, exp_min, exponent)
+    bias = rng.integers(b.min_code, b.max_code + 1, shape[2])
+    return Po2Layer(name, sign, exponent, exp_min, exp_max, bias, x, b, stage, dilation).validate(name)
+
+
+def _zero_layer(name: str, x: QFormat, span: tuple[int, int], b: QFormat, stage: OutputStage, k: int, in_d: int,
+                out_d: int) -> Po2Layer:
+    shape = (k, in_d, out_d)
+    return Po2Layer(name, np.ones(shape, dtype=np.int64), np.full(shape, span[0]), span[0], span[1],
+                    np.zeros(out_d, dtype=np.int64), x, b, stage).validate(name)

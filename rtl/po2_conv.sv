@@ -1,0 +1,245 @@
+// po2_conv: one output vector of a K-tap convolution layer whose weights are
+// signed powers of two (the po2 layer kind): conv1d's datapath with a po2_mul
+// shifter in every lane instead of a multiplier, so no DSP block is used.
+//
+//   acc[o] = (sum_k sum_c taps[k][c] * w[k][c][o] * 2^-EMIN) << PROD_SHIFT  +  bias[o] << BIAS_SHIFT
+//   y[o]   = output_stage(acc[o])
+//
+// w = sign * 2^e, e in [EMIN, EMAX]; w * 2^-EMIN is the code of the equivalent
+// kernel format Q(EXP_SPAN + 2, -EMIN) (docs/arithmetic.md 7.7), so alignment,
+// accumulator width and output stage are conv1d's for that kernel width, and
+// golden.kinds.po2 computes every parameter (the only copy of those formulas).
+// The structure, handshake and latency are conv1d's (rtl/conv1d.sv); this file
+// repeats its bias and output stages because conv1d fixes its multiplier.
+//
+// Parameters
+//   XW, X_SIGNED  input (tap) code width; X_SIGNED = 0: unsigned (ReLU outputs)
+//   EXP_SPAN      EMAX - EMIN >= 0: each lane's shifter covers EXP_SPAN + 1 exponents
+//   BW            bias code width (signed)
+//   IN_D, OUT_D   input and output channels
+//   K             taps (kernel size)
+//   LANES         shifters per dot product, 1..K*IN_D
+//   COLS          output channels computed in parallel, 1..OUT_D
+//   PROD_SHIFT, BIAS_SHIFT  alignment of the sum of products and of the bias (>= 0)
+//   YW, Y_SIGNED  output code width and range
+//   Y_SHIFT       accumulator fractional bits - output fractional bits (any sign)
+//   FULL_PRECISION 1: no output stage, y = acc (YW must equal the accumulator width)
+//   ROUNDING      fixed_pkg::RoundRne (1, QKeras) or fixed_pkg::RoundTrunc (0, floor)
+//   RELU          1: clamp below at zero
+//   FLOAT32_INPUT 1: round acc to 24 significant bits first (needs RELU)
+//   WEIGHTS_FILE  absolute path; kernel flattened tap-major to (K*IN_D, OUT_D) in
+//                 the row_by_matrix_multiply ROM layout, each weight a CW-bit code
+//                 {zero, negative, e - EMIN}, CW = clog2(EXP_SPAN + 1) + 2
+//                 (docs/weight-files.md)
+//   BIAS_FILE     absolute path; PASSES words of COLS*BW bits, as conv1d's
+//
+// Handshake: conv1d's (the network_stage core contract)
+//   start_i & ready_o  accept taps_i: tap k, channel c at [(k*IN_D + c)*XW +: XW],
+//                      tap K-1 the newest sample; latched; ready_o low until done_o
+//                      and during reset
+//   done_o             one-cycle pulse; y_o (channel o at [o*YW +: YW]) is valid
+//                      from then until the next accepted start
+//
+// Timing (start accepted in cycle s), with BEATS = ceil(K*IN_D / LANES) and
+// PASSES = ceil(OUT_D / COLS):
+//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + 5;
+//   ready_o is high again in the cycle after done_o.
+//   golden.kinds.po2.Po2Kind.core_latency is this formula.
+
+`default_nettype none
+
+module po2_conv #(
+  parameter int    XW             = 16,
+  parameter bit    X_SIGNED       = 1'b1,
+  parameter int    EXP_SPAN       = 15,
+  parameter int    BW             = 16,
+  parameter int    IN_D           = 4,
+  parameter int    OUT_D          = 16,
+  parameter int    K              = 4,
+  parameter int    LANES          = 4,
+  parameter int    COLS           = 4,
+  parameter int    PROD_SHIFT     = 0,
+  parameter int    BIAS_SHIFT     = 12,
+  parameter int    YW             = 16,
+  parameter bit    Y_SIGNED       = 1'b1,
+  parameter int    Y_SHIFT        = 12,
+  parameter bit    FULL_PRECISION = 1'b0,
+  parameter int    ROUNDING       = fixed_pkg::RoundRne,
+  parameter bit    RELU           = 1'b1,
+  parameter bit    FLOAT32_INPUT  = 1'b0,
+  parameter        WEIGHTS_FILE   = "",
+  parameter        BIAS_FILE      = ""
+) (
+  input  wire logic                  clk_i,
+  input  wire logic                  rst_i,
+  input  wire logic                  start_i,
+  output      logic                  ready_o,
+  input  wire logic [K*IN_D*XW-1:0]  taps_i,
+  output      logic                  done_o,
+  output      logic [OUT_D*YW-1:0]   y_o
+);
+
+  localparam int Terms  = K * IN_D;
+  localparam int CW     = fixed_pkg::index_width(EXP_SPAN + 1) + 2;  // weight code bits
+  localparam int KW     = EXP_SPAN + 2;  // the equivalent kernel format's width
+  localparam int AccW   = fixed_pkg::layer_acc_width(XW, X_SIGNED, KW, BW, PROD_SHIFT, BIAS_SHIFT, Terms);
+  localparam int Passes = fixed_pkg::ceil_div(OUT_D, COLS);
+  localparam int PassW  = fixed_pkg::index_width(Passes);
+  localparam int YRegW  = Passes * COLS * YW;  // whole passes; columns past OUT_D dropped at y_o
+
+  // ---- the K taps of row-by-matrix multiply as one multiply, po2_mul lanes ---
+  logic                  mm_ready;
+  logic                  col_valid;
+  logic [PassW-1:0]      col_pass;
+  logic [COLS*AccW-1:0]  col_sums;
+  logic                  mm_done;
+
+  row_by_matrix_multiply #(
+    .A_W         (XW),
+    .A_SIGNED    (X_SIGNED),
+    .B_W         (CW),
+    .IN_D        (Terms),
+    .OUT_D       (OUT_D),
+    .LANES       (LANES),
+    .COLS        (COLS),
+    .ACC_W       (AccW),
+    .WEIGHTS_FILE(WEIGHTS_FILE),
+    .MUL_PO2     (1'b1),
+    .PO2_SPAN    (EXP_SPAN)
+  ) u_matrix (
+    .clk_i,
+    .rst_i,
+    .start_i    (start_i && ready_o),
+    .ready_o    (mm_ready),
+    .x_i        (taps_i),
+    .col_valid_o(col_valid),
+    .col_pass_o (col_pass),
+    .col_sums_o (col_sums),
+    .done_o     (mm_done)
+  );
+
+  // ---- bias: a small ROM read asynchronously by the pass index --------------
+  logic [COLS*BW-1:0] bias_rom [Passes];
+
+  // The explicit range makes a short bias file an error, not zeros.
+  initial begin
+    $readmemh(BIAS_FILE, bias_rom, 0, Passes - 1);
+  end
+
+  if (BIAS_FILE == "") begin : g_no_bias
+    $error("po2_conv: BIAS_FILE is not set");
+  end
+
+  // ---- stage A: align the sum and add the aligned bias --------------------------
+  logic                 biased_valid;
+  logic                 biased_last;
+  logic [COLS*AccW-1:0] biased;
+
+  for (genvar u = 0; u < COLS; u++) begin : g_bias
+    logic signed [BW-1:0] bias_code;
+    assign bias_code = bias_rom[col_pass][u*BW +: BW];
+    always_ff @(posedge clk_i) begin
+      if (col_valid) begin
+        biased[u*AccW +: AccW] <= ($signed(col_sums[u*AccW +: AccW]) <<< PROD_SHIFT)
+                                + (AccW'(bias_code) <<< BIAS_SHIFT);
+      end
+    end
+  end
+
+  // ---- stage B: the output stage into the output shift register ---------------
+  logic [COLS*YW-1:0] quantised;
+
+  for (genvar u = 0; u < COLS; u++) begin : g_output
+    logic signed [AccW-1:0] acc;
+    assign acc = biased[u*AccW +: AccW];
+    if (FULL_PRECISION) begin : g_full
+      assign quantised[u*YW +: YW] = acc;
+    end else if (FLOAT32_INPUT) begin : g_float32
+      logic signed [AccW:0] rounded;
+      float32_round #(.ACC_W(AccW)) u_float32 (
+        .value_i(acc),
+        .value_o(rounded)
+      );
+      requantise #(
+        .ACC_W   (AccW + 1),
+        .W       (YW),
+        .SHIFT   (Y_SHIFT),
+        .SIGNED  (Y_SIGNED),
+        .ROUNDING(ROUNDING),
+        .RELU    (RELU)
+      ) u_requantise (
+        .acc_i(rounded),
+        .q_o  (quantised[u*YW +: YW])
+      );
+    end else begin : g_requantise
+      requantise #(
+        .ACC_W   (AccW),
+        .W       (YW),
+        .SHIFT   (Y_SHIFT),
+        .SIGNED  (Y_SIGNED),
+        .ROUNDING(ROUNDING),
+        .RELU    (RELU)
+      ) u_requantise (
+        .acc_i(acc),
+        .q_o  (quantised[u*YW +: YW])
+      );
+    end
+  end
+
+  logic [YRegW-1:0] y_shift;  // each pass enters at the top; after all passes pass 0 is at the bottom
+  logic             busy;
+
+  logic [YRegW-1:0] y_shift_next;
+
+  if (Passes > 1) begin : g_shift
+    assign y_shift_next = {quantised, y_shift[YRegW-1:COLS*YW]};
+  end else begin : g_single
+    assign y_shift_next = quantised;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (biased_valid) y_shift <= y_shift_next;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      biased_valid <= 1'b0;
+      biased_last  <= 1'b0;
+      done_o       <= 1'b0;
+      busy         <= 1'b0;
+    end else begin
+      biased_valid <= col_valid;
+      biased_last  <= mm_done;
+      done_o       <= biased_valid && biased_last;
+      if (start_i && ready_o) begin
+        busy <= 1'b1;
+      end else if (done_o) begin
+        busy <= 1'b0;
+      end
+    end
+  end
+
+  assign ready_o = !busy && mm_ready && !rst_i;  // nothing is accepted while in reset
+  assign y_o     = y_shift[OUT_D*YW-1:0];
+
+  if (YRegW > OUT_D*YW) begin : g_padding
+    logic unused_padding;  // columns of the last pass past OUT_D
+    assign unused_padding = ^y_shift[YRegW-1:OUT_D*YW];
+  end
+
+  if (FULL_PRECISION && YW != AccW) begin : g_bad_full
+    $error("po2_conv: a full-precision output needs YW == the accumulator width (fixed_pkg::layer_acc_width)");
+  end
+  if (FLOAT32_INPUT && (!RELU || FULL_PRECISION)) begin : g_bad_float32
+    $error("po2_conv: FLOAT32_INPUT models QKeras's quantized_relu: it needs RELU and an output stage");
+  end
+  if (EXP_SPAN < 0) begin : g_bad_span
+    $error("po2_conv: EXP_SPAN must be >= 0");
+  end
+  if (PROD_SHIFT < 0 || BIAS_SHIFT < 0) begin : g_bad_shift
+    $error("po2_conv: PROD_SHIFT and BIAS_SHIFT must be >= 0");
+  end
+
+endmodule
+
+`default_nettype wire

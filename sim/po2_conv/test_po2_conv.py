@@ -1,0 +1,160 @@
+"""po2_conv: one K-tap po2 convolution output, bit-exact against golden.kinds.po2, cycles = its core_latency.
+
+Corners: the smallest and largest exponent of each range (every random layer
+holds both), zero weights, the most negative, most positive, zero and
+alternating inputs through all-positive / all-negative largest-exponent
+columns (sums that saturate at both ends), exact rounding ties (through a
+column whose only weight is +2^EMIN, so the sum is input 0 itself), both
+rounding modes, ReLU, the float32 cast, full-precision outputs, a wide
+full-precision input (the seeds' 1x1 pair), exponents all above zero and a
+single exponent. The layer is rebuilt from its case name and seed in the
+cocotb process, so a wide input format needs no manifest.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import cocotb
+import numpy as np
+import pytest
+
+from golden.kinds.base import Parallelism
+from golden.kinds.po2 import PO2, Po2Layer, random_layer
+from golden.layer_format import OutputStage, wide_format
+from golden.memfile import pack_vector, unpack_vector, write_hex
+from golden.qformat import MAX_WIDTH, QFormat
+from simlib.check import assert_codes_equal, assert_cycles
+from simlib.runner import BlockRun, sv_string
+from simlib.seed import base_seed, derived_seed
+from simlib.stimulus import corner_rows, random_rows, tie_rows
+from simlib.transaction import StartDoneBench
+
+SEED_IN = QFormat(16, 12, False)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    x: QFormat
+    span: tuple[int, int]
+    bias: QFormat
+    out: OutputStage
+    k: int
+    in_d: int
+    out_d: int
+    lanes: int
+    cols: int
+    zeros: float = 0.15
+
+
+CASES = {c.name: c for c in [
+    Case("q16_12_relu", QFormat(16, 12), (-8, 0), QFormat(16, 12), OutputStage("relu", QFormat(16, 12)), 4, 4, 6, 4, 3),
+    Case("seed_na_full", SEED_IN, (-15, 0), QFormat(16, 11), OutputStage("linear", None), 1, 8, 5, 3, 2),
+    Case("seed_nb_wide_in", wide_format(30, 22), (-7, 0), QFormat(16, 11),
+         OutputStage("relu", SEED_IN, float32_input=True), 1, 5, 4, 2, 4),
+    Case("seed_f32_trunc", SEED_IN, (-23, 0), QFormat(16, 11),
+         OutputStage("relu", SEED_IN, "trunc", float32_input=True), 2, 3, 3, 6, 1),
+    Case("positive_exp", QFormat(8, 4), (2, 5), QFormat(6, 1), OutputStage("linear", QFormat(10, 2), "trunc"),
+         3, 2, 3, 1, 3),
+    Case("single_exp_sat", QFormat(10, 6), (-1, -1), QFormat(8, 5), OutputStage("linear", QFormat(8, 6)), 2, 3, 4, 2, 2,
+         0.0),
+    Case("po2_5_1_rne", QFormat(16, 11), (-8, 1), QFormat(16, 11), OutputStage("linear", QFormat(16, 11)), 2, 4, 7, 8, 7),
+]}
+
+
+def make_layer(case: Case) -> Po2Layer:
+    """Random weights over the whole exponent range, plus three directed columns: all +2^EMAX, all -2^EMAX
+    (saturation at both ends) and a lone +2^EMIN on input 0 (the sum is input 0: rounding ties)."""
+    rng = np.random.default_rng(derived_seed(f"po2_conv-layer-{case.name}"))
+    layer = random_layer(rng, "layer", case.x, case.span, case.bias, case.out, (case.k, case.in_d, case.out_d),
+                         zeros=case.zeros)
+    sign, exponent, bias = layer.sign.copy(), layer.exponent.copy(), layer.bias.copy()
+    emin, emax = case.span
+    if case.out_d >= 3:
+        sign[:, :, 0], exponent[:, :, 0] = 1, emax
+        sign[:, :, 1], exponent[:, :, 1] = -1, emax
+        sign[:, :, 2], exponent[:, :, 2] = 0, emin
+        sign[-1, 0, 2] = 1
+        bias[:3] = 0
+    return Po2Layer("layer", sign, exponent, emin, emax, bias, case.x, case.bias, case.out).validate("po2_conv bench")
+
+
+class Po2ConvBench(StartDoneBench):
+    def __init__(self, dut):
+        super().__init__(dut)
+        self.case = CASES[os.environ["PARAM_CASE"]]
+        self.layer = make_layer(self.case)
+        self.setting = Parallelism(self.case.lanes, self.case.cols)
+        self.fmt = self.layer.input_format
+        self.out_fmt = self.layer.output_format
+        self.length = self.layer.terms
+        self.latency = PO2.core_latency(self.layer, self.setting)
+        self.seed = base_seed()
+        self.rng = np.random.default_rng(derived_seed(f"po2_conv-stimulus-{os.environ['SIM_TAG']}"))
+        dut.start_i.value = 0
+        dut.taps_i.value = 0
+        dut._log.info("po2_conv %s: %s x 2^[%d, %d] + %s -> %s K=%d %d->%d %s SIM_SEED=%d", self.case.name, self.fmt,
+                      self.layer.exp_min, self.layer.exp_max, self.layer.bias_format, self.out_fmt,
+                      self.layer.kernel_size, self.layer.in_channels, self.layer.out_channels, self.setting, self.seed)
+
+    def scramble_inputs(self) -> None:
+        self.dut.taps_i.value = pack_vector(random_rows(self.rng, self.fmt, 1, self.length)[0], self.fmt.width,
+                                            self.fmt.signed)
+
+    def idle_inputs(self) -> None:
+        self.dut.start_i.value = 0
+
+    async def check(self, name: str, rows: np.ndarray) -> None:
+        taps = rows.reshape(-1, self.layer.kernel_size, self.layer.in_channels)
+        expected = np.array([PO2.step(self.layer, window) for window in taps])
+        actual = []
+        for index, window in enumerate(taps):
+            start, done = await self.transaction(
+                lambda: setattr(self.dut.taps_i, "value", pack_vector(window.ravel(), self.fmt.width, self.fmt.signed)),
+                max_cycles=4 * self.latency)
+            assert_cycles(self.latency, done - start, what=f"po2_conv {name} #{index} done")
+            actual.append(unpack_vector(int(self.dut.y_o.value), self.out_fmt.width, self.layer.out_channels,
+                                        self.out_fmt.signed))
+        assert_codes_equal(expected, np.array(actual), what=f"po2_conv {self.case.name} {name}", seed=self.seed,
+                           width=self.out_fmt.width)
+
+
+@cocotb.test(timeout_time=2, timeout_unit="ms")
+async def run_po2_conv(dut):
+    tb = Po2ConvBench(dut)
+    await tb.start()
+    corners = np.clip(corner_rows(tb.fmt, tb.length), tb.fmt.min_code, tb.fmt.max_code)  # unsigned: no negatives
+    await tb.check("corners", corners)
+    ops = tb.layer.operands
+    dropped = ops.acc_frac - tb.out_fmt.frac - ops.product_shift  # input 0's bits the output stage drops
+    if 1 <= dropped < tb.fmt.width <= MAX_WIDTH and not tb.layer.output.full_precision:  # tie_rows: a QFormat
+        await tb.check("rounding ties", tie_rows(tb.rng, QFormat(tb.fmt.width, dropped, tb.fmt.signed), tb.length))
+    await tb.check("random", random_rows(tb.rng, tb.fmt, 30, tb.length))
+    if tb.layer.out_channels >= 3 and not tb.layer.output.full_precision:
+        outputs = np.array([PO2.step(tb.layer, w) for w in corners.reshape(
+            -1, tb.layer.kernel_size, tb.layer.in_channels)])
+        low, high = tb.layer.output.bounds()
+        assert (outputs[:, :2] == low).any() and (outputs[:, :2] == high).any(), "the corners must saturate both ends"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_po2_conv(name: str) -> None:
+    case = CASES[name]
+    layer = make_layer(case)
+    setting = Parallelism(case.lanes, case.cols)
+    placeholder = {"weights": "WEIGHTS", "bias": "BIAS"}
+    parameters = {key: value for key, value in PO2.rtl_parameters(layer, setting, placeholder).items()
+                  if not key.endswith("_FILE")}
+    run = BlockRun(
+        toplevel="po2_conv",
+        modules=list(PO2.rtl_dependencies) + [PO2.rtl_module],
+        test_module="test_po2_conv",
+        parameters=parameters,
+        env={"PARAM_CASE": name},
+    )
+    run.build_dir.mkdir(parents=True, exist_ok=True)
+    for role, (words, bits) in PO2.rom_files(layer, setting).items():
+        path = write_hex(run.build_dir / f"{role}.hex", words, bits)
+        run.parameters[f"{role.upper()}_FILE"] = sv_string(str(path))
+    run.run()
