@@ -97,7 +97,7 @@ qkeras-test: $(TRAIN_STAMP)
 MODEL   ?= golden/models/fpga.h5
 SAMPLES ?= 10000
 audit: $(TRAIN_STAMP)
-	$(PY) scripts/audit.py $(MODEL) --samples $(SAMPLES)
+	$(PY) scripts/audit.py $(MODEL) --samples $(SAMPLES) $(if $(INPUT_FORMAT),--input-format "$(INPUT_FORMAT)")
 
 plots: $(TRAIN_STAMP)
 	$(PY) scripts/plots.py
