@@ -17,7 +17,11 @@
 //
 // Parameters
 //   XW, X_SIGNED  input (tap) code width; X_SIGNED = 0: unsigned (ReLU outputs)
-//   KW, BW        kernel and bias code widths (signed)
+//   KW, BW        kernel and bias code widths (signed); for MUL_PO2 KW is the width of
+//                 the kernel format that holds every +-2^e exactly (the sum's width follows it)
+//   MUL_PO2       0: fixed_mul lanes, weights are KW-bit codes; 1: po2_mul lanes (the po2
+//                 kind), weights are {zero, negative, e - EMIN} codes of PO2_SPAN + 1 exponents
+//   PO2_SPAN      EMAX - EMIN of a po2 layer (MUL_PO2 only)
 //   IN_D, OUT_D   input and output channels
 //   K             taps (kernel size)
 //   LANES         multipliers per dot product, 1..K*IN_D
@@ -30,7 +34,7 @@
 //   RELU          1: clamp below at zero
 //   FLOAT32_INPUT 1: round acc to 24 significant bits first (needs RELU)
 //   WEIGHTS_FILE  absolute path; kernel flattened tap-major to (K*IN_D, OUT_D)
-//                 in the row_by_matrix_multiply ROM layout (golden.memfile), KW bits each
+//                 in the row_by_matrix_multiply ROM layout (golden.memfile), KW (po2: code) bits each
 //   BIAS_FILE     absolute path; PASSES words of COLS*BW bits, word p holds
 //                 bias[p*COLS + u] at [u*BW +: BW] (golden.memfile.bias_rom_words)
 //
@@ -56,6 +60,8 @@ module conv1d #(
   parameter int    XW             = 16,
   parameter bit    X_SIGNED       = 1'b1,
   parameter int    KW             = 16,
+  parameter bit    MUL_PO2        = 1'b0,
+  parameter int    PO2_SPAN       = 0,
   parameter int    BW             = 16,
   parameter int    IN_D           = 4,
   parameter int    OUT_D          = 16,
@@ -88,6 +94,8 @@ module conv1d #(
   localparam int Passes = fixed_pkg::ceil_div(OUT_D, COLS);
   localparam int PassW  = fixed_pkg::index_width(Passes);
   localparam int YRegW  = Passes * COLS * YW;  // whole passes; columns past OUT_D dropped at y_o
+  // ROM code width: the kernel codes, or po2_mul's {zero, negative, exponent} codes
+  localparam int CodeW  = MUL_PO2 ? fixed_pkg::index_width(PO2_SPAN + 1) + 2 : KW;
 
   // ---- the K taps of row-by-matrix multiply as one multiply -----------------
   logic                  mm_ready;
@@ -99,13 +107,15 @@ module conv1d #(
   row_by_matrix_multiply #(
     .A_W         (XW),
     .A_SIGNED    (X_SIGNED),
-    .B_W         (KW),
+    .B_W         (CodeW),
     .IN_D        (Terms),
     .OUT_D       (OUT_D),
     .LANES       (LANES),
     .COLS        (COLS),
     .ACC_W       (AccW),
-    .WEIGHTS_FILE(WEIGHTS_FILE)
+    .WEIGHTS_FILE(WEIGHTS_FILE),
+    .MUL_PO2     (MUL_PO2),
+    .PO2_SPAN    (PO2_SPAN)
   ) u_matrix (
     .clk_i,
     .rst_i,

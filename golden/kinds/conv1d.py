@@ -253,11 +253,8 @@ class Conv1dKind(LayerKind):
                 raise GoldenError(f"{where}: {what} must be an integer in [1, {high}], got {value!r}")
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
-        """rtl/conv1d.sv: PASSES*BEATS + clog2(LANES) + 5, + 1 for the float32 rounding stage."""
         assert_conv(layer)
-        beats = math.ceil(layer.terms / setting.lanes)
-        passes = math.ceil(layer.out_channels / setting.cols)
-        return passes * beats + max(0, (setting.lanes - 1).bit_length()) + 5 + int(layer.output.float32_input)
+        return conv1d_latency(layer.terms, layer.out_channels, setting, layer.output.float32_input)
 
     def multipliers(self, layer: Layer, setting: Parallelism) -> int:
         return setting.lanes * setting.cols
@@ -349,6 +346,14 @@ class Conv1dKind(LayerKind):
 
 
 CONV1D = Conv1dKind()
+
+
+def conv1d_latency(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:
+    """rtl/conv1d.sv, start to done: PASSES*BEATS + clog2(LANES) + 5, + 1 for the float32 rounding stage.
+    The one copy of the formula: every kind whose core is rtl/conv1d.sv uses it."""
+    beats = math.ceil(terms / setting.lanes)
+    passes = math.ceil(out_channels / setting.cols)
+    return passes * beats + max(0, (setting.lanes - 1).bit_length()) + 5 + int(float32_input)
 
 
 def assert_conv(layer: Layer) -> None:

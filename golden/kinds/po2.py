@@ -1,4 +1,5 @@
-"""The po2 kind: a causal dilated convolution whose weights are signed powers of two (rtl/po2_conv.sv).
+"""The po2 kind: a causal dilated convolution whose weights are signed powers of two (rtl/conv1d.sv with
+MUL_PO2: a po2_mul shifter in every lane, no DSP).
 
     w[k][c][o] = sign * 2^exponent,  sign in {-1, 0, +1}  (0: an exact zero weight)
     y[o] = output_stage( (sum_k sum_c taps[k][c] * w[k][c][o]) << PS  +  bias[o] << BS )
@@ -23,7 +24,6 @@ positions and a negation.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -32,7 +32,9 @@ import numpy as np
 from golden import fast, reference
 from golden.errors import GoldenError
 from golden.kinds.base import Layer, LayerKind, Parallelism, Sequence
-from golden.kinds.conv1d import MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, _array, _field
+from golden.kinds.conv1d import (
+    MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, _array, _field, conv1d_latency,
+)
 from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
 from golden.memfile import bias_rom_words, matrix_rom_words
 from golden.qformat import QFormat, Rounding, check_integers, format_from_dict
@@ -245,7 +247,7 @@ def reference_step(layer: Po2Layer, taps: Any) -> list[int]:
 
 class Po2Kind(LayerKind):
     name = "po2"
-    rtl_module = "po2_conv"
+    rtl_module = "conv1d"  # with MUL_PO2: po2_mul shifters in its lanes
     rtl_dependencies = ("po2_mul", "fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round")
 
     # ---- manifest schema ----
@@ -386,11 +388,9 @@ class Po2Kind(LayerKind):
                 raise GoldenError(f"{where}: {what} must be an integer in [1, {high}], got {value!r}")
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
-        """rtl/po2_conv.sv: PASSES*BEATS + clog2(LANES) + 5 (conv1d's pipeline, po2_mul in each lane)."""
+        """rtl/conv1d.sv's pipeline with po2_mul in each lane: its formula."""
         assert_po2(layer)
-        beats = math.ceil(layer.terms / setting.lanes)
-        passes = math.ceil(layer.out_channels / setting.cols)
-        return passes * beats + max(0, (setting.lanes - 1).bit_length()) + 5
+        return conv1d_latency(layer.terms, layer.out_channels, setting, layer.output.float32_input)
 
     def multipliers(self, layer: Layer, setting: Parallelism) -> int:
         """Lanes: each a po2_mul shifter, not a hardware multiplier (the setting chooser's cost measure)."""
@@ -405,7 +405,8 @@ class Po2Kind(LayerKind):
         ops, out = layer.operands, layer.output
         out_fmt = layer.output_format
         return {
-            "XW": ops.input.width, "X_SIGNED": int(ops.input.signed), "EXP_SPAN": layer.span, "BW": ops.bias.width,
+            "XW": ops.input.width, "X_SIGNED": int(ops.input.signed), "KW": layer.span + 2,
+            "MUL_PO2": 1, "PO2_SPAN": layer.span, "BW": ops.bias.width,
             "IN_D": layer.in_channels, "OUT_D": layer.out_channels, "K": layer.kernel_size,
             "LANES": setting.lanes, "COLS": setting.cols,
             "PROD_SHIFT": ops.product_shift, "BIAS_SHIFT": ops.bias_shift,

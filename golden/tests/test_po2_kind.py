@@ -152,4 +152,5 @@ def test_registered_and_costed() -> None:
     for label, layer, setting in PO2.cost_variants():
         assert PO2.dsp_blocks(layer, setting) == 0, label
         files = {role: "x" for role in PO2.rom_files(layer, setting)}
-        assert PO2.rtl_parameters(layer, setting, files)["EXP_SPAN"] == layer.span
+        parameters = PO2.rtl_parameters(layer, setting, files)
+        assert (parameters["MUL_PO2"], parameters["PO2_SPAN"], parameters["KW"]) == (1, layer.span, layer.span + 2)

@@ -1,4 +1,5 @@
-"""po2_conv: one K-tap po2 convolution output, bit-exact against golden.kinds.po2, cycles = its core_latency.
+"""The po2 kind's core (rtl/conv1d.sv with MUL_PO2: a po2_mul shifter per lane): one K-tap po2 convolution
+output, bit-exact against golden.kinds.po2, cycles = its core_latency.
 
 Corners: the smallest and largest exponent of each range (every random layer
 holds both), zero weights, the most negative, most positive, zero and
@@ -147,7 +148,7 @@ def test_po2_conv(name: str) -> None:
     parameters = {key: value for key, value in PO2.rtl_parameters(layer, setting, placeholder).items()
                   if not key.endswith("_FILE")}
     run = BlockRun(
-        toplevel="po2_conv",
+        toplevel=PO2.rtl_module,
         modules=list(PO2.rtl_dependencies) + [PO2.rtl_module],
         test_module="test_po2_conv",
         parameters=parameters,
