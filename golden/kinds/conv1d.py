@@ -267,18 +267,7 @@ class Conv1dKind(LayerKind):
 
     def rtl_parameters(self, layer: Layer, setting: Parallelism, files: dict[str, str]) -> dict[str, int | str]:
         assert_conv(layer)
-        ops, out = layer.operands, layer.output
-        out_fmt = layer.output_format
-        return {
-            "XW": ops.input.width, "X_SIGNED": int(ops.input.signed), "KW": ops.kernel.width, "BW": ops.bias.width,
-            "IN_D": layer.in_channels, "OUT_D": layer.out_channels, "K": layer.kernel_size,
-            "LANES": setting.lanes, "COLS": setting.cols,
-            "PROD_SHIFT": ops.product_shift, "BIAS_SHIFT": ops.bias_shift,
-            "YW": out_fmt.width, "Y_SIGNED": int(out_fmt.signed), "Y_SHIFT": ops.acc_frac - out_fmt.frac,
-            "FULL_PRECISION": int(out.full_precision), "ROUNDING": out.rounding.rtl_code,
-            "RELU": out.activation.rtl_code, "FLOAT32_INPUT": int(out.float32_input),
-            "WEIGHTS_FILE": files["weights"], "BIAS_FILE": files["bias"],
-        }
+        return conv1d_parameters(layer, setting, files, {"KW": layer.operands.kernel.width})
 
     def rom_files(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[list[int], int]]:
         assert_conv(layer)
@@ -346,6 +335,25 @@ class Conv1dKind(LayerKind):
 
 
 CONV1D = Conv1dKind()
+
+
+def conv1d_parameters(
+    layer: Layer, setting: Parallelism, files: dict[str, str], kernel: dict[str, int]
+) -> dict[str, int | str]:
+    """rtl/conv1d.sv's parameters for a layer with `operands` and an `output` stage (conv1d and po2 layers);
+    `kernel` holds the kernel-side ones: KW, or KW, MUL_PO2 and PO2_SPAN."""
+    ops, out = layer.operands, layer.output
+    out_fmt = layer.output_format
+    return {
+        "XW": ops.input.width, "X_SIGNED": int(ops.input.signed), **kernel, "BW": ops.bias.width,
+        "IN_D": layer.in_channels, "OUT_D": layer.out_channels, "K": layer.kernel_size,
+        "LANES": setting.lanes, "COLS": setting.cols,
+        "PROD_SHIFT": ops.product_shift, "BIAS_SHIFT": ops.bias_shift,
+        "YW": out_fmt.width, "Y_SIGNED": int(out_fmt.signed), "Y_SHIFT": ops.acc_frac - out_fmt.frac,
+        "FULL_PRECISION": int(out.full_precision), "ROUNDING": out.rounding.rtl_code,
+        "RELU": out.activation.rtl_code, "FLOAT32_INPUT": int(out.float32_input),
+        "WEIGHTS_FILE": files["weights"], "BIAS_FILE": files["bias"],
+    }
 
 
 def conv1d_latency(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:

@@ -34,6 +34,7 @@ from golden.errors import GoldenError
 from golden.kinds.base import Layer, LayerKind, Parallelism, Sequence
 from golden.kinds.conv1d import (
     MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, _array, _field, conv1d_latency,
+    conv1d_parameters,
 )
 from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
 from golden.memfile import bias_rom_words, matrix_rom_words
@@ -402,19 +403,7 @@ class Po2Kind(LayerKind):
 
     def rtl_parameters(self, layer: Layer, setting: Parallelism, files: dict[str, str]) -> dict[str, int | str]:
         assert_po2(layer)
-        ops, out = layer.operands, layer.output
-        out_fmt = layer.output_format
-        return {
-            "XW": ops.input.width, "X_SIGNED": int(ops.input.signed), "KW": layer.span + 2,
-            "MUL_PO2": 1, "PO2_SPAN": layer.span, "BW": ops.bias.width,
-            "IN_D": layer.in_channels, "OUT_D": layer.out_channels, "K": layer.kernel_size,
-            "LANES": setting.lanes, "COLS": setting.cols,
-            "PROD_SHIFT": ops.product_shift, "BIAS_SHIFT": ops.bias_shift,
-            "YW": out_fmt.width, "Y_SIGNED": int(out_fmt.signed), "Y_SHIFT": ops.acc_frac - out_fmt.frac,
-            "FULL_PRECISION": int(out.full_precision), "ROUNDING": out.rounding.rtl_code,
-            "RELU": out.activation.rtl_code, "FLOAT32_INPUT": int(out.float32_input),
-            "WEIGHTS_FILE": files["weights"], "BIAS_FILE": files["bias"],
-        }
+        return conv1d_parameters(layer, setting, files, {"KW": layer.span + 2, "MUL_PO2": 1, "PO2_SPAN": layer.span})
 
     def rom_files(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[list[int], int]]:
         """The weight codes in row_by_matrix_multiply's ROM layout (as CW-bit two's-complement patterns, same bits)."""
