@@ -86,6 +86,8 @@ def test_export_writes_the_contract(tmp_path: Path) -> None:
         assert bias == bias_rom_words(layer.bias, bias_fmt, cols)
         assert described["output_format"] == layer.output_format.to_dict()
     assert info["output_format"] == network.output_format.to_dict()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [result.top_file.name, result.json_file.name, *(p.name for p in result.weight_files)])
 
 
 def test_full_precision_output_leaves_with_its_width(tmp_path: Path) -> None:
@@ -97,8 +99,6 @@ def test_full_precision_output_leaves_with_its_width(tmp_path: Path) -> None:
     assert info["output_format"] == {"width": last.accumulator_width, "frac": 23, "signed": True}
     assert info["output_width"] == 39
     assert f"output      logic [{4 * 39 - 1}:0]  out_data_o" in (tmp_path / f"{info['top']}.sv").read_text()
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        [result.top_file.name, result.json_file.name, *(p.name for p in result.weight_files)])
 
 
 def test_a_failed_export_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
