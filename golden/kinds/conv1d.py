@@ -227,30 +227,16 @@ class Conv1dKind(LayerKind):
             delay = (layer.kernel_size - 1 - k) * layer.dilation
             products = products + padded[layer.history - delay: layer.history - delay + steps] @ layer.kernel[k]
         sums = products * (1 << ops.product_shift) + layer.bias * (1 << ops.bias_shift)
-        outputs = fast.requantise_to(sums, ops.acc_frac, layer.output)
-        if layer.output.full_precision:
-            saturated = np.zeros(sums.shape, dtype=bool)
-        else:
-            low, high = layer.output.bounds()
-            shift = ops.acc_frac - layer.output.fmt.frac
-            if shift > 0:
-                saturated = (sums < low * (1 << shift)) | (sums > high * (1 << shift))
-            else:
-                saturated = (sums < -((-low) >> -shift)) | (sums > high >> -shift)
-        return Sequence(sums=sums, outputs=outputs, saturated=saturated)
+        return sequence_result(sums, ops.acc_frac, layer.output)
 
     # ---- hardware ----
     def settings(self, layer: Layer) -> Iterable[Parallelism]:
         assert_conv(layer)
-        for lanes in range(1, layer.terms + 1):
-            for cols in range(1, layer.out_channels + 1):
-                yield Parallelism(lanes, cols)
+        yield from lane_col_settings(layer.terms, layer.out_channels)
 
     def check_setting(self, layer: Layer, setting: Parallelism, where: str) -> None:
         assert_conv(layer)
-        for value, what, high in ((setting.lanes, "LANES", layer.terms), (setting.cols, "COLS", layer.out_channels)):
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-                raise GoldenError(f"{where}: {what} must be an integer in [1, {high}], got {value!r}")
+        check_lane_col_setting(layer.terms, layer.out_channels, setting, where)
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
         assert_conv(layer)
@@ -335,6 +321,33 @@ class Conv1dKind(LayerKind):
 
 
 CONV1D = Conv1dKind()
+
+
+def sequence_result(sums: np.ndarray, acc_frac: int, output: OutputStage) -> Sequence:
+    """Whole-sequence sums through the output stage, with the coverage flag of the sums it clipped."""
+    outputs = fast.requantise_to(sums, acc_frac, output)
+    if output.full_precision:
+        return Sequence(sums=sums, outputs=outputs, saturated=np.zeros(sums.shape, dtype=bool))
+    low, high = output.bounds()
+    shift = acc_frac - output.fmt.frac
+    if shift > 0:
+        saturated = (sums < low * (1 << shift)) | (sums > high * (1 << shift))
+    else:
+        saturated = (sums < -((-low) >> -shift)) | (sums > high >> -shift)
+    return Sequence(sums=sums, outputs=outputs, saturated=saturated)
+
+
+def lane_col_settings(terms: int, out_channels: int) -> Iterable[Parallelism]:
+    """Every LANES x COLS of rtl/conv1d.sv: 1..K*IN_D by 1..OUT_D."""
+    for lanes in range(1, terms + 1):
+        for cols in range(1, out_channels + 1):
+            yield Parallelism(lanes, cols)
+
+
+def check_lane_col_setting(terms: int, out_channels: int, setting: Parallelism, where: str) -> None:
+    for value, what, high in ((setting.lanes, "LANES", terms), (setting.cols, "COLS", out_channels)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+            raise GoldenError(f"{where}: {what} must be an integer in [1, {high}], got {value!r}")
 
 
 def conv1d_parameters(

@@ -33,8 +33,8 @@ from golden import fast, reference
 from golden.errors import GoldenError
 from golden.kinds.base import Layer, LayerKind, Parallelism, Sequence
 from golden.kinds.conv1d import (
-    MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, _array, _field, conv1d_latency,
-    conv1d_parameters,
+    MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, _array, _field, check_lane_col_setting,
+    conv1d_latency, conv1d_parameters, lane_col_settings, sequence_result,
 )
 from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
 from golden.memfile import bias_rom_words, matrix_rom_words
@@ -363,30 +363,16 @@ class Po2Kind(LayerKind):
             shifted = np.left_shift(delayed[:, :, None], (layer.exponent[k] - layer.exp_min)[None])  # (T, IN, OUT)
             sums += np.sum(shifted * layer.sign[k][None], axis=1)
         sums = (sums << ops.product_shift) + (layer.bias << ops.bias_shift)
-        outputs = fast.requantise_to(sums, ops.acc_frac, layer.output)
-        if layer.output.full_precision:
-            saturated = np.zeros(sums.shape, dtype=bool)
-        else:
-            low, high = layer.output.bounds()
-            shift = ops.acc_frac - layer.output.fmt.frac
-            if shift > 0:
-                saturated = (sums < low * (1 << shift)) | (sums > high * (1 << shift))
-            else:
-                saturated = (sums < -((-low) >> -shift)) | (sums > high >> -shift)
-        return Sequence(sums=sums, outputs=outputs, saturated=saturated)
+        return sequence_result(sums, ops.acc_frac, layer.output)
 
     # ---- hardware ----
     def settings(self, layer: Layer) -> Iterable[Parallelism]:
         assert_po2(layer)
-        for lanes in range(1, layer.terms + 1):
-            for cols in range(1, layer.out_channels + 1):
-                yield Parallelism(lanes, cols)
+        yield from lane_col_settings(layer.terms, layer.out_channels)
 
     def check_setting(self, layer: Layer, setting: Parallelism, where: str) -> None:
         assert_po2(layer)
-        for value, what, high in ((setting.lanes, "LANES", layer.terms), (setting.cols, "COLS", layer.out_channels)):
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-                raise GoldenError(f"{where}: {what} must be an integer in [1, {high}], got {value!r}")
+        check_lane_col_setting(layer.terms, layer.out_channels, setting, where)
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
         """rtl/conv1d.sv's pipeline with po2_mul in each lane: its formula."""
