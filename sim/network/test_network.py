@@ -39,7 +39,8 @@ from golden.manifest import NetworkManifest, load_manifest, save_manifest
 from golden.memfile import pack_vector, unpack_vector
 from golden.network import StreamingNetwork, saturation_count
 from golden.qformat import QFormat
-from golden.rtlgen.top import export_network, plan_network
+from golden.rtlgen.pool import POOL_SIZES, PoolPlan, plan_structure
+from golden.rtlgen.top import NetworkPlan, export_network, plan_network
 from golden.tests.network_cases import SHAPES, LayerShape, NetworkShape, random_manifest
 from simlib.check import assert_codes_equal, assert_cycles
 from simlib.clocked import CLOCK_NS, ClockedBench
@@ -69,17 +70,17 @@ class Segment:
     inputs: np.ndarray
 
 
-def stimulus_plan(manifest: NetworkManifest) -> list[Segment]:
+def stimulus_plan(manifest: NetworkManifest, samples_per_class: int = SAMPLES) -> list[Segment]:
     channels, fmt = manifest.input_channels, manifest.input_format
     seed = derived_seed(f"network-stimulus-{manifest.name}")
     segments = []
     for index, wave in enumerate(waveshaping.WAVE_CLASSES):
-        samples = waveshaping.network_input(wave, SAMPLES, channels, fmt, seed + index)
+        samples = waveshaping.network_input(wave, samples_per_class, channels, fmt, seed + index)
         kind = "full_rate" if index % 2 == 0 else "gaps"
         segments.append(Segment(f"{wave} {kind}", kind, samples))
-    random = waveshaping.random_input(SAMPLES, channels, fmt, seed + 10)
-    segments.append(Segment("random full_rate", "full_rate", random[: SAMPLES // 2]))
-    segments.append(Segment("random gaps", "gaps", random[SAMPLES // 2:]))
+    random = waveshaping.random_input(samples_per_class, channels, fmt, seed + 10)
+    segments.append(Segment("random full_rate", "full_rate", random[: samples_per_class // 2]))
+    segments.append(Segment("random gaps", "gaps", random[samples_per_class // 2:]))
     segments.append(Segment("isolated", "isolated", waveshaping.random_input(ISOLATED, channels, fmt, seed + 11)))
     # Long enough to fill every layer, short enough that samples are still in flight at the reset.
     cut = waveshaping.random_input(3 * len(manifest.layers), channels, fmt, seed + 12)
@@ -308,10 +309,31 @@ class GoldenThread(threading.Thread):
 def test_network(model: str) -> None:
     folder = BUILD / "network" / model
     folder.mkdir(parents=True, exist_ok=True)
-    manifest_file = model_manifest(model, folder)
-    manifest = load_manifest(manifest_file)
-    exported = export_network(plan_network(manifest), folder / "rtl")
-    segments = stimulus_plan(manifest)
+    manifest = load_manifest(model_manifest(model, folder))
+    stream_case(model, manifest, plan_network(manifest), folder, SAMPLES)
+
+
+# The shared multiplier pool (golden/rtlgen/pool.py, rtl/pool_network.sv): the same bench, bit-exact against
+# the same golden network, at every pool size. Shorter streams (the pool takes ~K*IN*OUT/P cycles per sample).
+POOL_SAMPLES = int(os.environ.get("POOL_SAMPLES", "150"))  # per waveform class and of random input
+
+
+@pytest.mark.parametrize("pool", POOL_SIZES)
+@pytest.mark.parametrize("model", ["fpga", "mcu", "odd", "seed_fpga"])
+def test_pooled_network(model: str, pool: int) -> None:
+    folder = BUILD / "network" / f"{model}-pool{pool}"
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = load_manifest(model_manifest(model, folder))
+    plan = plan_structure(manifest, structure="shared", pool=pool)
+    stream_case(f"{model}-pool{pool}", manifest, plan, folder, POOL_SAMPLES)
+
+
+def stream_case(case: str, manifest: NetworkManifest, plan: NetworkPlan | PoolPlan, folder: Path,
+                samples_per_class: int) -> None:
+    """Generate `plan` into folder/rtl, stream the stimulus plan through it, compare with golden."""
+    model = case
+    exported = export_network(plan, folder / "rtl")
+    segments = stimulus_plan(manifest, samples_per_class)
     random = np.concatenate([s.inputs for s in segments if s.name.startswith("random")])
     assert saturation_count(manifest, random) > 0, f"{model}: the full-range random stimulus never saturates a layer"
     plan_file = write_text_atomic(folder / "plan.json",
