@@ -193,7 +193,7 @@ module pool_output_stage #(
   end
 
   logic unused;
-  assign unused = ^{value_q, Latency[0]};
+  assign unused = ^{value_q, raw_i, bias_i, Latency[0]};  // the classes read what their widths need
 
   if (NC < 1) begin : g_bad_classes
     $error("pool_output_stage: NC must be >= 1");
