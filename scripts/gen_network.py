@@ -3,11 +3,16 @@
 
 Writes DIR/<top>.sv, DIR/<top>_<layer>_weights.hex and _bias.hex per layer,
 and DIR/<top>.json (sources, parameters, cycles per sample, latency, DSPs),
-all or nothing. Each layer's LANES x COLS is the cheapest setting whose stage
-interval fits --cycles-per-sample, unless --parallelism sets it.
+all or nothing. Two structures: per-layer (each layer's LANES x COLS is the
+cheapest setting whose stage interval fits --cycles-per-sample, unless
+--parallelism sets it) and shared (one pool of 1-3 multipliers for the whole
+network, golden/rtlgen/pool.py). --structure auto (the default) takes the
+shared pool when it meets the budget with fewer DSPs, i.e. at large budgets.
 
     scripts/gen_network.py golden/models/fpga.yaml --out build/network/fpga
     scripts/gen_network.py M.yaml --out D --cycles-per-sample 32 --parallelism qconv_1=4x8
+    scripts/gen_network.py M.yaml --out D --cycles-per-sample 781          # 192 kHz at 150 MHz: a pool of 2
+    scripts/gen_network.py M.yaml --out D --structure shared --pool 3
 """
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ from pathlib import Path
 
 from golden.errors import GoldenError
 from golden.manifest import load_manifest
-from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override, plan_network
+from golden.rtlgen.pool import POOL_SIZES, STRUCTURES, PoolPlan, plan_structure
+from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,19 +34,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cycles-per-sample", type=int, default=DEFAULT_CYCLES_PER_SAMPLE,
                         help=f"throughput budget per layer in clock cycles (default {DEFAULT_CYCLES_PER_SAMPLE})")
     parser.add_argument("--parallelism", action="append", default=[], metavar="LAYER=LANESxCOLS",
-                        help="fix one layer's parallelism (repeatable), e.g. qconv_1=4x8")
+                        help="fix one layer's parallelism (repeatable), e.g. qconv_1=4x8 (per-layer structure)")
+    parser.add_argument("--structure", choices=STRUCTURES, default="auto",
+                        help="per-layer multipliers, one shared pool, or auto: the cheaper that meets the budget")
+    parser.add_argument("--pool", type=int, choices=POOL_SIZES, default=None,
+                        help="multipliers of the shared pool (implies --structure shared; default: the fewest "
+                             "that meet the budget)")
     args = parser.parse_args(argv)
     try:
         overrides = dict(parse_override(text) for text in args.parallelism)
         manifest = load_manifest(args.manifest)
-        plan = plan_network(manifest, args.cycles_per_sample, overrides, args.top)
+        plan = plan_structure(manifest, args.cycles_per_sample, overrides, args.top, args.structure, args.pool)
         result = export_network(plan, args.out)
     except GoldenError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     info = result.description
-    print(f"{info['top']}: {len(plan.layers)} layers, {info['cycles_per_sample']} cycles per sample, "
-          f"latency {info['latency_cycles']} cycles, {info['multipliers']} multipliers ({info['dsp_count']} MULT18X18D)")
+    print(f"{info['top']}: {len(plan.layers)} layers, {info['structure']} structure, {info['cycles_per_sample']} "
+          f"cycles per sample, latency {info['latency_cycles']} cycles, {info['multipliers']} multipliers "
+          f"({info['dsp_count']} MULT18X18D)")
+    if isinstance(plan, PoolPlan):
+        print(f"  one pool of {plan.pool}: {info['macs_per_sample']} multiply-accumulates in {info['beats_per_sample']} "
+              f"beats + {info['stall_cycles']} waiting cycles, MAC efficiency {info['mac_efficiency']:.1%}")
+        print(f"wrote {result.top_file}, {result.json_file} and {len(result.weight_files)} ROM files")
+        return 0
     for layer in info["layers"]:
         print(f"  {layer['name']:16s} K={layer['kernel_size']} d={layer['dilation']:<4d} "
               f"{layer['in_channels']:>3d}->{layer['out_channels']:<3d} {layer['tap_source']:17s} "

@@ -38,6 +38,15 @@ VARIANTS: dict[str, list[dict[str, int | str]]] = {
     "network_stage": [{"K": 1, "DILATION": 3}, {"DILATION": 4, "HOLD_OUTPUT": 1},
                       {"XW": 12, "YW": 9, "K": 3, "DILATION": 2, "IN_D": 3, "OUT_D": 5}],
     "sample_strobe_guard": [{"WIDTH": 1, "COUNT_W": 1}],
+    "pool_history": [{"PORTS": 1, "DEPTH": 1, "W": 1}, {"PORTS": 3, "DEPTH": 1060, "W": 17}],
+    # two classes: a float32 ReLU into 16 unsigned bits and a full-precision 39-bit sum (the seeds' layers)
+    "pool_output_stage": [{"NC": 2, "RAW_W": 40, "Y_W": 39, "C_ACC_W": "64'h0000002700000027",
+                           "C_YW": "64'h0000002700000010", "C_Y_SIGNED": "64'h0000000100000000",
+                           "C_FULL_PRECISION": "64'h0000000100000000", "C_RELU": "64'h0000000000000001",
+                           "C_FLOAT32_INPUT": "64'h0000000000000001", "C_Y_SHIFT": "64'h000000000000000B"}],
+    # the generated tops (sim/network/test_gen_network.py) lint every real configuration; these are the corners
+    "pool_network": [{"P": 3}, {"P": 2, "IN_CH": 3, "XW": 9, "X_SIGNED": 0, "DW": 10, "L_IN": 3, "L_RLEN": 3,
+                                "OUT_CH": 2, "NB": 2, "NOUT": 2, "DEPTH": 3}],
 }
 
 

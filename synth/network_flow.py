@@ -108,11 +108,13 @@ class NetworkFlow:
         """The network RTL and weight files in work/rtl; HDL parameters naming the weight files relative to the repo."""
         from golden.errors import GoldenError
         from golden.manifest import load_manifest
-        from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network, plan_network
+        from golden.rtlgen.pool import plan_structure
+        from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network
 
         try:
             manifest = load_manifest(self.manifest_path)
-            plan = plan_network(manifest, self.cycles_per_sample_budget or DEFAULT_CYCLES_PER_SAMPLE)
+            # per-layer or the shared pool, whichever meets the budget with fewer DSPs (golden/rtlgen/pool.py)
+            plan = plan_structure(manifest, self.cycles_per_sample_budget or DEFAULT_CYCLES_PER_SAMPLE)
             description = export_network(plan, self.work / "rtl").description
         except GoldenError as error:
             raise SynthesisError(f"network generation failed: {error}") from None

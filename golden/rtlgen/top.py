@@ -16,12 +16,15 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from golden.errors import GoldenError
 from golden.kinds import KINDS, Layer, Parallelism, kind_of
 from golden.manifest import NetworkManifest
 from golden.memfile import write_hex
+
+if TYPE_CHECKING:
+    from golden.rtlgen.pool import PoolPlan
 
 REPO = Path(__file__).resolve().parents[2]
 RTL = REPO / "rtl"
@@ -382,6 +385,7 @@ def describe(plan: NetworkPlan, out_dir: Path) -> dict[str, Any]:
         "json_version": JSON_VERSION,
         "top": plan.top,
         "model": manifest.name,
+        "structure": "per-layer",
         "sources": [str(RTL / f"{name}.sv") for name in RTL_MODULES] + [str(out_dir / f"{plan.top}.sv")],
         "strobe_guard_source": str(RTL / f"{STROBE_GUARD}.sv"),
         "parameters": parameters,
@@ -409,7 +413,7 @@ class ExportResult:
     description: dict[str, Any]
 
 
-def export_network(plan: NetworkPlan, out_dir: Path | str, output_ready: bool = False) -> ExportResult:
+def export_network(plan: "NetworkPlan | PoolPlan", out_dir: Path | str, output_ready: bool = False) -> ExportResult:
     """Write <top>.sv, the weight/bias hex files and <top>.json into `out_dir`, all or nothing.
 
     Everything is rendered and validated first, written into a temporary folder
@@ -417,12 +421,19 @@ def export_network(plan: NetworkPlan, out_dir: Path | str, output_ready: bool = 
     that finds the JSON finds the files it names; on any error nothing new is
     left in `out_dir`."""
     out_dir = Path(out_dir).resolve()
-    contents: list[tuple[str, list[int], int]] = []
-    for lp, roles in zip(plan.layers, weight_file_names(plan)):
-        for role, (words, bits) in kind_of(lp.layer).rom_files(lp.layer, lp.setting).items():
-            contents.append((roles[role], words, bits))
-    top_text = render_top(plan, out_dir, output_ready)
-    description = describe(plan, out_dir)
+    if not isinstance(plan, NetworkPlan):  # the shared structure (golden.rtlgen.pool.PoolPlan) renders itself
+        from golden.rtlgen.pool import export_contents
+
+        if output_ready:
+            raise RtlExportError(f"{plan.top}: the shared pool has no output backpressure (out_ready_i)")
+        contents, top_text, description = export_contents(plan, out_dir)
+    else:
+        contents = []
+        for lp, roles in zip(plan.layers, weight_file_names(plan)):
+            for role, (words, bits) in kind_of(lp.layer).rom_files(lp.layer, lp.setting).items():
+                contents.append((roles[role], words, bits))
+        top_text = render_top(plan, out_dir, output_ready)
+        description = describe(plan, out_dir)
     json_text = json.dumps(description, indent=2) + "\n"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,8 @@ import pytest
 
 from golden.manifest import save_manifest
 from golden.memfile import bias_rom_words, matrix_rom_words
-from golden.rtlgen.top import RtlExportError, export_network, layer_plan, plan_network
+from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, plan_structure
+from golden.rtlgen.top import NetworkPlan, RtlExportError, export_network, layer_plan, plan_network
 from golden.tests.network_cases import SHAPES, random_manifest
 from simlib.runner import REPO
 from synth.toolchain import verilator_environment
@@ -142,6 +143,143 @@ def test_generated_top_lints_clean(tmp_path: Path, name: str) -> None:
     result = export_network(plan_network(manifest(name)), tmp_path)
     info = result.description
     command = ["verilator", "--lint-only", "-Wall", "--quiet-stats", "--top-module", info["top"], *info["sources"]]
+    lint = subprocess.run(command, env=verilator_environment({"PATH": "/usr/bin:/bin"}), capture_output=True,
+                          text=True)
+    assert lint.returncode == 0 and not lint.stderr.strip(), lint.stderr
+
+
+# ---- the shared structure (golden/rtlgen/pool.py) -----------------------------------------------
+
+SEEDS_RATE_BUDGET = 781  # 192 kHz (the seeds' sample rate) at 150 MHz: 150e6 / 192e3 = 781.25 cycles
+
+
+def test_structure_follows_the_budget() -> None:
+    """Per-layer at the default budget; at 192 kHz on 150 MHz a pool of 2 (fewer DSPs than per-layer)."""
+    network = manifest("fpga")
+    assert isinstance(plan_structure(network), NetworkPlan)
+    shared = plan_structure(network, SEEDS_RATE_BUDGET)
+    per_layer = plan_network(network, SEEDS_RATE_BUDGET)
+    assert isinstance(shared, PoolPlan) and shared.pool == 2, shared
+    assert shared.cycles_per_sample == 768 <= SEEDS_RATE_BUDGET
+    assert shared.dsp_count == 2 < per_layer.dsp_count
+    # a pool of 1 needs all 1536 MACs in a row: the budget decides
+    assert plan_structure(network, 1536).pool == 1
+    assert isinstance(plan_structure(network, SEEDS_RATE_BUDGET, structure="per-layer"), NetworkPlan)
+    # overrides are a per-layer notion: auto keeps the per-layer structure
+    assert isinstance(plan_structure(network, SEEDS_RATE_BUDGET, overrides={"conv_1": (1, 1)}), NetworkPlan)
+
+
+def test_shared_structure_errors_name_the_reason() -> None:
+    network = manifest("fpga")
+    with pytest.raises(PoolError, match=r"no shared pool of 1..3 multipliers meets 64 cycles per sample for fpga; "
+                                        r"the fastest \(P=3\) needs 536"):
+        plan_structure(network, structure="shared")
+    with pytest.raises(PoolError, match="pool size must be one of 1, 2, 3 multipliers, got 4"):
+        plan_structure(network, structure="shared", pool=4)
+    with pytest.raises(PoolError, match="applies to the shared structure only"):
+        plan_structure(network, structure="per-layer", pool=2)
+    with pytest.raises(PoolError, match="overrides apply to the per-layer structure only"):
+        plan_structure(network, structure="shared", pool=2, overrides={"conv_1": (1, 1)})
+    with pytest.raises(PoolError, match="structure must be one of auto, shared, per-layer"):
+        plan_structure(network, structure="pooled")
+
+
+def test_po2_network_keeps_the_per_layer_structure() -> None:
+    """The pool has fixed_mul lanes: a po2 layer keeps its network per-layer, and asking for a pool says why."""
+    from golden.kinds.po2 import PO2
+    from golden.manifest import NetworkManifest
+
+    layer, _ = PO2.example_layers(np.random.default_rng(1))[0]
+    network = NetworkManifest(name="po2net", input_format=layer.input_format, input_channels=layer.in_channels,
+                              layers=(layer,))
+    po2 = next(layer for layer in network.layers if layer.kind == "po2")
+    assert isinstance(plan_structure(network, 100_000), NetworkPlan)
+    with pytest.raises(PoolError, match=rf"\({po2.name}\) is a po2 layer; the shared multiplier pool computes "
+                                        r"conv1d layers only .* keeps the per-layer structure"):
+        plan_structure(network, structure="shared", pool=1)
+
+
+@pytest.mark.parametrize("name", ["fpga", "mcu", "odd", "narrow", "single", "seedlike", "mixed"])
+@pytest.mark.parametrize("pool", POOL_SIZES)
+def test_pool_schedule_covers_every_term_once(name: str, pool: int) -> None:
+    """Decode the ROMs as rtl/pool_network.sv does: every output channel gets each (tap, channel) term
+    once, with its kernel code, the ring offset of its age, its bias; and the beats are in RTL order."""
+    network = manifest(name)
+    plan = plan_structure(network, structure="shared", pool=pool)
+    w = plan.widths
+    sched, sched_bits = plan.schedule_words()
+    weights, weight_bits = plan.weight_words()
+    assert len(sched) == len(weights) == plan.beat_count
+    assert all(word < (1 << sched_bits) for word in sched) and all(word < (1 << weight_bits) for word in weights)
+    kw, lane_w = plan.kernel_width, w["LaneW"]
+    seen: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for word, weight_word in zip(sched, weights):
+        position = pool * lane_w + w["CW"]
+        layer_index = (word >> position) & ((1 << w["LYW"]) - 1)
+        out = (word >> (position + w["LYW"])) & ((1 << w["OW"]) - 1)
+        layer = network.layers[layer_index]
+        for lane in range(pool):
+            field = word >> (lane * lane_w)
+            offset = field & ((1 << (w["AW"] + 1)) - 1)
+            offset -= (1 << (w["AW"] + 1)) if offset >> w["AW"] else 0
+            age = (field >> (w["AW"] + 1)) & ((1 << w["DLW"]) - 1)
+            code = (weight_word >> (lane * kw)) & ((1 << kw) - 1)
+            code -= (1 << kw) if code >> (kw - 1) else 0
+            if age == (1 << w["DLW"]) - 1:
+                assert code == 0, "an idle lane must multiply by zero"
+                continue
+            channel = offset + age * layer.in_channels
+            assert age % layer.dilation == 0 and 0 <= channel < layer.in_channels, (offset, age)
+            tap = layer.kernel_size - 1 - age // layer.dilation
+            assert code == layer.kernel[tap, channel, out]
+            seen.setdefault((layer_index, out), []).append((tap, channel, code))
+    for index, layer in enumerate(network.layers):
+        for out in range(layer.out_channels):
+            terms = sorted((tap, channel) for tap, channel, _ in seen[(index, out)])
+            assert terms == [(k, c) for k in range(layer.kernel_size) for c in range(layer.in_channels)]
+    bias, _ = plan.bias_words()
+    flat = [int(code) for layer in network.layers for code in layer.bias]
+    assert [b - (1 << plan.bias_width) if b >> (plan.bias_width - 1) else b for b in bias] == flat
+
+
+def test_pool_export_writes_the_contract(tmp_path: Path) -> None:
+    network = manifest("mcu")
+    result = export_network(plan_structure(network, structure="shared", pool=3), tmp_path / "out")
+    info = json.loads(result.json_file.read_text())
+    assert CONTRACT_KEYS <= set(info), CONTRACT_KEYS - set(info)
+    assert info["structure"] == "shared" and info["pool"] == 3 and info["multipliers"] == 3
+    assert info["dsp_count"] == 3 and info["macs_per_sample"] == 424
+    assert info["cycles_per_sample"] == 205 and info["latency_cycles"] == 215  # golden/rtlgen/pool.py's model
+    assert set(info["parameters"]) == {"WEIGHTS_FILE", "SCHEDULE_FILE", "BIAS_FILE"}
+    assert all(Path(source).is_absolute() and Path(source).is_file() for source in info["sources"])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [result.top_file.name, result.json_file.name, *(p.name for p in result.weight_files)])
+    per_layer = json.loads(export_network(plan_network(network), tmp_path / "per_layer").json_file.read_text())
+    assert per_layer["structure"] == "per-layer"
+
+
+def test_cli_structure_and_pool(tmp_path: Path) -> None:
+    script = REPO / "scripts" / "gen_network.py"
+    manifest_file = save_manifest(manifest("fpga"), tmp_path / "fpga.yaml")
+    shared = subprocess.run([sys.executable, script, manifest_file, "--out", tmp_path / "a", "--cycles-per-sample",
+                             str(SEEDS_RATE_BUDGET)], capture_output=True, text=True)
+    assert shared.returncode == 0 and "shared structure, 768 cycles per sample" in shared.stdout, shared.stderr
+    assert json.loads((tmp_path / "a" / "wavenet_fpga.json").read_text())["pool"] == 2
+    forced = subprocess.run([sys.executable, script, manifest_file, "--out", tmp_path / "b", "--pool", "3"],
+                            capture_output=True, text=True)
+    assert forced.returncode == 0 and "3 multipliers (3 MULT18X18D)" in forced.stdout, forced.stderr
+    refused = subprocess.run([sys.executable, script, manifest_file, "--out", tmp_path / "c", "--structure",
+                              "shared"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "no shared pool of 1..3 multipliers meets 64" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("name", ["fpga", "mcu", "narrow", "single", "seedlike", "mixed"])
+def test_generated_pool_top_lints_clean(tmp_path: Path, name: str) -> None:
+    result = export_network(plan_structure(manifest(name), structure="shared", pool=3), tmp_path)
+    info = result.description
+    command = ["verilator", "--lint-only", "-Wall", "-DASSERTIONS", "--quiet-stats", "--top-module", info["top"],
+               *info["sources"]]
     lint = subprocess.run(command, env=verilator_environment({"PATH": "/usr/bin:/bin"}), capture_output=True,
                           text=True)
     assert lint.returncode == 0 and not lint.stderr.strip(), lint.stderr

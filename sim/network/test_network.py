@@ -40,7 +40,8 @@ from golden.manifest import NetworkManifest, load_manifest, save_manifest
 from golden.memfile import pack_vector, unpack_vector
 from golden.network import StreamingNetwork, saturation_count
 from golden.qformat import QFormat
-from golden.rtlgen.top import export_network, plan_network
+from golden.rtlgen.pool import POOL_SIZES, PoolPlan, plan_structure
+from golden.rtlgen.top import NetworkPlan, export_network, plan_network
 from golden.tests.network_cases import SHAPES, LayerShape, NetworkShape, random_manifest
 from simlib.check import assert_codes_equal, assert_cycles
 from simlib.clocked import CLOCK_NS, ClockedBench
@@ -75,17 +76,17 @@ class Segment:
     inputs: np.ndarray
 
 
-def stimulus_plan(manifest: NetworkManifest, samples: int) -> list[Segment]:
+def stimulus_plan(manifest: NetworkManifest, samples_per_class: int = SAMPLES) -> list[Segment]:
     channels, fmt = manifest.input_channels, manifest.input_format
     seed = derived_seed(f"network-stimulus-{manifest.name}")
     segments = []
     for index, wave in enumerate(waveshaping.WAVE_CLASSES):
-        inputs = waveshaping.network_input(wave, samples, channels, fmt, seed + index)
+        samples = waveshaping.network_input(wave, samples_per_class, channels, fmt, seed + index)
         kind = "full_rate" if index % 2 == 0 else "gaps"
-        segments.append(Segment(f"{wave} {kind}", kind, inputs))
-    random = waveshaping.random_input(samples, channels, fmt, seed + 10)
-    segments.append(Segment("random full_rate", "full_rate", random[: samples // 2]))
-    segments.append(Segment("random gaps", "gaps", random[samples // 2:]))
+        segments.append(Segment(f"{wave} {kind}", kind, samples))
+    random = waveshaping.random_input(samples_per_class, channels, fmt, seed + 10)
+    segments.append(Segment("random full_rate", "full_rate", random[: samples_per_class // 2]))
+    segments.append(Segment("random gaps", "gaps", random[samples_per_class // 2:]))
     segments.append(Segment("isolated", "isolated", waveshaping.random_input(ISOLATED, channels, fmt, seed + 11)))
     # Long enough to fill every layer, short enough that samples are still in flight at the reset.
     cut = waveshaping.random_input(3 * len(manifest.layers), channels, fmt, seed + 12)
@@ -314,10 +315,39 @@ class GoldenThread(threading.Thread):
 def test_network(model: str) -> None:
     folder = BUILD / "network" / model
     folder.mkdir(parents=True, exist_ok=True)
-    manifest_file = model_manifest(model, folder)
-    manifest = load_manifest(manifest_file)
-    exported = export_network(plan_network(manifest), folder / "rtl")
-    segments = stimulus_plan(manifest, SAMPLES if model in FULL_REGRESSION else SAMPLES_OTHER)
+    manifest = load_manifest(model_manifest(model, folder))
+    stream_case(model, manifest, plan_network(manifest), folder,
+                SAMPLES if model in FULL_REGRESSION else SAMPLES_OTHER)
+
+
+# The shared multiplier pool (golden/rtlgen/pool.py, rtl/pool_network.sv): the same bench, bit-exact against
+# the same golden network. Shorter streams (the pool takes ~K*IN*OUT/P cycles per sample). Each case is its own
+# Verilator build (~1-2 minutes), so `make sim` runs a covering subset: the default model at 192 kHz on 150 MHz
+# (P=2, three K=4 layers), mcu on P=3 (1x1 layers that wait for their inputs, beats across taps), the seeds'
+# float32 ReLU and full-precision 39-bit output on one lane, and a network of three output formats whose beats
+# cross taps (5 and 6 channels on 3 lanes). POOL_MATRIX=full runs every model at every pool size.
+POOL_SAMPLES = int(os.environ.get("POOL_SAMPLES", "150"))  # per waveform class and of random input
+POOL_MODELS = ["fpga", "mcu", "odd", "seed_fpga", "single", "mixed"]  # the stimulus needs >= 3 inputs
+POOL_CASES = ([(model, pool) for model in POOL_MODELS for pool in POOL_SIZES]
+              if os.environ.get("POOL_MATRIX") == "full" else
+              [("fpga", 2), ("mcu", 3), ("seed_fpga", 1), ("mixed", 3)])
+
+
+@pytest.mark.parametrize(("model", "pool"), POOL_CASES)
+def test_pooled_network(model: str, pool: int) -> None:
+    folder = BUILD / "network" / f"{model}-pool{pool}"
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = load_manifest(model_manifest(model, folder))
+    plan = plan_structure(manifest, structure="shared", pool=pool)
+    stream_case(f"{model}-pool{pool}", manifest, plan, folder, POOL_SAMPLES)
+
+
+def stream_case(case: str, manifest: NetworkManifest, plan: NetworkPlan | PoolPlan, folder: Path,
+                samples_per_class: int) -> None:
+    """Generate `plan` into folder/rtl, stream the stimulus plan through it, compare with golden."""
+    model = case
+    exported = export_network(plan, folder / "rtl")
+    segments = stimulus_plan(manifest, samples_per_class)
     random = np.concatenate([s.inputs for s in segments if s.name.startswith("random")])
     assert saturation_count(manifest, random) > 0, f"{model}: the full-range random stimulus never saturates a layer"
     plan_file = write_text_atomic(folder / "plan.json",
