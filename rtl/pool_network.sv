@@ -378,7 +378,7 @@ module pool_network #(
     ) u_mul (
       .clk_i,
       .a_i      (x),
-      .b_i      ($signed(s3_w[k*KW +: KW])),
+      .b_i      (s3_w[k*KW +: KW]),
       .product_o(s4_products[k*ProdW +: ProdW])
     );
   end
