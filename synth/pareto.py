@@ -252,6 +252,7 @@ def plot_png(rows: list[Measurement], meta: dict[str, Any]) -> bytes:
             continue
         axis.set_xscale("log")
         axis.set_yscale("log")
+        axis.margins(0.15)  # room for the labels at the edges
         axis.grid(True, which="both", alpha=0.3)
         axis.legend()
     figure.suptitle(f"{meta['model']} on {meta['device']}-{meta['speed']}: measured Fmax / simulated cycles")
