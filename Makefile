@@ -9,7 +9,7 @@ STAMP         := $(VENV)/.installed
 TRAIN_STAMP   := $(VENV)/.installed-train
 JOBS          ?= 2
 
-.PHONY: all venv test golden-test lint sim formal synth-check synth-blocks clean help model qkeras-test audit plots synth synth-ci
+.PHONY: all venv test golden-test lint sim formal synth-check synth-blocks clean help model qkeras-test audit plots synth synth-ci pareto
 
 all: test
 
@@ -22,6 +22,9 @@ help:
 	@echo "make synth-check  quick yosys checks: every block synthesises for ECP5, memories map right"
 	@echo "make synth-blocks per-block ECP5 cost table (LUT/FF/DSP/BRAM/Fmax) -> build/synth/blocks.md"
 	@echo "make synth        network + ECPIX-5 board top -> .bit, build/synth/report.{json,md} (MODEL DEVICE PACKAGE SPEED FREQ)"
+	@echo "                  RATE=<samples/s>: the cheapest structure (DSPs, then LUTs) that sustains RATE at FREQ"
+	@echo "make pareto       the default model across budgets (pools P1-P3, per-layer 16..1024): measured table and plot"
+	@echo "                  -> build/synth/pareto.{md,json,png}; POINTS=P2,64 a subset; cached per point (DEVICE ... FREQ)"
 	@echo "make synth-ci     CI synthesis check: mcu model, ECPIX-5 45F board build, must fit and meet timing"
 	@echo "make model        train the QKeras models (CPU, a few minutes each) -> golden/models/*.h5, fpga/mcu also *.yaml"
 	@echo "                  MODELS=\"seed_fpga seed_po2\" picks some of fpga mcu seed_fpga seed_po2 fpga_po2 (default: all)"
@@ -65,8 +68,18 @@ synth-blocks: $(STAMP)
 
 # Full implementation of a model's network (a few minutes for the 85F): fails if it does not fit or misses FREQ.
 # MODEL may be a manifest (.yaml) or a committed QKeras model (.h5, its exported .yaml beside it is used).
+# RATE (samples/s): build the cheapest structure that sustains it at FREQ on DEVICE (golden/rtlgen/rate.py).
+RATE    ?=
 synth: $(STAMP)
-	$(PY) scripts/synth_network.py --model $(MODEL) --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ)
+	$(PY) scripts/synth_network.py --model $(MODEL) --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ) \
+	    $(if $(RATE),--rate $(RATE))
+
+# The default model through the same flow at every point of the budget range (each an 85F place and route:
+# 5-40 min; cached per point in build/synth/pareto/, so a rerun resumes): build/synth/pareto.{md,json,png}.
+POINTS  ?=
+pareto: $(STAMP)
+	$(PY) scripts/pareto.py --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ) \
+	    $(if $(POINTS),--points $(POINTS))
 
 # CI's synthesis check (about 2 minutes on 2 cores): the small model through the whole board flow on the ECPIX-5's 45F.
 synth-ci: $(STAMP)

@@ -13,6 +13,12 @@ shared pool when it meets the budget with fewer DSPs, i.e. at large budgets.
     scripts/gen_network.py M.yaml --out D --cycles-per-sample 32 --parallelism qconv_1=4x8
     scripts/gen_network.py M.yaml --out D --cycles-per-sample 781          # 192 kHz at 150 MHz: a pool of 2
     scripts/gen_network.py M.yaml --out D --structure shared --pool 3
+    scripts/gen_network.py M.yaml --out D --rate 192000 --freq 150          # the cheapest that meets 192 kHz
+
+--rate (samples/s) with --freq (MHz) and --device picks the cheapest structure
+that sustains the rate at that clock and fits the part's MULT18X18D
+(golden/rtlgen/rate.py: fewest DSPs, then estimated LUTs) and says why; it
+replaces --cycles-per-sample, --structure, --pool and --parallelism.
 """
 from __future__ import annotations
 
@@ -23,7 +29,9 @@ from pathlib import Path
 from golden.errors import GoldenError
 from golden.manifest import load_manifest
 from golden.rtlgen.pool import POOL_SIZES, STRUCTURES, PoolPlan, plan_structure
+from golden.rtlgen.rate import choose_for_rate
 from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override
+from synth.devices import Device, DeviceError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("manifest", type=Path, help="model manifest YAML (golden/manifest.py)")
     parser.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
     parser.add_argument("--top", default=None, help="top module name (default wavenet_<manifest name>)")
-    parser.add_argument("--cycles-per-sample", type=int, default=DEFAULT_CYCLES_PER_SAMPLE,
+    parser.add_argument("--cycles-per-sample", type=int, default=None,
                         help=f"throughput budget per layer in clock cycles (default {DEFAULT_CYCLES_PER_SAMPLE})")
     parser.add_argument("--parallelism", action="append", default=[], metavar="LAYER=LANESxCOLS",
                         help="fix one layer's parallelism (repeatable), e.g. qconv_1=4x8 (per-layer structure)")
@@ -40,13 +48,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", type=int, choices=POOL_SIZES, default=None,
                         help="multipliers of the shared pool (implies --structure shared; default: the fewest "
                              "that meet the budget)")
+    parser.add_argument("--rate", type=float, default=None, metavar="SAMPLES_PER_S",
+                        help="pick the cheapest structure that sustains this sample rate at --freq on --device")
+    parser.add_argument("--freq", type=float, default=100.0, help="clock in MHz for --rate (default 100)")
+    parser.add_argument("--device", default="LFE5UM5G-85F",
+                        help="ECP5 part whose MULT18X18D count bounds --rate's choice (default LFE5UM5G-85F)")
     args = parser.parse_args(argv)
+    if args.rate is not None:
+        given = [flag for flag, value in (("--cycles-per-sample", args.cycles_per_sample is not None),
+                                          ("--structure", args.structure != "auto"), ("--pool", args.pool is not None),
+                                          ("--parallelism", bool(args.parallelism))) if value]
+        if given:
+            parser.error(f"--rate picks the structure and budget itself; it cannot be combined with {', '.join(given)}")
     try:
-        overrides = dict(parse_override(text) for text in args.parallelism)
         manifest = load_manifest(args.manifest)
-        plan = plan_structure(manifest, args.cycles_per_sample, overrides, args.top, args.structure, args.pool)
+        if args.rate is not None:
+            device = Device(args.device)
+            choice = choose_for_rate(manifest, args.rate, args.freq, device.multipliers, device.part, top=args.top)
+            print(choice.explain())
+            plan = choice.plan
+        else:
+            overrides = dict(parse_override(text) for text in args.parallelism)
+            plan = plan_structure(manifest, args.cycles_per_sample or DEFAULT_CYCLES_PER_SAMPLE, overrides, args.top,
+                                  args.structure, args.pool)
         result = export_network(plan, args.out)
-    except GoldenError as error:
+    except (GoldenError, DeviceError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     info = result.description

@@ -2,7 +2,12 @@
 """make synth: a model's network on ECP5 -> build/synth/<model>-<part>-<package>-<speed>.bit, report.json, report.md.
 
     synth_network.py [--model golden/models/fpga.yaml] [--device LFE5UM5G-85F] [--package CABGA554]
-                     [--speed 8] [--freq 100] [--seed 1] [--baud 1000000]
+                     [--speed 8] [--freq 100] [--seed 1] [--baud 1000000] [--rate SAMPLES_PER_S | --cycles-per-sample N]
+
+--rate (`make synth RATE=...`) builds the cheapest structure that sustains the
+rate at --freq and fits the part's MULT18X18D (golden/rtlgen/rate.py, the same
+choice as scripts/gen_network.py --rate) and prints which one and why; an
+impossible rate is refused (exit 2) naming the fastest configuration that fits.
 
 Exit status: 0 when the design fits and meets every clock target, 1 when it
 does not (the report says why), 2 for bad arguments or a missing tool. The old
@@ -16,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from golden.rtlgen.rate import RateChoice, RateError, choose_for_rate
 from simlib.cycles_probe import CyclesProbeError, cycles_per_sample
 from synth.board.fallback_model import SHAPES, model_manifest
 from synth.board.pll import PllError
@@ -43,6 +49,20 @@ def resolve_model(text: str, scratch: Path) -> tuple[Path, bool]:
     raise SynthesisError(f"model manifest {text} not found (give a manifest path or one of: {', '.join(SHAPES)})")
 
 
+def choose_rate(manifest: Path, rate: float, freq: float, device: Device) -> RateChoice:
+    """golden/rtlgen/rate.py's choice for the part, printed with its reason (before anything is built)."""
+    from golden.errors import GoldenError
+    from golden.manifest import load_manifest
+
+    try:
+        network = load_manifest(manifest)
+    except GoldenError as error:
+        raise SynthesisError(f"{manifest}: {error}") from None
+    choice = choose_for_rate(network, rate, freq, device.multipliers, device.part)
+    print(f"synth: {choice.explain()}", flush=True)
+    return choice
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="golden/models/fpga.yaml", help="manifest path or model name")
@@ -54,12 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baud", type=int, default=1_000_000)
     parser.add_argument("--cycles-per-sample", type=int, default=None,
                         help="network throughput budget passed to the generator (default: its default)")
+    parser.add_argument("--rate", type=float, default=None, metavar="SAMPLES_PER_S",
+                        help="build the cheapest structure that sustains this sample rate at --freq on the part")
     parser.add_argument("--out", type=Path, default=REPO / "build" / "synth")
     args = parser.parse_args(argv)
 
     out = args.out.resolve()
     for stale in ("report.json", "report.md"):
         (out / stale).unlink(missing_ok=True)
+    if args.rate is not None and args.cycles_per_sample is not None:
+        parser.error("--rate picks the cycles-per-sample budget itself; give --rate or --cycles-per-sample, not both")
     from synth.report import build_report, write_reports  # after the cleanup: nothing stale survives an import error
 
     started = time.monotonic()
@@ -67,15 +91,16 @@ def main(argv: list[str] | None = None) -> int:
         device = Device(args.device, args.package, args.speed)
         check_package(device)
         manifest, fallback = resolve_model(args.model, out / "models")
+        choice = choose_rate(manifest, args.rate, args.freq, device) if args.rate is not None else None
         slug = f"{manifest.stem.removesuffix('_random')}-{device.part}-{device.package}-{device.speed}".lower()
         flow = NetworkFlow(manifest, device, args.freq, out / slug, seed=args.seed, baud=args.baud,
-                           cycles_per_sample_budget=args.cycles_per_sample)
+                           cycles_per_sample_budget=args.cycles_per_sample, plan=choice.plan if choice else None)
         print(f"synth: {manifest.relative_to(REPO) if manifest.is_relative_to(REPO) else manifest} -> {device.part} "
               f"{device.package} speed {device.speed} at {args.freq:g} MHz ({flow.kind} build, nextpnr seed {args.seed})",
               flush=True)
         result = flow.run()
         cycles = cycles_per_sample(result.network, flow.work)  # a bench (simlib) measures; synth.report reports
-    except (DeviceError, PllError, ToolNotFoundError) as error:
+    except (DeviceError, PllError, ToolNotFoundError, RateError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (SynthesisError, ToolchainError, CyclesProbeError) as error:
@@ -86,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         bitstream = out / f"{slug}.bit"
         shutil.copyfile(result.bitstream, bitstream)
         result.bitstream = bitstream.relative_to(REPO) if bitstream.is_relative_to(REPO) else bitstream
+    if choice is not None:
+        result.notes.append(f"RATE: {choice.explain()}")
     if fallback:
         result.notes.append("golden/models has no such model yet: a random-weight stand-in with its shapes was built")
     description = result.network

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 # Lattice part prefix -> nextpnr-ecp5 device flag stem
 _FAMILIES = {"LFE5U": "", "LFE5UM": "um-", "LFE5UM5G": "um5g-"}
 _SIZES = {"25F": "25k", "45F": "45k", "85F": "85k"}
+# MULT18X18D blocks per die (Lattice ECP5 family data sheet; nextpnr's utilisation report agrees)
+_MULTIPLIERS = {"25F": 28, "45F": 72, "85F": 156}
 PACKAGES = ("CABGA256", "CABGA381", "CABGA554", "CABGA756", "CSFBGA285", "TQFP144")
 SPEEDS = (6, 7, 8)
 
@@ -29,6 +31,11 @@ class Device:
             raise DeviceError(f"unknown ECP5 package {self.package!r}; known packages: {', '.join(PACKAGES)}")
         if self.speed not in SPEEDS:
             raise DeviceError(f"unknown ECP5 speed grade {self.speed!r}; known grades: {SPEEDS}")
+
+    @property
+    def multipliers(self) -> int:
+        """MULT18X18D blocks on the die: the DSP limit of a network on this part."""
+        return _MULTIPLIERS[self.part.upper().partition("-")[2]]
 
     @property
     def nextpnr_args(self) -> list[str]:

@@ -20,6 +20,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from synth.devices import Device
 from synth.out_of_context import REPO, SynthesisError
@@ -65,6 +66,9 @@ class NetworkFlow:
     seed: int = 1
     baud: int = 1_000_000
     cycles_per_sample_budget: int | None = None
+    # A network plan from golden.rtlgen (per-layer or pool; e.g. golden.rtlgen.rate's choice or a pareto
+    # point), built as it is; None: golden.rtlgen.pool.plan_structure at the budget.
+    plan: Any = None
 
     @property
     def kind(self) -> str:
@@ -112,9 +116,11 @@ class NetworkFlow:
         from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network
 
         try:
-            manifest = load_manifest(self.manifest_path)
-            # per-layer or the shared pool, whichever meets the budget with fewer DSPs (golden/rtlgen/pool.py)
-            plan = plan_structure(manifest, self.cycles_per_sample_budget or DEFAULT_CYCLES_PER_SAMPLE)
+            plan = self.plan
+            if plan is None:
+                manifest = load_manifest(self.manifest_path)
+                # per-layer or the shared pool, whichever meets the budget with fewer DSPs (golden/rtlgen/pool.py)
+                plan = plan_structure(manifest, self.cycles_per_sample_budget or DEFAULT_CYCLES_PER_SAMPLE)
             description = export_network(plan, self.work / "rtl").description
         except GoldenError as error:
             raise SynthesisError(f"network generation failed: {error}") from None

@@ -50,7 +50,12 @@ def stale_reports(out: Path) -> list[Path]:
                                                             "CABGA256, CABGA381, CSFBGA285, TQFP144"]),
     (["--model", "nowhere/absent.yaml"], 1, ["model manifest nowhere/absent.yaml not found", "fpga"]),
     (["--model", "nowhere/absent.h5"], 1, ["nowhere/absent.h5 is a QKeras model: export it to a manifest first"]),
-], ids=["part", "package", "speed", "part-not-in-package", "missing-manifest", "unexported-h5"])
+    (["--rate", "192000", "--cycles-per-sample", "64"], 2, ["give --rate or --cycles-per-sample, not both"]),
+    (["--rate", "1e9"], 2, ["no configuration of fpga meets 1,000.00 M samples/s at 100 MHz",
+                            "on LFE5UM5G-85F (156 MULT18X18D); the fastest that fits is per-layer"]),
+    (["--rate", "-1"], 2, ["the sample rate (samples/s) must be a positive number"]),
+], ids=["part", "package", "speed", "part-not-in-package", "missing-manifest", "unexported-h5", "rate-and-budget",
+        "impossible-rate", "negative-rate"])
 def test_synth_network_refuses_and_deletes_the_old_report(args: list[str], status: int, fragments: list[str],
                                                           tmp_path: Path) -> None:
     reports = stale_reports(tmp_path / "out")
