@@ -36,12 +36,13 @@
 //   i    S0 schedule word decoded, hazard check, lane address = head + offset
 //   i+1  S1 wrap into the ring
 //   i+2  S2 history read (and weight ROM read)
-//   i+3  S3 multiply (fixed_mul, registered); a term before t = 0 gets a zero weight
-//   i+4  S4 add the P products
-//   i+5  S5 accumulate the output channel's sum (bias ROM read)
-//   i+6  pool_output_stage (2 cycles, 3 with a float32 class)
-//   i+8+F  the output written into the next layer's ring or the output register
-// so an output is visible to the next beat that needs it VISIBLE = 9 + F
+//   i+3  S3 register the operands (S3b); a term before t = 0 gets a zero weight
+//   i+4  multiply (fixed_mul, registered)
+//   i+5  S4 add the P products
+//   i+6  S5 accumulate the output channel's sum (bias ROM read)
+//   i+7  pool_output_stage (2 cycles, 3 with a float32 class)
+//   i+9+F  the output written into the next layer's ring or the output register
+// so an output is visible to the next beat that needs it VISIBLE = 10 + F
 // cycles after its last beat issued, and out_valid_o rises in that cycle.
 //
 // Parameters
@@ -167,7 +168,7 @@ module pool_network #(
   localparam int RawW    = fixed_pkg::acc_width2(DW, 1'b1, KW, MAX_TERMS);
   localparam int Y_W     = (DW > YW) ? DW : YW;
   localparam int OutLat  = 2 + ((cmax(C_FLOAT32_INPUT) != 0) ? 1 : 0);  // pool_output_stage's latency
-  localparam int Stages  = 6;  // S1 .. S6: the beat's control travels with its data
+  localparam int Stages  = 7;  // S1 .. S6 and S3b: the beat's control travels with its data
 
   // ---- ROMs -------------------------------------------------------------------------
   logic [SW-1:0]     sched_rom  [NB];
@@ -368,18 +369,23 @@ module pool_network #(
   logic [P*ProdW-1:0] s4_products;
 
   for (genvar k = 0; k < P; k++) begin : g_mul
+    // S3b: both operands registered in front of the multiplier. The history and weight
+    // memories are block RAM, whose clock-to-out plus the multiply missed 150 MHz on the 85F
+    // (133 MHz; 146 MHz with the zeroing moved off the history path). A term before t = 0
+    // (or past the layer's terms) reads as zero history: its weight is zeroed.
+    logic signed [DW-1:0] x;
     logic signed [KW-1:0] w;
-    // A term before t = 0 (or past the layer's terms) reads as zero history: its product is
-    // zeroed through the weight, so the block RAM's output (slow clock-to-out) drives the
-    // multiplier directly; gating x instead put a LUT on the critical path (133 MHz on the 85F).
-    assign w = s3_keep[k] ? s3_w[k*KW +: KW] : '0;
+    always_ff @(posedge clk_i) begin
+      x <= s3_x_raw[k*DW +: DW];
+      w <= s3_keep[k] ? s3_w[k*KW +: KW] : '0;
+    end
     fixed_mul #(
       .A_W     (DW),
       .B_W     (KW),
       .A_SIGNED(1'b1)
     ) u_mul (
       .clk_i,
-      .a_i      (s3_x_raw[k*DW +: DW]),
+      .a_i      (x),
       .b_i      (w),
       .product_o(s4_products[k*ProdW +: ProdW])
     );
@@ -405,8 +411,8 @@ module pool_network #(
 
   // S5: the accumulator takes the beat (a first beat starts the sum); the bias of the output is read
   always_ff @(posedge clk_i) begin
-    if (st_valid[4]) acc <= (st_first[4] ? '0 : acc) + s5_psum;
-    bias_q <= bias_rom[st_n[4*NW +: NW]];
+    if (st_valid[5]) acc <= (st_first[5] ? '0 : acc) + s5_psum;
+    bias_q <= bias_rom[st_n[5*NW +: NW]];
   end
 
   // ---- S6: output stage -------------------------------------------------------------
@@ -415,7 +421,7 @@ module pool_network #(
   logic [CLW-1:0] s6_class;
   logic [LYW-1:0] s6_layer;
 
-  assign s6_layer = st_layer[5*LYW +: LYW];
+  assign s6_layer = st_layer[6*LYW +: LYW];
   assign s6_class = CLW'(lfield(L_CLASS, 32'(s6_layer)));
 
   pool_output_stage #(
@@ -436,7 +442,7 @@ module pool_network #(
   ) u_output (
     .clk_i,
     .rst_i,
-    .valid_i(st_valid[5] && st_last[5]),
+    .valid_i(st_valid[6] && st_last[6]),
     .class_i(s6_class),
     .raw_i  (acc),
     .bias_i (bias_q),
@@ -459,8 +465,8 @@ module pool_network #(
 
   always_ff @(posedge clk_i) begin
     ow_layer       <= {ow_layer[(OutLat-1)*LYW-1:0], s6_layer};
-    ow_o           <= {ow_o[(OutLat-1)*OW-1:0], st_o[5*OW +: OW]};
-    ow_sample_last <= {ow_sample_last[OutLat-2:0], st_sample_last[5]};
+    ow_o           <= {ow_o[(OutLat-1)*OW-1:0], st_o[6*OW +: OW]};
+    ow_sample_last <= {ow_sample_last[OutLat-2:0], st_sample_last[6]};
   end
 
   assign pre_layer = ow_layer[(OutLat-2)*LYW +: LYW];
@@ -558,7 +564,7 @@ module pool_network #(
 
   logic unused;
   assign unused = ^{os_y, st_valid[Stages-1], st_first[Stages-1], st_last[Stages-1],
-                    st_o[0 +: OW], st_n[5*NW +: NW], st_sample_last[4:0]};
+                    st_o[0 +: OW], st_n[6*NW +: NW], st_sample_last[5:0]};
 
   // ---- assertions -----------------------------------------------------------------------
   // Compiled only with ASSERTIONS (every cocotb run and lint); synthesis never sees them.

@@ -37,9 +37,9 @@ POOL_SIZES = (1, 2, 3)
 POOL_MODULES = ("fixed_pkg", "fixed_mul", "requantise", "float32_round", "pool_history", "pool_output_stage",
                 "pool_network")
 # rtl/pool_network.sv's pipeline: an output is written VISIBLE - 1 cycles after its last beat issued
-# (S1, S2, S3, S4, S5, the output stage's 2 registers, the write), so a beat that needs it issues
+# (S1, S2, S3, S3b, S4, S5, the output stage's 2 registers, the write), so a beat that needs it issues
 # VISIBLE cycles after, and out_valid_o rises then; one more with a float32 output class.
-VISIBLE_BASE = 9
+VISIBLE_BASE = 10
 # The output stage parameters a class shares (rtl/pool_output_stage.sv); ACC_W is the widest of the class.
 CLASS_KEYS = ("PROD_SHIFT", "BIAS_SHIFT", "YW", "Y_SIGNED", "Y_SHIFT", "FULL_PRECISION", "ROUNDING", "RELU",
               "FLOAT32_INPUT")
