@@ -50,15 +50,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     macs = sum(layer.kernel_size * layer.in_channels * layer.out_channels for layer in manifest.layers)
     rows = []
-    print(f"{manifest.name}: {macs} MACs per sample")
-    print("| budget | multipliers | LANESxCOLS per layer | cycles/sample (formula) | cycles/sample (measured) "
-          "| MAC efficiency |")
-    print("|---:|---:|---|---:|---:|---:|")
+    # Verilator and cocotb print to stdout while they build and run: the table goes out at the end, in one piece.
+    table = [f"{manifest.name}: {macs} MACs per sample", "",
+             "| budget | multipliers | LANESxCOLS per layer | cycles/sample (formula) | cycles/sample (measured) "
+             "| MAC efficiency |", "|---:|---:|---|---:|---:|---:|"]
     for budget in args.budgets:
         try:
             plan = plan_network(manifest, budget)
         except GoldenError as error:
-            print(f"| {budget} | - | {error} | | | |")
+            table.append(f"| {budget} | - | {error} | | | |")
             continue
         work = REPO / "build" / "mac_efficiency" / manifest.name / str(budget)
         try:
@@ -72,8 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append({"budget": budget, "multipliers": plan.multipliers, "settings": settings,
                      "formula_cycles": plan.cycles_per_sample, "measured_cycles": measured,
                      "mac_efficiency": efficiency})
-        print(f"| {budget} | {plan.multipliers} | {settings} | {plan.cycles_per_sample} | {measured} "
-              f"| {100 * efficiency:.1f}% |", flush=True)
+        table.append(f"| {budget} | {plan.multipliers} | {settings} | {plan.cycles_per_sample} | {measured} "
+                     f"| {100 * efficiency:.1f}% |")
+        print(f"mac_efficiency: budget {budget} measured {measured} cycles", file=sys.stderr, flush=True)
+    print("\n".join(table))
     if args.json:
         args.json.write_text(json.dumps({"model": manifest.name, "macs_per_sample": macs, "rows": rows}, indent=2))
     return 0 if all(row["formula_cycles"] == row["measured_cycles"] for row in rows) else 1
