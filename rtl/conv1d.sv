@@ -38,21 +38,39 @@
 //   BIAS_FILE     absolute path; PASSES words of COLS*BW bits, word p holds
 //                 bias[p*COLS + u] at [u*BW +: BW] (golden.memfile.bias_rom_words)
 //
-// Handshake
+// Handshake (the core port contract of rtl/network_stage.sv)
 //   start_i & ready_o  accept taps_i: tap k, channel c at [(k*IN_D + c)*XW +: XW],
 //                      tap K-1 the newest sample; latched, so taps_i may change
-//                      afterwards; ready_o low until done_o and during reset
-//   done_o             one-cycle pulse; y_o (channel o at [o*YW +: YW]) is valid
-//                      from then until the next accepted start
+//                      afterwards. ready_o may be high while earlier samples are
+//                      still computed and while a result waits to be taken: it is
+//                      high when the matrix multiply can start a walk, INTERVAL
+//                      cycles have passed since the last accepted start, and fewer
+//                      than two samples are accepted and not yet taken (counting
+//                      one taken this cycle); low during reset. ready_o depends
+//                      combinationally on y_ready_i; y_valid_o and y_o do not.
+//   y_valid_o & y_ready_i  the result y_o (channel o at [o*YW +: YW]) is taken;
+//                      one result per accepted start, in start order. y_valid_o
+//                      and y_o hold until taken, and y_o holds after that until
+//                      the next result is presented.
+// Two samples accepted and not taken fit: one in the result register, the other
+// in flight or finished in the pass assembly register behind it. A third start
+// waits for the older result to be taken, so no result is lost or overwritten
+// whatever the consumer does.
 //
 // Timing (start accepted in cycle s), with BEATS = ceil(K*IN_D / LANES) and
 // PASSES = ceil(OUT_D / COLS):
-//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + 5 + FLOAT32_INPUT
-//   (row_by_matrix_multiply's PASSES*BEATS + clog2(LANES) + 3, then one cycle
-//   to align and add the bias, one for the float32 rounding when FLOAT32_INPUT,
-//   and one for the output stage into the output register); ready_o is high
-//   again in the cycle after done_o.
-//   golden.kinds.conv1d.Conv1dKind.core_latency is this formula.
+//   y_valid_o in cycle s + LATENCY when the previous result has been taken by then,
+//   LATENCY = PASSES*BEATS + clog2(LANES) + 6 + FLOAT32_INPUT
+//   (row_by_matrix_multiply's PASSES*BEATS + clog2(LANES) + 3, then one cycle to
+//   align and add the bias, one for the float32 rounding when FLOAT32_INPUT, one
+//   for the output stage into the pass assembly register and one into the result
+//   register);
+//   with y_ready_i high, ready_o is high again in cycle s + INTERVAL,
+//   INTERVAL = max(PASSES*BEATS, ceil(LATENCY / 2)): the next walk starts in the
+//   last cycle of this one, unless the two results that fit would not have left
+//   by then (a short walk behind a long pipeline); the interval is then stretched
+//   to ceil(LATENCY / 2) so starts stay evenly spaced.
+//   golden.kinds.conv1d.conv1d_latency and conv1d_interval are these formulas.
 
 `default_nettype none
 
@@ -85,7 +103,8 @@ module conv1d #(
   input  wire logic                  start_i,
   output      logic                  ready_o,
   input  wire logic [K*IN_D*XW-1:0]  taps_i,
-  output      logic                  done_o,
+  output      logic                  y_valid_o,
+  input  wire logic                  y_ready_i,
   output      logic [OUT_D*YW-1:0]   y_o
 );
 
@@ -96,6 +115,9 @@ module conv1d #(
   localparam int YRegW  = Passes * COLS * YW;  // whole passes; columns past OUT_D dropped at y_o
   // ROM code width: the kernel codes, or po2_mul's {zero, negative, exponent} codes
   localparam int CodeW  = MUL_PO2 ? fixed_pkg::index_width(PO2_SPAN + 1) + 2 : KW;
+  localparam int Walk     = Passes * fixed_pkg::ceil_div(Terms, LANES);
+  localparam int Latency  = Walk + fixed_pkg::ceil_log2(LANES) + 6 + int'(FLOAT32_INPUT);
+  localparam int Interval = (Walk > (Latency + 1) / 2) ? Walk : (Latency + 1) / 2;
 
   // ---- the K taps of row-by-matrix multiply as one multiply -----------------
   logic                  mm_ready;
@@ -103,6 +125,9 @@ module conv1d #(
   logic [PassW-1:0]      col_pass;
   logic [COLS*AccW-1:0]  col_sums;
   logic                  mm_done;
+  logic                  accept;  // a start is accepted this cycle
+
+  assign accept = start_i && ready_o;
 
   row_by_matrix_multiply #(
     .A_W         (XW),
@@ -119,7 +144,7 @@ module conv1d #(
   ) u_matrix (
     .clk_i,
     .rst_i,
-    .start_i    (start_i && ready_o),
+    .start_i    (accept),
     .ready_o    (mm_ready),
     .x_i        (taps_i),
     .col_valid_o(col_valid),
@@ -221,8 +246,6 @@ module conv1d #(
   end
 
   logic [YRegW-1:0] y_shift;  // each pass enters at the top; after all passes pass 0 is at the bottom
-  logic             busy;
-
   logic [YRegW-1:0] y_shift_next;
 
   if (Passes > 1) begin : g_shift
@@ -235,31 +258,99 @@ module conv1d #(
     if (out_valid) y_shift <= y_shift_next;
   end
 
+  // ---- result register: a finished y_shift moves in when it is free or being taken
+  logic [OUT_D*YW-1:0] y_q;
+  logic                y_full;   // y_shift holds a whole result not yet moved
+  logic                y_move;
+  logic                y_take;
+  logic [1:0]          held;     // samples accepted and not yet taken, 0..2
+  logic                held_room;
+
+  assign y_take    = y_valid_o && y_ready_i;
+  assign y_move    = y_full && (!y_valid_o || y_ready_i);
+  assign held_room = (held != 2'd2) || y_take;
+
+  always_ff @(posedge clk_i) begin
+    if (y_move) y_q <= y_shift[OUT_D*YW-1:0];
+  end
+
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
       biased_valid <= 1'b0;
       biased_last  <= 1'b0;
-      done_o       <= 1'b0;
-      busy         <= 1'b0;
+      y_full       <= 1'b0;
+      y_valid_o    <= 1'b0;
+      held         <= '0;
     end else begin
       biased_valid <= col_valid;
       biased_last  <= mm_done;
-      done_o       <= out_valid && out_last;
-      if (start_i && ready_o) begin
-        busy <= 1'b1;
-      end else if (done_o) begin
-        busy <= 1'b0;
-      end
+      // the last pass shifting in completes a result; a move empties y_shift for the next
+      if (out_valid && out_last) y_full <= 1'b1;
+      else if (y_move)           y_full <= 1'b0;
+      if (y_move)      y_valid_o <= 1'b1;
+      else if (y_take) y_valid_o <= 1'b0;
+      held <= held + 2'(accept) - 2'(y_take);
     end
   end
 
-  assign ready_o = !busy && mm_ready && !rst_i;  // nothing is accepted while in reset
-  assign y_o     = y_shift[OUT_D*YW-1:0];
+  // ---- evenly spaced starts when two results cannot cover the pipeline ------
+  logic spaced;  // INTERVAL cycles have passed since the last accepted start
 
+  if (Interval > Walk) begin : g_spacing
+    localparam int GapW = fixed_pkg::index_width(Interval);
+    logic [GapW-1:0] gap;
+    always_ff @(posedge clk_i) begin
+      if (rst_i)             gap <= '0;
+      else if (accept)       gap <= GapW'(Interval - 1);
+      else if (gap != '0)    gap <= gap - 1'b1;
+    end
+    assign spaced = (gap == '0);
+  end else begin : g_no_spacing
+    assign spaced = 1'b1;
+  end
+
+  assign ready_o = mm_ready && held_room && spaced && !rst_i;  // nothing is accepted while in reset
+  assign y_o     = y_q;
   if (YRegW > OUT_D*YW) begin : g_padding
     logic unused_padding;  // columns of the last pass past OUT_D
     assign unused_padding = ^y_shift[YRegW-1:OUT_D*YW];
   end
+
+  // ---- assertions -----------------------------------------------------------
+  // The header's rules, compiled only with ASSERTIONS defined: every cocotb run
+  // (Verilator --assert) and make formal (yosys -formal) define it; synthesis
+  // never sees this code. Checked from the first reset on (a_armed), outside reset.
+`ifdef ASSERTIONS
+  logic a_armed;
+  initial a_armed = 1'b0;  // not a declaration initialiser: always_ff writes it (Verilator PROCASSINIT)
+  always_ff @(posedge clk_i) begin
+    if (rst_i) a_armed <= 1'b1;
+  end
+
+  logic                a_was_valid;  // y_valid_o && !y_ready_i in the previous cycle
+  logic [OUT_D*YW-1:0] a_was_y;
+
+  always_ff @(posedge clk_i) begin
+    a_was_valid <= y_valid_o && !y_ready_i && !rst_i;
+    a_was_y     <= y_o;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      a_ready_low_in_reset: assert (!ready_o);
+    end else if (a_armed) begin
+      // No result overwritten: a pass never shifts into a finished result that cannot move.
+      a_no_overwrite: assert (!(out_valid && y_full && !y_move));
+      // At most two samples accepted and not taken, and a result only for an accepted sample.
+      a_held_bound: assert (held <= 2'd2);
+      a_result_accepted: assert (!y_valid_o || held != 2'd0);
+      // A result waiting to be taken holds.
+      if (a_was_valid) begin
+        a_result_holds: assert (y_valid_o && y_o == a_was_y);
+      end
+    end
+  end
+`endif
 
   if (FULL_PRECISION && YW != AccW) begin : g_bad_full
     $error("conv1d: a full-precision output needs YW == the accumulator width (fixed_pkg::layer_acc_width)");

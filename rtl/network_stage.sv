@@ -14,15 +14,41 @@
 // a combinational function of the next stage's ready, chained through every
 // consecutive 1x1 layer; the register keeps every stage boundary registered.
 //
-// Core port contract (what every layer kind's core provides; golden.kinds):
+// Core port contract (what every layer kind's core provides; golden.kinds).
+// A core may be started again before its previous result is taken: it owns its
+// result storage and applies the backpressure itself, through core_ready_i.
 //   core_start_o & core_ready_i  the core takes core_taps_o (tap k, channel c at
-//                      [(k*IN_D + c)*XW +: XW], tap K-1 newest) and latches
-//                      them; core_ready_i low while it computes and in reset
-//   core_done_i        one-cycle pulse; core_y_i (channel o at [o*YW +: YW])
-//                      is valid from then until the core's next accepted start
-//   core_ready_i is high again at the latest the cycle after core_done_i.
-//   The stage starts the core only when its result has been taken, so the
-//   core's own output register is the stage's result register.
+//                      [(k*IN_D + c)*XW +: XW], tap K-1 newest) and latches them:
+//                      core_taps_o may change from the next cycle on.
+//   core_ready_i       low in reset. High only when the core can store the
+//                      result of a new start whatever the consumer does from then
+//                      on: a core with room for N results (accepted, not yet
+//                      taken) is ready only while fewer than N are held, counting
+//                      one taken (core_y_valid_i & core_y_ready_o) in this cycle.
+//                      It may depend combinationally on core_y_ready_o, never on
+//                      core_start_o.
+//   core_y_valid_i & core_y_ready_o  the result on core_y_i (channel o at
+//                      [o*YW +: YW]) is taken. Exactly one result per accepted
+//                      start, in start order, none lost, duplicated or
+//                      overwritten. core_y_valid_i and core_y_i come from the
+//                      core's registers (no combinational path from core_y_ready_o
+//                      or core_start_o). While core_y_valid_i waits for
+//                      core_y_ready_o, core_y_valid_i and core_y_i hold; after a
+//                      take core_y_i holds until the core presents its next result
+//                      (the network's last stage has no ready and reads its output
+//                      until the next out_valid_o).
+//   Timing, with core_y_ready_o held high (its kind's formulas, the only copy):
+//     LAT  (core_latency)  a start accepted in cycle s gives core_y_valid_i in
+//                          cycle s + LAT;
+//     II   (core_interval) core_ready_i is high again in cycle s + II, at the latest,
+//                          after a start in cycle s, exactly II when nothing else
+//                          holds it (starts may follow each other every II cycles,
+//                          evenly, for ever: II >= 1 and the core's result storage
+//                          must cover LAT at that rate).
+//   Results are taken in the cycle they appear (core_y_ready_o high) by the
+//   network's last stage, and as soon as the next stage's source can take them by
+//   the others. Results the consumer does not take stall the core via
+//   core_ready_i, never inside its pipeline.
 //
 // The core latches the taps at its start, so the source takes the next sample
 // while the core computes: a sample's taps are read while the previous one is
@@ -33,28 +59,27 @@
 //   XW, YW        input and output code widths per channel
 //   IN_D, OUT_D   input and output channels
 //   K, DILATION   kernel size and dilation (tap k = x[t - (K-1-k)*DILATION])
-//   HOLD_OUTPUT   1: out_data_o comes from a register loaded at each result,
-//                 so it holds until the next out_valid_o even while the core
-//                 computes the next sample (the last layer of a network,
-//                 whose consumer has no ready); 0: out_data_o is the core's
-//                 own result register, valid while out_valid_o is high and
-//                 until the cycle the result is taken (intermediate layers)
 //
-// Handshake (valid/ready both sides; in_ready_o and out_valid_o are functions
-// of this stage's registers only, so stages chain without combinational paths
-// longer than one stage)
+// Handshake (valid/ready both sides; in_ready_o is a function of this stage's
+// registers only and out_valid_o of its core's, so stages chain without
+// combinational paths longer than one stage)
 //   in_valid_i & in_ready_o    push in_data_i (channel c at [c*XW +: XW]); in_data_i
 //                              must hold while in_valid_i waits for in_ready_o
-//   out_valid_o & out_ready_i  the result y is taken; out_valid_o stays high
-//                              until then.
+//   out_valid_o & out_ready_i  the result y (out_data_o, channel o at [o*YW +: YW])
+//                              is taken; out_valid_o and out_data_o hold until then,
+//                              and out_data_o holds after that until the next
+//                              out_valid_o. out_valid_o, out_data_o and out_ready_i
+//                              are the core's result port.
 //   rst_i                      clears the history and drops samples in flight
 //
-// Timing, with LAT = the core's latency (its kind's core_latency) and no stall:
-//   LATENCY  = SRC_LAT + LAT + 1 from an accepted push to out_valid_o,
+// Timing, with LAT and II the core's (above) and no stall:
+//   LATENCY  = SRC_LAT + LAT from an accepted push to out_valid_o,
 //              SRC_LAT = 1 (shift buffer) or K + 2 (activation cache)
-//   INTERVAL = max(LAT + 1, 2) (shift buffer) or max(LAT + 1, K + 3) (cache):
-//              cycles between accepted pushes at full rate when the next
-//              stage keeps up. golden.rtlgen computes both from these rules.
+//   INTERVAL = max(II, 2) (shift buffer) or max(II, K + 3) (cache): cycles
+//              between accepted pushes at full rate when the next stage keeps
+//              up (the source takes the next push the cycle after the core
+//              starts on its taps and has the next taps 1 or K + 2 cycles
+//              later). golden.rtlgen computes both from these rules.
 
 `default_nettype none
 
@@ -64,8 +89,7 @@ module network_stage #(
   parameter int IN_D         = 4,
   parameter int OUT_D        = 16,
   parameter int K            = 4,
-  parameter int DILATION     = 1,
-  parameter bit HOLD_OUTPUT  = 1'b0
+  parameter int DILATION     = 1
 ) (
   input  wire logic                 clk_i,
   input  wire logic                 rst_i,
@@ -79,7 +103,8 @@ module network_stage #(
   output      logic                 core_start_o,
   input  wire logic                 core_ready_i,
   output      logic [K*IN_D*XW-1:0] core_taps_o,
-  input  wire logic                 core_done_i,
+  input  wire logic                 core_y_valid_i,
+  output      logic                 core_y_ready_o,
   input  wire logic [OUT_D*YW-1:0]  core_y_i
 );
 
@@ -131,45 +156,23 @@ module network_stage #(
   end
 
   // ---- the core -----------------------------------------------------------
-  logic conv_ready;
+  // The core applies the result backpressure itself (core_ready_i), so the stage
+  // starts it whenever a tap set waits and it is ready.
   logic conv_start;
-  logic conv_done;
-  logic result_free;  // the core's result register may be overwritten
 
-  assign conv_ready   = core_ready_i;
-  assign conv_done    = core_done_i;
-  assign result_free  = !out_valid_o || out_ready_i;
-  assign conv_start   = taps_waiting && conv_ready && result_free;
+  assign conv_start   = taps_waiting && core_ready_i;
   assign core_start_o = conv_start;
   assign core_taps_o  = taps;
 
   always_ff @(posedge clk_i) begin
-    if (rst_i) begin
-      taps_pending <= 1'b0;
-      out_valid_o  <= 1'b0;
-    end else begin
-      taps_pending <= taps_waiting && !conv_start;
-      if (conv_done) begin
-        out_valid_o <= 1'b1;
-      end else if (out_ready_i) begin
-        out_valid_o <= 1'b0;
-      end
-    end
+    if (rst_i) taps_pending <= 1'b0;
+    else       taps_pending <= taps_waiting && !conv_start;
   end
 
-  // ---- output ------------------------------------------------------------
-  // The core's y holds from done until its next start, and the next start
-  // waits for the result to be taken, so it is the stage's result register.
-  // It may change during the next computation, though (conv1d shifts its
-  // columns in pass by pass), so a consumer without ready (HOLD_OUTPUT) gets a
-  // copy taken at done.
-  if (HOLD_OUTPUT) begin : g_hold
-    always_ff @(posedge clk_i) begin
-      if (conv_done) out_data_o <= core_y_i;
-    end
-  end else begin : g_direct
-    assign out_data_o = core_y_i;
-  end
+  // ---- output: the core's result port is the stage's --------------------------
+  assign out_valid_o    = core_y_valid_i;
+  assign out_data_o     = core_y_i;
+  assign core_y_ready_o = out_ready_i;
 
 endmodule
 

@@ -26,17 +26,23 @@
 //
 // Handshake
 //   start_i & ready_o   accept x_i (element i at [i*A_W +: A_W]), latched: x_i may
-//                       change afterwards; ready_o is low from then until
-//                       done_o, and low during reset
-//   col_valid_o         one-cycle pulse per pass, passes in order: col_sums_o
-//                       holds columns col_pass_o*COLS + u at [u*ACC_W +: ACC_W],
-//                       u < COLS (columns past OUT_D are zero, not part of y)
-//   done_o              high with the last pass's col_valid_o
+//                       change afterwards. ready_o is low while the issue walk of
+//                       an accepted start still has cycles to go, high again in
+//                       its last cycle (so starts may follow each other every
+//                       PASSES*BEATS cycles and the multipliers never idle), and
+//                       low during reset. Earlier starts' passes still in the
+//                       dot products' pipelines come out undisturbed.
+//   col_valid_o         one-cycle pulse per pass, starts in order and passes in
+//                       order within a start: col_sums_o holds columns
+//                       col_pass_o*COLS + u at [u*ACC_W +: ACC_W], u < COLS
+//                       (columns past OUT_D are zero, not part of y)
+//   done_o              high with the last pass's col_valid_o of each start
 //
 // Timing (start accepted in cycle s):
 //   pass p's col_valid_o is high in cycle s + (p+1)*BEATS + clog2(LANES) + 3
 //   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + 3;
-//   ready_o is high again in the cycle after done_o.
+//   ready_o is high again in cycle s + PASSES*BEATS (the walk's last issue cycle;
+//   with PASSES*BEATS = 1 it never drops), whatever is still in flight.
 
 `default_nettype none
 
@@ -188,25 +194,21 @@ module row_by_matrix_multiply #(
   end
 
   // All COLS dot products see identical control, so unit 0 speaks for all.
+  // Results leave in issue order, so the pass index simply counts them, wrapping
+  // after the last pass of each start (overlapped starts need no tag).
   logic [PassW-1:0] out_pass;
-  logic             busy;
 
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
       out_pass <= '0;
-      busy     <= 1'b0;
-    end else begin
-      if (start_i && ready_o) begin
-        busy     <= 1'b1;
-        out_pass <= '0;
-      end else if (dot_valid[0]) begin
-        out_pass <= out_pass + 1'b1;
-        if (32'(out_pass) == Passes - 1) busy <= 1'b0;
-      end
+    end else if (dot_valid[0]) begin
+      out_pass <= (32'(out_pass) == Passes - 1) ? '0 : out_pass + 1'b1;
     end
   end
 
-  assign ready_o     = !busy && !rst_i;  // nothing is accepted while in reset
+  // Ready while idle and in the walk's last issue cycle: a start then reloads the
+  // walk at the same edge the last word is read, so beats follow back to back.
+  assign ready_o     = (!issuing || (last_beat && last_pass)) && !rst_i;  // nothing is accepted in reset
   assign col_valid_o = dot_valid[0];
   assign col_pass_o  = out_pass;
   assign done_o      = dot_valid[0] && (32'(out_pass) == Passes - 1);
@@ -226,40 +228,49 @@ module row_by_matrix_multiply #(
   end
 
   localparam int ATree    = fixed_pkg::ceil_log2(LANES);
-  localparam int ALatency = Passes * Beats + ATree + 3;
+  localparam int AWalk    = Passes * Beats;
+  localparam int ALatency = AWalk + ATree + 3;
 
-  logic                                           a_busy;    // between an accepted start and done_o
-  logic [fixed_pkg::index_width(ALatency+1)-1:0]  a_cycles;  // cycles since the accepted start
-  logic [PassW:0]                                 a_passes;  // col_valid_o pulses so far
+  // a_started[i]: a start was accepted i+1 cycles ago (since the last reset). Starts
+  // are at least PASSES*BEATS cycles apart, so each cycle's expected pass is unique.
+  logic [ALatency-1:0] a_started;
+  logic                a_pass_due;   // some earlier start's pass is due this cycle
+  logic [PassW-1:0]    a_pass_idx;   // ... and which pass
+  logic                a_done_due;
+  logic                a_walking;    // an accepted start's walk has cycles left after this one
 
   always_ff @(posedge clk_i) begin
-    if (rst_i) begin
-      a_busy <= 1'b0;
-    end else if (start_i && ready_o) begin
-      a_busy   <= 1'b1;
-      a_cycles <= 1;
-      a_passes <= '0;
-    end else if (a_busy) begin
-      if (32'(a_cycles) <= ALatency) a_cycles <= a_cycles + 1'b1;
-      if (col_valid_o) a_passes <= a_passes + 1'b1;
-      if (done_o) a_busy <= 1'b0;
+    if (rst_i) a_started <= '0;
+    else       a_started <= {a_started[ALatency-2:0], start_i && ready_o};
+  end
+
+  always_comb begin
+    a_pass_due = 1'b0;
+    a_pass_idx = '0;
+    for (int p = 0; p < Passes; p++) begin
+      if (a_started[(p + 1) * Beats + ATree + 2]) begin
+        a_pass_due = 1'b1;
+        a_pass_idx = PassW'(p);
+      end
     end
+    a_done_due = a_started[ALatency - 1];
+    a_walking  = 1'b0;
+    for (int i = 0; i < AWalk - 1; i++) a_walking = a_walking || a_started[i];
   end
 
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
       a_ready_low_in_reset: assert (!ready_o);
     end else if (a_armed) begin
-      // ready_o low from an accepted start until done_o, high again the cycle after.
-      a_ready_while_idle: assert (ready_o == !a_busy);
-      // Pass p's result in cycle s + (p+1)*BEATS + clog2(LANES) + 3, passes in order, no strays.
-      a_pass_timing: assert (col_valid_o ==
-                             (a_busy && 32'(a_cycles) == (32'(a_passes) + 1) * Beats + ATree + 3));
+      // ready_o low while a walk has cycles left, high in its last cycle and when idle.
+      a_ready_after_walk: assert (ready_o == !a_walking);
+      // Pass p of the start in cycle s in cycle s + (p+1)*BEATS + clog2(LANES) + 3, in order, no strays.
+      a_pass_timing: assert (col_valid_o == a_pass_due);
       if (col_valid_o) begin
-        a_pass_order: assert (32'(col_pass_o) == 32'(a_passes));
+        a_pass_order: assert (col_pass_o == a_pass_idx);
       end
       // done_o in cycle s + LATENCY, with the last pass's col_valid_o.
-      a_done_latency: assert (done_o == (a_busy && 32'(a_cycles) == ALatency));
+      a_done_latency: assert (done_o == a_done_due);
       a_done_with_valid: assert (!done_o || col_valid_o);
     end
   end

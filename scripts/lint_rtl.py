@@ -35,7 +35,7 @@ VARIANTS: dict[str, list[dict[str, int | str]]] = {
     "requantise": [{"W": 2, "SHIFT": 1, "ACC_W": 4}, {"ROUNDING": 0, "RELU": 1}, {"SHIFT": -3, "SIGNED": 0},
                    {"SHIFT": 0, "W": 20}],
     "float32_round": [{"ACC_W": 20}, {"ACC_W": 62}],
-    "network_stage": [{"K": 1, "DILATION": 3}, {"DILATION": 4, "HOLD_OUTPUT": 1},
+    "network_stage": [{"K": 1, "DILATION": 3}, {"DILATION": 4},
                       {"XW": 12, "YW": 9, "K": 3, "DILATION": 2, "IN_D": 3, "OUT_D": 5}],
     "sample_strobe_guard": [{"WIDTH": 1, "COUNT_W": 1}],
     "pool_history": [{"PORTS": 1, "DEPTH": 1, "W": 1}, {"PORTS": 3, "DEPTH": 1060, "W": 17}],

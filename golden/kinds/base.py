@@ -123,7 +123,14 @@ class LayerKind(ABC):
 
     @abstractmethod
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
-        """Cycles from the core's accepted start to its done pulse."""
+        """Cycles from the core's accepted start to its result valid (y_valid_o), results taken at once
+        (rtl/network_stage.sv, core port contract: LAT)."""
+
+    @abstractmethod
+    def core_interval(self, layer: Layer, setting: Parallelism) -> int:
+        """Cycles between accepted starts when starts are offered back to back and results taken at once
+        (rtl/network_stage.sv, core port contract: II); the core may be started again before its
+        previous result is taken."""
 
     @abstractmethod
     def multipliers(self, layer: Layer, setting: Parallelism) -> int:

@@ -242,6 +242,10 @@ class Conv1dKind(LayerKind):
         assert_conv(layer)
         return conv1d_latency(layer.terms, layer.out_channels, setting, layer.output.float32_input)
 
+    def core_interval(self, layer: Layer, setting: Parallelism) -> int:
+        assert_conv(layer)
+        return conv1d_interval(layer.terms, layer.out_channels, setting, layer.output.float32_input)
+
     def multipliers(self, layer: Layer, setting: Parallelism) -> int:
         return setting.lanes * setting.cols
 
@@ -369,12 +373,24 @@ def conv1d_parameters(
     }
 
 
+def conv1d_walk(terms: int, out_channels: int, setting: Parallelism) -> int:
+    """PASSES*BEATS: the cycles row_by_matrix_multiply issues one sample's beats in."""
+    return math.ceil(out_channels / setting.cols) * math.ceil(terms / setting.lanes)
+
+
 def conv1d_latency(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:
-    """rtl/conv1d.sv, start to done: PASSES*BEATS + clog2(LANES) + 5, + 1 for the float32 rounding stage.
-    The one copy of the formula: every kind whose core is rtl/conv1d.sv uses it."""
-    beats = math.ceil(terms / setting.lanes)
-    passes = math.ceil(out_channels / setting.cols)
-    return passes * beats + max(0, (setting.lanes - 1).bit_length()) + 5 + int(float32_input)
+    """rtl/conv1d.sv, start to y_valid_o: PASSES*BEATS + clog2(LANES) + 6, + 1 for the float32 rounding
+    stage. The one copy of the formula: every kind whose core is rtl/conv1d.sv uses it."""
+    tree = max(0, (setting.lanes - 1).bit_length())
+    return conv1d_walk(terms, out_channels, setting) + tree + 6 + int(float32_input)
+
+
+def conv1d_interval(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:
+    """rtl/conv1d.sv, start to next start at full rate: max(PASSES*BEATS, ceil(LATENCY / 2)). The next
+    sample's walk starts in the last cycle of this one, unless its two result slots (result register and
+    pass assembly register) cannot cover the pipeline at that rate."""
+    latency = conv1d_latency(terms, out_channels, setting, float32_input)
+    return max(conv1d_walk(terms, out_channels, setting), (latency + 1) // 2)
 
 
 def assert_conv(layer: Layer) -> None:

@@ -34,7 +34,7 @@ from golden.errors import GoldenError
 from golden.kinds.base import Layer, LayerKind, Parallelism, Sequence
 from golden.kinds.conv1d import (
     MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, _array, _field, check_lane_col_setting,
-    conv1d_latency, conv1d_parameters, lane_col_settings, sequence_result,
+    conv1d_interval, conv1d_latency, conv1d_parameters, lane_col_settings, sequence_result,
 )
 from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
 from golden.memfile import bias_rom_words, matrix_rom_words
@@ -378,6 +378,11 @@ class Po2Kind(LayerKind):
         """rtl/conv1d.sv's pipeline with po2_mul in each lane: its formula."""
         assert_po2(layer)
         return conv1d_latency(layer.terms, layer.out_channels, setting, layer.output.float32_input)
+
+    def core_interval(self, layer: Layer, setting: Parallelism) -> int:
+        """rtl/conv1d.sv's start-to-start interval: its formula."""
+        assert_po2(layer)
+        return conv1d_interval(layer.terms, layer.out_channels, setting, layer.output.float32_input)
 
     def multipliers(self, layer: Layer, setting: Parallelism) -> int:
         """Lanes: each a po2_mul shifter, not a hardware multiplier (the setting chooser's cost measure)."""

@@ -82,8 +82,13 @@ class LayerPlan:
 
     @property
     def conv_latency(self) -> int:
-        """The core's start-to-done latency (its kind's formula)."""
+        """The core's start-to-result latency (its kind's formula)."""
         return kind_of(self.layer).core_latency(self.layer, self.setting)
+
+    @property
+    def conv_interval(self) -> int:
+        """The core's start-to-start interval at full rate (its kind's formula)."""
+        return kind_of(self.layer).core_interval(self.layer, self.setting)
 
     @property
     def source_latency(self) -> int:
@@ -91,14 +96,14 @@ class LayerPlan:
 
     @property
     def latency(self) -> int:
-        """Accepted push to out_valid_o with nothing stalling: SRC_LAT + LAT + 1 (rtl/network_stage.sv)."""
-        return self.source_latency + self.conv_latency + 1
+        """Accepted push to out_valid_o with nothing stalling: SRC_LAT + LAT (rtl/network_stage.sv)."""
+        return self.source_latency + self.conv_latency
 
     @property
     def interval(self) -> int:
-        """Cycles between accepted pushes at full rate: max(LAT + 1, K + 3 or 2) (rtl/network_stage.sv)."""
+        """Cycles between accepted pushes at full rate: max(II, K + 3 or 2) (rtl/network_stage.sv)."""
         source = self.layer.kernel_size + 3 if self.uses_cache else 2
-        return max(self.conv_latency + 1, source)
+        return max(self.conv_interval, source)
 
     @property
     def multipliers(self) -> int:
@@ -116,7 +121,7 @@ class LayerPlan:
             "input_format": layer.input_format.to_dict(), "output_format": layer.output_format.to_dict(),
             "lanes": self.lanes, "cols": self.cols, "multipliers": self.multipliers, "dsp_blocks": self.dsp_blocks,
             "tap_source": self.tap_source, "core_latency_cycles": self.conv_latency,
-            "latency_cycles": self.latency, "interval_cycles": self.interval,
+            "core_interval_cycles": self.conv_interval, "latency_cycles": self.latency, "interval_cycles": self.interval,
         }
 
 
@@ -329,27 +334,27 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
         lines += [
             "",
             f"  // layer {i}: {layer.name} ({layer.kind})",
-            f"  logic l{i}_start, l{i}_ready, l{i}_done;",
+            f"  logic l{i}_start, l{i}_ready, l{i}_y_valid, l{i}_y_ready;",
             f"  logic [{taps_w - 1}:0] l{i}_taps;",
             f"  logic [{layer.out_channels * yw - 1}:0] l{i}_y;",
             "",
             "  network_stage #(",
             f"    .XW({xw}), .YW({yw}), .IN_D({layer.in_channels}), .OUT_D({layer.out_channels}),",
-            f"    .K({layer.kernel_size}), .DILATION({layer.dilation}), "
-            f".HOLD_OUTPUT(1'b{int(i == last - 1 and not output_ready)})",
+            f"    .K({layer.kernel_size}), .DILATION({layer.dilation})",
             f"  ) u_l{i}_{layer.name} (",
             "    .clk_i, .rst_i,",
             f"    .in_valid_i(s{i}_valid), .in_ready_o(s{i}_ready), .in_data_i(s{i}_data),",
             f"    .out_valid_o(s{i + 1}_valid), .out_ready_i(s{i + 1}_ready), .out_data_o(s{i + 1}_data),",
             f"    .core_start_o(l{i}_start), .core_ready_i(l{i}_ready), .core_taps_o(l{i}_taps),",
-            f"    .core_done_i(l{i}_done), .core_y_i(l{i}_y)",
+            f"    .core_y_valid_i(l{i}_y_valid), .core_y_ready_o(l{i}_y_ready), .core_y_i(l{i}_y)",
             "  );",
             "",
             f"  {kind.rtl_module} #(",
             f"    {rendered}",
             f"  ) u_l{i}_{layer.name}_core (",
             "    .clk_i, .rst_i,",
-            f"    .start_i(l{i}_start), .ready_o(l{i}_ready), .taps_i(l{i}_taps), .done_o(l{i}_done), .y_o(l{i}_y)",
+            f"    .start_i(l{i}_start), .ready_o(l{i}_ready), .taps_i(l{i}_taps),",
+            f"    .y_valid_o(l{i}_y_valid), .y_ready_i(l{i}_y_ready), .y_o(l{i}_y)",
             "  );",
         ]
     lines += [

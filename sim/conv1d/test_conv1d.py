@@ -7,7 +7,9 @@ modes, with and without ReLU, for one-format layers and for the formats QKeras
 models mix (the seeds' Q(16,11) x UQ(16,12) through float32, full-precision
 outputs, biases finer and coarser than the product, outputs with more
 fractional bits than the sum, operands wider than 18 bits). The layer's RTL
-parameters, weight files and latency all come from its kind (golden.kinds.conv1d).
+parameters, weight files, latency and interval all come from its kind (golden.kinds.conv1d);
+samples are streamed through the core port contract (simlib.core_stream): overlapped starts,
+consumer backpressure and stalls, resets with results in flight.
 """
 from __future__ import annotations
 
@@ -23,13 +25,12 @@ from golden.kinds.conv1d import CONV1D, ConvLayer
 from golden.kinds.base import Parallelism
 from golden.layer_format import OperandFormats, OutputStage
 from golden.manifest import load_manifest, manifest_to_dict, NetworkManifest, save_manifest
-from golden.memfile import pack_vector, unpack_vector, write_hex
+from golden.memfile import write_hex
 from golden.qformat import QFormat
-from simlib.check import assert_codes_equal, assert_cycles
 from simlib.runner import BlockRun, sv_string
 from simlib.seed import base_seed, derived_seed
 from simlib.stimulus import corner_bias, corner_matrix, corner_rows, random_rows, tie_rows
-from simlib.transaction import StartDoneBench
+from simlib.core_stream import BURSTY, FULL_RATE, RANDOM, CoreStreamBench
 
 
 def _load_layer() -> tuple[ConvLayer, Parallelism]:
@@ -37,76 +38,49 @@ def _load_layer() -> tuple[ConvLayer, Parallelism]:
     return manifest.layers[0], Parallelism(int(os.environ["PARAM_LANES"]), int(os.environ["PARAM_COLS"]))
 
 
-class Conv1dBench(StartDoneBench):
+class Conv1dBench(CoreStreamBench):
     def __init__(self, dut):
         super().__init__(dut)
         self.layer, self.setting = _load_layer()
-        self.fmt = self.layer.input_format  # of the taps
+        self.in_fmt = self.layer.input_format  # of the taps
         self.out_fmt = self.layer.output_format
         self.taps, self.in_d, self.out_d = self.layer.kernel.shape
+        self.length = self.taps * self.in_d
         self.latency = CONV1D.core_latency(self.layer, self.setting)
+        self.interval = CONV1D.core_interval(self.layer, self.setting)
+        self.label = "conv1d"
         self.seed = base_seed()
         self.rng = np.random.default_rng(derived_seed(f"conv1d-stimulus-{os.environ['SIM_TAG']}"))
-        dut.start_i.value = 0
+        self.idle_inputs()
         dut.taps_i.value = 0
-        dut._log.info("conv1d %s x %s + %s -> %s (%s, %s, float32 %d) K=%d %d->%d %s SIM_SEED=%d", self.fmt,
-                      self.layer.operands.kernel, self.layer.operands.bias, self.out_fmt,
+        dut._log.info("conv1d %s x %s + %s -> %s (%s, %s, float32 %d) K=%d %d->%d %s LATENCY=%d INTERVAL=%d "
+                      "SIM_SEED=%d", self.in_fmt, self.layer.operands.kernel, self.layer.operands.bias, self.out_fmt,
                       self.layer.output.activation.value, self.layer.output.rounding.value,
-                      self.layer.output.float32_input, self.taps, self.in_d, self.out_d, self.setting, self.seed)
+                      self.layer.output.float32_input, self.taps, self.in_d, self.out_d, self.setting, self.latency,
+                      self.interval, self.seed)
 
-    def scramble_inputs(self) -> None:
-        garbage = random_rows(self.rng, self.fmt, 1, self.taps * self.in_d)[0]
-        self.dut.taps_i.value = pack_vector(garbage, self.fmt.width, self.fmt.signed)
-
-    def idle_inputs(self) -> None:
-        self.dut.start_i.value = 0
-
-    async def reset_mid_transaction(self, delay: int) -> None:
-        """Start, reset `delay` cycles later: no done_o may follow, and ready_o returns with the reset."""
-        while True:
-            await self.next_drive_slot()
-            if self.dut.ready_o.value == 1:
-                break
-        self.dut.taps_i.value = pack_vector(random_rows(self.rng, self.fmt, 1, self.taps * self.in_d)[0], self.fmt.width,
-                                            self.fmt.signed)
-        self.dut.start_i.value = 1
-        await self.next_drive_slot()
-        self.dut.start_i.value = 0
-        for _ in range(delay - 1):
-            await self.next_drive_slot()
-        await self.pulse_reset()
-        for _ in range(self.latency + 4):
-            cycle = await self.next_sample()
-            assert self.dut.done_o.value == 0, f"done_o in cycle {cycle} for a transaction cancelled by reset"
-            assert self.dut.ready_o.value == 1, f"ready_o low in cycle {cycle} after a reset"
-
-    async def check(self, name: str, flat_taps: np.ndarray) -> None:
-        taps = flat_taps.reshape(-1, self.taps, self.in_d)
-        expected = np.array([CONV1D.step(self.layer, window) for window in taps])
-        actual = []
-        for index, window in enumerate(taps):
-            start, done = await self.transaction(
-                lambda: setattr(self.dut.taps_i, "value", pack_vector(window.ravel(), self.fmt.width, self.fmt.signed)),
-                max_cycles=4 * self.latency)
-            assert_cycles(self.latency, done - start, what=f"conv1d {name} #{index} done")
-            actual.append(unpack_vector(int(self.dut.y_o.value), self.out_fmt.width, self.out_d, self.out_fmt.signed))
-        assert_codes_equal(expected, np.array(actual), what=f"conv1d {name}", seed=self.seed, width=self.out_fmt.width)
+    def expected(self, rows: np.ndarray) -> np.ndarray:
+        taps = rows.reshape(-1, self.taps, self.in_d)
+        return np.array([CONV1D.step(self.layer, window) for window in taps])
 
 
-@cocotb.test(timeout_time=2, timeout_unit="ms")  # a hung DUT fails instead of stalling CI
+@cocotb.test(timeout_time=4, timeout_unit="ms")  # a hung DUT fails instead of stalling CI
 async def run_conv1d(dut):
     tb = Conv1dBench(dut)
     await tb.start()
-    length = tb.taps * tb.in_d
-    await tb.check("corners", np.clip(corner_rows(tb.fmt, length), tb.fmt.min_code, tb.fmt.max_code))
+    fmt, length = tb.in_fmt, tb.length
+    corners = np.clip(corner_rows(fmt, length), fmt.min_code, fmt.max_code)
+    await tb.stream("corners at full rate", corners, FULL_RATE, check_timing=True)
     ops = tb.layer.operands
     dropped = ops.acc_frac - tb.out_fmt.frac - ops.product_shift  # input 0's bits the output stage drops
-    if 1 <= dropped < tb.fmt.width:
-        await tb.check("rounding ties", tie_rows(tb.rng, QFormat(tb.fmt.width, dropped, tb.fmt.signed), length))
-    await tb.check("random", random_rows(tb.rng, tb.fmt, 40, length))
-    for delay in (1, tb.latency // 2, tb.latency - 1):
-        await tb.reset_mid_transaction(delay)
-        await tb.check(f"after a reset {delay} cycles into a transaction", random_rows(tb.rng, tb.fmt, 3, length))
+    if 1 <= dropped < fmt.width:
+        await tb.stream("rounding ties", tie_rows(tb.rng, QFormat(fmt.width, dropped, fmt.signed), length), RANDOM)
+    await tb.stream("random, random gaps and backpressure", random_rows(tb.rng, fmt, 30, length), RANDOM)
+    await tb.stream("random, consumer stalls", random_rows(tb.rng, fmt, 30, length), BURSTY)
+    for accepted, delay in ((1, 1), (2, tb.latency // 2), (2, tb.latency - 1)):
+        await tb.reset_mid_stream(accepted, delay)
+        await tb.stream(f"after a reset {delay} cycles into {accepted} starts", random_rows(tb.rng, fmt, 4, length),
+                        FULL_RATE, check_timing=True)
 
 
 @dataclass(frozen=True)

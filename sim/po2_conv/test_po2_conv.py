@@ -1,5 +1,6 @@
 """The po2 kind's core (rtl/conv1d.sv with MUL_PO2: a po2_mul shifter per lane): one K-tap po2 convolution
-output, bit-exact against golden.kinds.po2, cycles = its core_latency.
+output, bit-exact against golden.kinds.po2, cycles = its core_latency and core_interval, streamed
+through the core port contract (simlib.core_stream).
 
 Corners: the smallest and largest exponent of each range (every random layer
 holds both), zero weights, the most negative, most positive, zero and
@@ -23,13 +24,12 @@ import pytest
 from golden.kinds.base import Parallelism
 from golden.kinds.po2 import PO2, Po2Layer, random_layer
 from golden.layer_format import OutputStage, wide_format
-from golden.memfile import pack_vector, unpack_vector, write_hex
+from golden.memfile import write_hex
 from golden.qformat import MAX_WIDTH, QFormat
-from simlib.check import assert_codes_equal, assert_cycles
 from simlib.runner import BlockRun, sv_string
 from simlib.seed import base_seed, derived_seed
 from simlib.stimulus import corner_rows, random_rows, tie_rows
-from simlib.transaction import StartDoneBench
+from simlib.core_stream import BURSTY, FULL_RATE, RANDOM, CoreStreamBench
 
 SEED_IN = QFormat(16, 12, False)
 
@@ -81,57 +81,44 @@ def make_layer(case: Case) -> Po2Layer:
     return Po2Layer("layer", sign, exponent, emin, emax, bias, case.x, case.bias, case.out).validate("po2_conv bench")
 
 
-class Po2ConvBench(StartDoneBench):
+class Po2ConvBench(CoreStreamBench):
     def __init__(self, dut):
         super().__init__(dut)
         self.case = CASES[os.environ["PARAM_CASE"]]
         self.layer = make_layer(self.case)
         self.setting = Parallelism(self.case.lanes, self.case.cols)
-        self.fmt = self.layer.input_format
+        self.in_fmt = self.layer.input_format
         self.out_fmt = self.layer.output_format
         self.length = self.layer.terms
+        self.out_d = self.layer.out_channels
         self.latency = PO2.core_latency(self.layer, self.setting)
+        self.interval = PO2.core_interval(self.layer, self.setting)
+        self.label = f"po2_conv {self.case.name}"
         self.seed = base_seed()
         self.rng = np.random.default_rng(derived_seed(f"po2_conv-stimulus-{os.environ['SIM_TAG']}"))
-        dut.start_i.value = 0
+        self.idle_inputs()
         dut.taps_i.value = 0
-        dut._log.info("po2_conv %s: %s x 2^[%d, %d] + %s -> %s K=%d %d->%d %s SIM_SEED=%d", self.case.name, self.fmt,
-                      self.layer.exp_min, self.layer.exp_max, self.layer.bias_format, self.out_fmt,
+        dut._log.info("po2_conv %s: %s x 2^[%d, %d] + %s -> %s K=%d %d->%d %s SIM_SEED=%d", self.case.name,
+                      self.in_fmt, self.layer.exp_min, self.layer.exp_max, self.layer.bias_format, self.out_fmt,
                       self.layer.kernel_size, self.layer.in_channels, self.layer.out_channels, self.setting, self.seed)
 
-    def scramble_inputs(self) -> None:
-        self.dut.taps_i.value = pack_vector(random_rows(self.rng, self.fmt, 1, self.length)[0], self.fmt.width,
-                                            self.fmt.signed)
-
-    def idle_inputs(self) -> None:
-        self.dut.start_i.value = 0
-
-    async def check(self, name: str, rows: np.ndarray) -> None:
+    def expected(self, rows: np.ndarray) -> np.ndarray:
         taps = rows.reshape(-1, self.layer.kernel_size, self.layer.in_channels)
-        expected = np.array([PO2.step(self.layer, window) for window in taps])
-        actual = []
-        for index, window in enumerate(taps):
-            start, done = await self.transaction(
-                lambda: setattr(self.dut.taps_i, "value", pack_vector(window.ravel(), self.fmt.width, self.fmt.signed)),
-                max_cycles=4 * self.latency)
-            assert_cycles(self.latency, done - start, what=f"po2_conv {name} #{index} done")
-            actual.append(unpack_vector(int(self.dut.y_o.value), self.out_fmt.width, self.layer.out_channels,
-                                        self.out_fmt.signed))
-        assert_codes_equal(expected, np.array(actual), what=f"po2_conv {self.case.name} {name}", seed=self.seed,
-                           width=self.out_fmt.width)
+        return np.array([PO2.step(self.layer, window) for window in taps])
 
 
-@cocotb.test(timeout_time=2, timeout_unit="ms")
+@cocotb.test(timeout_time=4, timeout_unit="ms")
 async def run_po2_conv(dut):
     tb = Po2ConvBench(dut)
     await tb.start()
-    corners = np.clip(corner_rows(tb.fmt, tb.length), tb.fmt.min_code, tb.fmt.max_code)  # unsigned: no negatives
-    await tb.check("corners", corners)
+    fmt = tb.in_fmt
+    corners = np.clip(corner_rows(fmt, tb.length), fmt.min_code, fmt.max_code)  # unsigned: no negatives
+    await tb.stream("corners at full rate", corners, FULL_RATE, check_timing=True)
     ops = tb.layer.operands
     dropped = ops.acc_frac - tb.out_fmt.frac - ops.product_shift  # input 0's bits the output stage drops
-    if 1 <= dropped < tb.fmt.width <= MAX_WIDTH and not tb.layer.output.full_precision:  # tie_rows: a QFormat
-        await tb.check("rounding ties", tie_rows(tb.rng, QFormat(tb.fmt.width, dropped, tb.fmt.signed), tb.length))
-    await tb.check("random", random_rows(tb.rng, tb.fmt, 30, tb.length))
+    if 1 <= dropped < fmt.width <= MAX_WIDTH and not tb.layer.output.full_precision:  # tie_rows: a QFormat
+        await tb.stream("rounding ties", tie_rows(tb.rng, QFormat(fmt.width, dropped, fmt.signed), tb.length), RANDOM)
+    await tb.stream("random, consumer stalls", random_rows(tb.rng, fmt, 30, tb.length), BURSTY)
     if tb.layer.out_channels >= 3 and not tb.layer.output.full_precision:
         outputs = np.array([PO2.step(tb.layer, w) for w in corners.reshape(
             -1, tb.layer.kernel_size, tb.layer.in_channels)])

@@ -2,7 +2,8 @@
 
 Every pass's COLS sums are checked, and so are the header's cycle numbers:
 pass p in cycle s + (p+1)*BEATS + clog2(LANES) + 3, done in the last one,
-and the start/ready/done handshake (simlib.transaction).
+and starts offered back to back accepted every PASSES*BEATS cycles (the next
+walk overlaps the previous start's pipeline); garbage on x_i between starts.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import os
 from pathlib import Path
 
 import cocotb
+from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 import numpy as np
 import pytest
 
@@ -18,13 +20,13 @@ from golden import fast
 from golden.memfile import matrix_rom_words, pack_vector, unpack_vector, write_hex
 from golden.qformat import QFormat, accumulator_width
 from simlib.check import assert_codes_equal, assert_cycles
+from simlib.clocked import ClockedBench
 from simlib.runner import BlockRun, sv_string
 from simlib.seed import base_seed, derived_seed
 from simlib.stimulus import corner_matrix, corner_rows, random_rows
-from simlib.transaction import StartDoneBench
 
 
-class RowByMatrixBench(StartDoneBench):
+class RowByMatrixBench(ClockedBench):
     def __init__(self, dut):
         super().__init__(dut)
         self.fmt = QFormat(int(os.environ["PARAM_W"]), int(os.environ["PARAM_F"]))
@@ -34,52 +36,72 @@ class RowByMatrixBench(StartDoneBench):
         self.in_d, self.out_d = self.matrix.shape
         self.beats = math.ceil(self.in_d / self.lanes)
         self.passes = math.ceil(self.out_d / self.cols)
+        self.walk = self.passes * self.beats
+        self.latency = self.walk + math.ceil(math.log2(self.lanes)) + 3
         self.acc_width = accumulator_width(self.fmt, self.in_d)
         self.seed = base_seed()
         self.rng = np.random.default_rng(derived_seed(f"rbm-stimulus-{os.environ['SIM_TAG']}"))
-        self.passes_seen: list[tuple[int, int, np.ndarray]] = []  # (cycle, pass, sums)
         dut.start_i.value = 0
         dut.x_i.value = 0
         dut._log.info("row_by_matrix_multiply %s %dx%d LANES=%d COLS=%d SIM_SEED=%d",
                       self.fmt, self.in_d, self.out_d, self.lanes, self.cols, self.seed)
 
-    async def monitor(self) -> None:
-        while True:
-            cycle = await self.next_sample()
-            if self.dut.col_valid_o.value == 1:
-                sums = unpack_vector(int(self.dut.col_sums_o.value), self.acc_width, self.cols)
-                self.passes_seen.append((cycle, int(self.dut.col_pass_o.value), sums))
+    def idle_inputs(self) -> None:
+        self.dut.start_i.value = 0
 
-    def scramble_inputs(self) -> None:
-        self.dut.x_i.value = pack_vector(random_rows(self.rng, self.fmt, 1, self.in_d)[0], self.fmt.width)
-
-    async def check(self, name: str, rows: np.ndarray) -> None:
+    async def check(self, name: str, rows: np.ndarray, offer: float) -> None:
+        """Offer every row (held until ready_o; garbage on x_i otherwise); `offer` = 1: back to back, so walks
+        overlap the previous starts' pipelines and every start follows the last after exactly PASSES*BEATS."""
+        dut = self.dut
         expected = fast.row_by_matrix(rows, self.matrix, self.fmt)
-        latency = self.passes * self.beats + math.ceil(math.log2(self.lanes)) + 3
-        for index, row in enumerate(rows):
-            self.passes_seen.clear()
-            start, done = await self.transaction(
-                lambda: setattr(self.dut.x_i, "value", pack_vector(row, self.fmt.width)), max_cycles=4 * latency)
-            assert_cycles(latency, done - start, what=f"{name} #{index} done")
-            assert len(self.passes_seen) == self.passes, f"{name} #{index}: {len(self.passes_seen)} passes, expected {self.passes}"
+        starts: list[int] = []
+        passes: list[tuple[int, int, np.ndarray]] = []  # (cycle, reported pass, sums)
+        offering = False
+        for _ in range((len(rows) + 2) * (self.latency + 4) * 4):
+            await FallingEdge(dut.clk_i)
+            cycle = self.cycle
+            if not offering and len(starts) < len(rows) and self.rng.random() < offer:
+                offering = True
+            row = rows[len(starts)] if offering else random_rows(self.rng, self.fmt, 1, self.in_d)[0]
+            dut.x_i.value = pack_vector(row, self.fmt.width)
+            dut.start_i.value = int(offering)
+            await ReadOnly()
+            if dut.col_valid_o.value == 1:
+                sums = unpack_vector(int(dut.col_sums_o.value), self.acc_width, self.cols)
+                passes.append((cycle, int(dut.col_pass_o.value), sums))
+                assert int(dut.done_o.value) == int(passes[-1][1] == self.passes - 1), \
+                    f"{name}: done_o {int(dut.done_o.value)} with pass {passes[-1][1]} in cycle {cycle}"
+            else:
+                assert dut.done_o.value == 0, f"{name}: done_o without col_valid_o in cycle {cycle}"
+            if offering and dut.ready_o.value == 1:
+                starts.append(cycle)
+                offering = False
+            await RisingEdge(dut.clk_i)
+            if len(passes) == len(rows) * self.passes:
+                break
+        assert len(passes) == len(rows) * self.passes, f"{name}: {len(passes)} passes, expected {len(rows) * self.passes}"
+        dut.start_i.value = 0
+        for index, (row, start) in enumerate(zip(rows, starts)):
             actual = np.zeros(self.passes * self.cols, dtype=np.int64)
-            for p, (cycle, reported, sums) in enumerate(self.passes_seen):
+            for p, (cycle, reported, sums) in enumerate(passes[index * self.passes:(index + 1) * self.passes]):
                 assert reported == p, f"{name} #{index}: pass {p} reports pass index {reported}"
-                pass_latency = latency - (self.passes - 1 - p) * self.beats
+                pass_latency = self.latency - (self.passes - 1 - p) * self.beats
                 assert_cycles(pass_latency, cycle - start, what=f"{name} #{index} pass {p}")
                 actual[p * self.cols:(p + 1) * self.cols] = sums
             assert_codes_equal(expected[index], actual[: self.out_d], what=f"row_by_matrix {name} #{index}",
                                seed=self.seed, width=self.acc_width)
             assert not np.any(actual[self.out_d:]), f"{name} #{index}: padding columns are not zero"
+        if offer == 1.0:
+            for index, (a, b) in enumerate(zip(starts, starts[1:])):
+                assert_cycles(self.walk, b - a, what=f"{name} #{index + 1} start interval (back to back)")
 
 
 @cocotb.test(timeout_time=2, timeout_unit="ms")  # a hung DUT fails instead of stalling CI
 async def run_row_by_matrix(dut):
     tb = RowByMatrixBench(dut)
     await tb.start()
-    cocotb.start_soon(tb.monitor())
-    await tb.check("corners", corner_rows(tb.fmt, tb.in_d))
-    await tb.check("random", random_rows(tb.rng, tb.fmt, 40, tb.in_d))
+    await tb.check("corners, back to back", corner_rows(tb.fmt, tb.in_d), offer=1.0)
+    await tb.check("random, random gaps", random_rows(tb.rng, tb.fmt, 40, tb.in_d), offer=0.3)
 
 
 # (W, F, IN_D, OUT_D, LANES, COLS): three parallelism settings of the seeds' 16x16

@@ -31,10 +31,12 @@ def cycles_per_sample(description: dict, work: Path) -> dict:
         if all(data.get(key) == description.get(key) for key in ("top", "multipliers", "latency_cycles")):
             return {"cycles_per_sample": int(data["cycles_per_sample"]),
                     "source": f"simulation, {regression.relative_to(REPO)}"}
-    return {"cycles_per_sample": _probe(description, work), "source": "simulation, sim/simlib/cycles_probe.py"}
+    return {"cycles_per_sample": measure_cycles_per_sample(description, work),
+            "source": "simulation, sim/simlib/cycles_probe.py"}
 
 
-def _probe(description: dict, work: Path) -> int:
+def measure_cycles_per_sample(description: dict, work: Path) -> int:
+    """Always simulate (never the regression's file): the probe's steady-state interval."""
     from cocotb_tools.runner import get_runner
 
     from synth.toolchain import verilator_environment

@@ -9,8 +9,9 @@
 //   - no sample dropped or duplicated, outputs in order: each output taken
 //     (out_valid_o & out_ready_i) equals the oldest accepted input not yet
 //     taken; none is taken with the FIFO empty; at most MAX_IN_FLIGHT are
-//     accepted and not yet taken (one tap set waiting, one in the core or
-//     its result register), so nothing piles up unseen
+//     accepted and not yet taken (one tap set waiting, two in the core: one
+//     in its result register, one in flight or finished behind it), so
+//     nothing piles up unseen and the core overlaps samples
 //   - out_data_o and out_valid_o hold while out_valid_o && !out_ready_i
 //   - in_ready_o is not a combinational function of out_ready_i: a second
 //     copy of the stage sees the same inputs, except that in one cycle of the
@@ -29,15 +30,15 @@
 //
 // Parameters
 //   LATENCY        the stage's documented push-to-out_valid_o latency for
-//                  this configuration (golden.kinds conv1d core_latency 7,
-//                  shift-buffer source: 1 + 7 + 1 = 9)
+//                  this configuration (golden.kinds conv1d core_latency 8,
+//                  shift-buffer source: 1 + 8 = 9)
 //   MAX_IN_FLIGHT  accepted, not yet taken samples the stage may hold
 
 `default_nettype none
 
 module formal_network_stage #(
   parameter int LATENCY       = 9,
-  parameter int MAX_IN_FLIGHT = 2
+  parameter int MAX_IN_FLIGHT = 3
 ) (
   input wire logic          clk_i,
   input wire logic          rst_i,
@@ -146,10 +147,10 @@ module formal_network_stage #(
     end
   end
 
-  // The proof is worthless if its depth never sees an output taken after waiting, or two in flight.
+  // The proof is worthless if its depth never sees an output taken after waiting, or three in flight.
   always_ff @(posedge clk_i) begin
     if (past_valid && !rst_i) begin
-      c_two_in_flight: cover (count == 3'd2);
+      c_three_in_flight: cover (count == 3'd3);
       c_taken_after_wait: cover ($past(out_valid_a && !out_ready_i && !rst_i) && pop);
       c_latency_met: cover (timing && age == 5'(LATENCY) && pop);
     end

@@ -12,16 +12,16 @@ module formal_network_stage_dut (
   input  wire logic       out_ready_i,
   output      logic [2:0] out_data_o
 );
-  logic       core_start, core_ready, core_done;
+  logic       core_start, core_ready, core_y_valid, core_y_ready;
   logic [5:0] core_taps;
   logic [2:0] core_y;
 
   network_stage #(
-    .XW(3), .YW(3), .IN_D(1), .OUT_D(1), .K(2), .DILATION(1), .HOLD_OUTPUT(1'b0)
+    .XW(3), .YW(3), .IN_D(1), .OUT_D(1), .K(2), .DILATION(1)
   ) u_stage (
     .clk_i, .rst_i, .in_valid_i, .in_ready_o, .in_data_i, .out_valid_o, .out_ready_i, .out_data_o,
     .core_start_o(core_start), .core_ready_i(core_ready), .core_taps_o(core_taps),
-    .core_done_i(core_done), .core_y_i(core_y)
+    .core_y_valid_i(core_y_valid), .core_y_ready_o(core_y_ready), .core_y_i(core_y)
   );
 
   conv1d #(
@@ -31,7 +31,7 @@ module formal_network_stage_dut (
     .WEIGHTS_FILE("fv_weights.hex"), .BIAS_FILE("fv_bias.hex")
   ) u_core (
     .clk_i, .rst_i, .start_i(core_start), .ready_o(core_ready), .taps_i(core_taps),
-    .done_o(core_done), .y_o(core_y)
+    .y_valid_o(core_y_valid), .y_ready_i(core_y_ready), .y_o(core_y)
   );
 endmodule
 
