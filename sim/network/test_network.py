@@ -51,6 +51,9 @@ SAMPLES = int(os.environ.get("NETWORK_SAMPLES", "10000"))  # per waveform class 
 ISOLATED = 4  # single samples into an empty pipeline, for the latency
 GAP_PROBABILITY = 0.3
 GOLDEN_WAIT_SECONDS = 900  # the bench waits this long for the golden thread's file
+# Models generated with their 1x1 po2 layers in the baked implementation (rtl/po2_baked_conv.sv) instead of the
+# generator's choice, so the regression streams both po2 cores: fpga_po2 keeps the lanes core (K=4 layers).
+BAKED_MODELS = ("seed_po2",)
 # Different channels, K = 3/2/1, dilations 2, 5 and 1, Q(12,8) and floor rounding.
 ODD_SHAPE = NetworkShape(
     "odd", 5,
@@ -310,7 +313,12 @@ def test_network(model: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     manifest_file = model_manifest(model, folder)
     manifest = load_manifest(manifest_file)
-    exported = export_network(plan_network(manifest), folder / "rtl")
+    overrides = {layer.name: "baked" for layer in manifest.layers if layer.kind == "po2" and layer.kernel_size == 1} \
+        if model in BAKED_MODELS else {}
+    exported = export_network(plan_network(manifest, overrides=overrides), folder / "rtl")
+    implementations = {layer["name"]: layer["implementation"] for layer in exported.description["layers"]}
+    assert all(implementations[name] == "baked" for name in overrides) and (overrides or model not in BAKED_MODELS), \
+        f"{model}: expected baked po2 layers, got {implementations}"
     segments = stimulus_plan(manifest)
     random = np.concatenate([s.inputs for s in segments if s.name.startswith("random")])
     assert saturation_count(manifest, random) > 0, f"{model}: the full-range random stimulus never saturates a layer"
