@@ -87,10 +87,10 @@ def po2_cells(folder: Path, layer, setting: Parallelism) -> dict[str, int]:
                            parameters).cell_counts()
 
 
-def po2_layer(span: tuple[int, int]) -> Po2Layer:
+def po2_layer(span: tuple[int, int], stage: OutputStage = OutputStage("linear", None)) -> Po2Layer:
     """The seeds' 1x1 po2 layer (UQ(16,12) inputs, Q(16,11) bias, full-precision output), 8->4 to stay quick."""
     return random_layer(np.random.default_rng(1), "synth", QFormat(16, 12, False), span, QFormat(16, 11),
-                        OutputStage("linear", None), (1, 8, 4), zeros=0.2)
+                        stage, (1, 8, 4), zeros=0.2)
 
 
 # Both po2 implementations map to logic only: the lanes core (conv1d with po2_mul shifters) and the baked core
@@ -109,7 +109,7 @@ def test_po2_layers_map_to_no_multiplier(tmp_path: Path, implementation: str, sp
 def test_the_dsp_check_sees_a_multiplier(tmp_path: Path) -> None:
     """The check above can fail: the lanes core with fixed_mul lanes instead of po2_mul (MUL_PO2=0, the same
     layer's codes read as plain 17-bit weights) maps to MULT18X18D, and this count sees them."""
-    layer = po2_layer((-15, 0))
+    layer = po2_layer((-15, 0), OutputStage("relu", QFormat(16, 12, False)))  # YW does not follow KW
     setting = Parallelism(2, 2)
     files = {f"{role.upper()}_FILE": str(write_hex(tmp_path / f"{role}.hex", words, bits))
              for role, (words, bits) in PO2.rom_files(layer, setting).items()}
