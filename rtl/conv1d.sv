@@ -203,46 +203,21 @@ module conv1d #(
   logic [COLS*YW-1:0] quantised;
 
   for (genvar u = 0; u < COLS; u++) begin : g_output
-    logic signed [AccW-1:0] acc;
-    assign acc = biased[u*AccW +: AccW];
-    if (FULL_PRECISION) begin : g_full
-      assign quantised[u*YW +: YW] = acc;
-    end else if (FLOAT32_INPUT) begin : g_float32
-      // float32 rounding gets a register stage of its own (stage F): in series with the
-      // requantiser it was the critical path (31 logic levels on the 85F)
-      logic signed [AccW:0] rounded;
-      logic signed [AccW:0] rounded_q;
-      float32_round #(.ACC_W(AccW)) u_float32 (
-        .value_i(acc),
-        .value_o(rounded)
-      );
-      always_ff @(posedge clk_i) begin
-        if (biased_valid) rounded_q <= rounded;
-      end
-      requantise #(
-        .ACC_W   (AccW + 1),
-        .W       (YW),
-        .SHIFT   (Y_SHIFT),
-        .SIGNED  (Y_SIGNED),
-        .ROUNDING(ROUNDING),
-        .RELU    (RELU)
-      ) u_requantise (
-        .acc_i(rounded_q),
-        .q_o  (quantised[u*YW +: YW])
-      );
-    end else begin : g_requantise
-      requantise #(
-        .ACC_W   (AccW),
-        .W       (YW),
-        .SHIFT   (Y_SHIFT),
-        .SIGNED  (Y_SIGNED),
-        .ROUNDING(ROUNDING),
-        .RELU    (RELU)
-      ) u_requantise (
-        .acc_i(acc),
-        .q_o  (quantised[u*YW +: YW])
-      );
-    end
+    layer_output_stage #(
+      .ACC_W         (AccW),
+      .YW            (YW),
+      .Y_SIGNED      (Y_SIGNED),
+      .Y_SHIFT       (Y_SHIFT),
+      .FULL_PRECISION(FULL_PRECISION),
+      .ROUNDING      (ROUNDING),
+      .RELU          (RELU),
+      .FLOAT32_INPUT (FLOAT32_INPUT)
+    ) u_output (
+      .clk_i,
+      .valid_i(biased_valid),
+      .acc_i  (biased[u*AccW +: AccW]),
+      .q_o    (quantised[u*YW +: YW])
+    );
   end
 
   logic [YRegW-1:0] y_shift;  // each pass enters at the top; after all passes pass 0 is at the bottom

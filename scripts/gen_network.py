@@ -5,7 +5,9 @@ Writes DIR/<top>.sv, DIR/<top>_<layer>_weights.hex and _bias.hex per layer,
 and DIR/<top>.json (sources, parameters, cycles per sample, latency, DSPs),
 all or nothing. Two structures: per-layer (each layer's LANES x COLS is the
 cheapest setting whose stage interval fits --cycles-per-sample, unless
---parallelism sets it) and shared (one pool of 1-3 multipliers for the whole
+--parallelism sets it: LAYER=LANESxCOLS, or LAYER=IMPLEMENTATION for a kind with two
+implementations, such as po2's lanes and baked; otherwise the one with the lower
+estimated LUT cost) and shared (one pool of 1-3 multipliers for the whole
 network, golden/rtlgen/pool.py). --structure auto (the default) takes the
 shared pool when it meets the budget with fewer DSPs, i.e. at large budgets.
 
@@ -14,6 +16,7 @@ shared pool when it meets the budget with fewer DSPs, i.e. at large budgets.
     scripts/gen_network.py M.yaml --out D --cycles-per-sample 781          # 192 kHz at 150 MHz: a pool of 2
     scripts/gen_network.py M.yaml --out D --structure shared --pool 3
     scripts/gen_network.py M.yaml --out D --rate 192000 --freq 150          # the cheapest that meets 192 kHz
+    scripts/gen_network.py golden/models/seed_po2.yaml --out D --parallelism qconv_1_1a_po2=baked
 
 --rate (samples/s) with --freq (MHz) and --device picks the cheapest structure
 that sustains the rate at that clock and fits the part's MULT18X18D
@@ -41,8 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", default=None, help="top module name (default wavenet_<manifest name>)")
     parser.add_argument("--cycles-per-sample", type=int, default=None,
                         help=f"throughput budget per layer in clock cycles (default {DEFAULT_CYCLES_PER_SAMPLE})")
-    parser.add_argument("--parallelism", action="append", default=[], metavar="LAYER=LANESxCOLS",
-                        help="fix one layer's parallelism (repeatable), e.g. qconv_1=4x8 (per-layer structure)")
+    parser.add_argument("--parallelism", action="append", default=[], metavar="LAYER=LANESxCOLS|IMPLEMENTATION",
+                        help="fix one layer's parallelism (repeatable), e.g. qconv_1=4x8, or its implementation, "
+                             "e.g. qconv_1_1a_po2=baked (po2 layers: lanes or baked; per-layer structure)")
     parser.add_argument("--structure", choices=STRUCTURES, default="auto",
                         help="per-layer multipliers, one shared pool, or auto: the cheaper that meets the budget")
     parser.add_argument("--pool", type=int, choices=POOL_SIZES, default=None,
@@ -87,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     for layer in info["layers"]:
         print(f"  {layer['name']:16s} K={layer['kernel_size']} d={layer['dilation']:<4d} "
               f"{layer['in_channels']:>3d}->{layer['out_channels']:<3d} {layer['tap_source']:17s} "
-              f"LANES={layer['lanes']:<3d} COLS={layer['cols']:<3d} interval {layer['interval_cycles']:>4d} "
+              f"{layer['implementation']:6s} LANES={layer['lanes']:<3d} COLS={layer['cols']:<3d} "
+              f"interval {layer['interval_cycles']:>4d} "
               f"latency {layer['latency_cycles']:>4d}")
     print(f"wrote {result.top_file}, {result.json_file} and {len(result.weight_files)} weight files")
     return 0

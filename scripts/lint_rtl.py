@@ -59,7 +59,7 @@ def kind_variants() -> dict[str, list[dict[str, int | str]]]:
         for layer, setting in kind.lint_variants():
             files = {role: "PLACEHOLDER" for role in kind.rom_files(layer, setting)}
             parameters = kind.rtl_parameters(layer, setting, files)
-            variants.setdefault(kind.rtl_module, []).append(
+            variants.setdefault(kind.core_module(layer, setting), []).append(
                 {name: value for name, value in parameters.items() if not name.endswith("_FILE")})
     return variants
 

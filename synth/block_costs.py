@@ -32,9 +32,19 @@ class BlockConfig:
     parameters: dict[str, int] = field(default_factory=dict)
     cycles: int = 0  # latency in cycles from the block's header formula
     roms: dict[str, tuple[list[int], int]] = field(default_factory=dict)  # a kind core's weight files (role -> words)
+    estimated_luts: int | None = None  # the kind's estimate (golden.kinds: estimated_luts), beside the measured one
 
     def label(self) -> str:
-        return " ".join(f"{k}={v}" for k, v in self.parameters.items())
+        return parameters_text(self.parameters)
+
+
+def parameters_text(parameters: dict[str, int | str]) -> str:
+    """NAME=value ...; a long literal (weights baked into a parameter) as its size only."""
+    def value_text(value: int | str) -> str:
+        text = str(value)
+        size = text.split("'")[0]
+        return f"<{size} bits>" if isinstance(value, str) and len(text) > 24 and "'" in text else text
+    return " ".join(f"{k}={value_text(v)}" for k, v in parameters.items())
 
 
 def kind_configs() -> list[BlockConfig]:
@@ -45,8 +55,10 @@ def kind_configs() -> list[BlockConfig]:
             roms = kind.rom_files(layer, setting)
             parameters = {name: value for name, value in kind.rtl_parameters(layer, setting, dict.fromkeys(roms, "")).items()
                           if not name.endswith("_FILE")}
-            configs.append(BlockConfig(label, kind.rtl_module, (*kind.rtl_dependencies, kind.rtl_module), parameters,
-                                       kind.core_latency(layer, setting), roms))
+            module = kind.core_module(layer, setting)
+            configs.append(BlockConfig(label, module, tuple(dict.fromkeys((*kind.rtl_dependencies, kind.rtl_module))),
+                                       parameters, kind.core_latency(layer, setting), roms,
+                                       kind.estimated_luts(layer, setting)))
     return configs
 
 
@@ -97,6 +109,7 @@ def measure(config: BlockConfig, device: Device, target_mhz: float, folder: Path
         "block": config.top,
         "parameters": config.parameters,
         "cycles": config.cycles,
+        "estimated_luts": config.estimated_luts,
         "lut4": cells.get("LUT4", 0),
         "carry_ccu2c": cells.get("CCU2C", 0),
         "trellis_comb": used.get("TRELLIS_COMB", 0),
@@ -111,14 +124,15 @@ def measure(config: BlockConfig, device: Device, target_mhz: float, folder: Path
 def write_reports(rows: list[dict], device: Device, target_mhz: float, out: Path) -> None:
     """blocks.json and blocks.md, each written whole or not at all."""
     payload = {"device": asdict(device), "target_mhz": target_mhz, "blocks": rows}
-    header = ("| block | parameters | cycles | LUT4 | CCU2C | TRELLIS_COMB | FF | MULT18X18D | DP16KD | RAMW | Fmax MHz |\n"
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+    header = ("| block | parameters | cycles | LUT4 | CCU2C | TRELLIS_COMB | est. | FF | MULT18X18D | DP16KD | RAMW | "
+              "Fmax MHz |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     lines = [f"# Per-block cost on {device.part} {device.package} speed {device.speed} "
              f"(out of context, nextpnr seed 1, target {target_mhz:g} MHz)\n\n", header]
     for row in rows:
-        params = " ".join(f"{k}={v}" for k, v in row["parameters"].items())
+        params = parameters_text(row["parameters"])
+        estimate = "" if row.get("estimated_luts") is None else row["estimated_luts"]
         lines.append(f"| {row['name']} | {params} | {row['cycles']} | {row['lut4']} | {row['carry_ccu2c']} | "
-                     f"{row['trellis_comb']} | {row['ff']} | {row['dsp_mult18']} | {row['bram_dp16kd']} | "
+                     f"{row['trellis_comb']} | {estimate} | {row['ff']} | {row['dsp_mult18']} | {row['bram_dp16kd']} | "
                      f"{row['lutram_ramw']} | {row['fmax_mhz']} |\n")
     write_text_atomic(out / "blocks.json", json.dumps(payload, indent=2) + "\n")
     write_text_atomic(out / "blocks.md", "".join(lines))

@@ -9,6 +9,7 @@ themselves are found and run by synth.toolchain).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from synth.toolchain import ToolFailedError, run_tool, tool_command
 
 REPO = Path(__file__).resolve().parents[1]
 RTL = REPO / "rtl"
+SIZED_LITERAL = re.compile(r"\d+'[bodh][0-9a-fA-F_]+")  # a number, e.g. weights baked into a parameter (po2 baked)
 
 
 class SynthesisError(RuntimeError):
@@ -49,7 +51,8 @@ class OutOfContextRun:
         paths = self.sources if self.sources is not None else [RTL / f"{m}.sv" for m in ["fixed_pkg", *self.modules]]
         sources = " ".join(str(Path(path).resolve().relative_to(REPO)) for path in paths)
         settings = " ".join(
-            f'-set {name} "{value}"' if isinstance(value, str) else f"-set {name} {value}"
+            f'-set {name} "{value}"' if isinstance(value, str) and not SIZED_LITERAL.fullmatch(value)
+            else f"-set {name} {value}"
             for name, value in parameters.items()
         )
         lines = [f"read_verilog -defer -sv {sources}"]

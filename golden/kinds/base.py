@@ -74,20 +74,26 @@ class Sequence:
     saturated: np.ndarray  # bool: the output stage clipped the sum
 
 
+IMPLEMENTATION_LANES = "lanes"  # every kind's first implementation: time-multiplexed LANES x COLS
+
+
 @dataclass(frozen=True)
 class Parallelism:
-    """One hardware setting of a layer: multipliers (or shifters) per dot product and columns in parallel."""
+    """One hardware setting of a layer: multipliers (or shifters) per dot product and columns in parallel,
+    and which of its kind's implementations (core modules) computes it. A kind with several implementations
+    (po2: "lanes" and "baked") lists them all in `settings`; the generator chooses among them by cost."""
 
     lanes: int
     cols: int
+    implementation: str = IMPLEMENTATION_LANES
 
 
 class LayerKind(ABC):
     """One layer kind. Subclasses are stateless; `golden.kinds.KINDS` maps names to instances."""
 
     name: str  # the manifest's `kind:` value
-    rtl_module: str  # the core's SystemVerilog module, rtl/<rtl_module>.sv
-    rtl_dependencies: tuple[str, ...]  # modules the core instantiates, dependency order
+    rtl_module: str  # the core's SystemVerilog module, rtl/<rtl_module>.sv (of the "lanes" implementation)
+    rtl_dependencies: tuple[str, ...]  # modules the cores instantiate and any other implementation's core, in order
 
     # ---- manifest schema ----
     @abstractmethod
@@ -139,6 +145,17 @@ class LayerKind(ABC):
     @abstractmethod
     def dsp_blocks(self, layer: Layer, setting: Parallelism) -> int:
         """MULT18X18D blocks the setting needs."""
+
+    def estimated_luts(self, layer: Layer, setting: Parallelism) -> int | None:
+        """Estimated ECP5 logic cells (TRELLIS_COMB) of the core, or None when the kind has no estimate.
+
+        The generator compares implementations of one kind by it (a kind with one implementation needs none);
+        `make synth-blocks` measures the real figure next to it."""
+        return None
+
+    def core_module(self, layer: Layer, setting: Parallelism) -> str:
+        """The core module that implements `setting` (rtl/<name>.sv); one of rtl_module, rtl_dependencies."""
+        return self.rtl_module
 
     # ---- RTL binding ----
     @abstractmethod

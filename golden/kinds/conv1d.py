@@ -15,7 +15,7 @@ import numpy as np
 
 from golden import fast
 from golden.errors import GoldenError
-from golden.kinds.base import Layer, LayerKind, Parallelism, Sequence
+from golden.kinds.base import IMPLEMENTATION_LANES, Layer, LayerKind, Parallelism, Sequence
 from golden.layer_format import Activation, OperandFormats, OutputStage
 from golden.memfile import bias_rom_words, matrix_rom_words
 from golden.qformat import QFormat, Rounding, format_from_dict
@@ -125,7 +125,8 @@ class ConvLayer(Layer):
 class Conv1dKind(LayerKind):
     name = "conv1d"
     rtl_module = "conv1d"
-    rtl_dependencies = ("fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round")
+    rtl_dependencies = ("fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round",
+                        "layer_output_stage")
 
     # ---- manifest schema ----
     def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> ConvLayer:
@@ -349,6 +350,9 @@ def lane_col_settings(terms: int, out_channels: int) -> Iterable[Parallelism]:
 
 
 def check_lane_col_setting(terms: int, out_channels: int, setting: Parallelism, where: str) -> None:
+    if setting.implementation != IMPLEMENTATION_LANES:
+        raise GoldenError(f"{where}: no implementation {setting.implementation!r} (this one is "
+                          f"{IMPLEMENTATION_LANES!r}: LANES x COLS)")
     for value, what, high in ((setting.lanes, "LANES", terms), (setting.cols, "COLS", out_channels)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
             raise GoldenError(f"{where}: {what} must be an integer in [1, {high}], got {value!r}")

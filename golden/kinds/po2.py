@@ -1,5 +1,11 @@
-"""The po2 kind: a causal dilated convolution whose weights are signed powers of two (rtl/conv1d.sv with
-MUL_PO2: a po2_mul shifter in every lane, no DSP).
+"""The po2 kind: a causal dilated convolution whose weights are signed powers of two, no DSP, in one of two
+implementations (the setting's `implementation`):
+
+    lanes  rtl/conv1d.sv with MUL_PO2: LANES x COLS time-multiplexed lanes, each a po2_mul shifter
+    baked  rtl/po2_baked_conv.sv: the weights are parameters, every product is wiring plus a sign
+           folded into a registered adder tree per output, all outputs in parallel
+
+The generator (golden.rtlgen.top) picks the cheaper one (estimated_luts) that meets its cycle budget.
 
     w[k][c][o] = sign * 2^exponent,  sign in {-1, 0, +1}  (0: an exact zero weight)
     y[o] = output_stage( (sum_k sum_c taps[k][c] * w[k][c][o]) << PS  +  bias[o] << BS )
@@ -20,10 +26,12 @@ Python, one weight at a time); golden/tests/test_po2_kind.py proves them equal.
 The RTL stores each weight as EW + 2 bits, {zero, sign, e - EMIN} with
 EW = max(1, ceil(log2(EMAX - EMIN + 1))) (`weight_code`, docs/weight-files.md),
 and each lane's multiplier is rtl/po2_mul.sv: a shifter over EMAX - EMIN + 1
-positions and a negation.
+positions and a negation. The baked core takes the same codes as one packed
+parameter (CODES) and the biases as another (BIASES), so it needs no weight files.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -31,7 +39,7 @@ import numpy as np
 
 from golden import fast, reference
 from golden.errors import GoldenError
-from golden.kinds.base import Layer, LayerKind, Parallelism, Sequence
+from golden.kinds.base import IMPLEMENTATION_LANES, Layer, LayerKind, Parallelism, Sequence
 from golden.kinds.conv1d import (
     MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, _array, _field, check_lane_col_setting,
     conv1d_interval, conv1d_latency, conv1d_parameters, lane_col_settings, sequence_result,
@@ -41,6 +49,8 @@ from golden.memfile import bias_rom_words, matrix_rom_words
 from golden.qformat import QFormat, Rounding, check_integers, format_from_dict
 
 EXPONENT_LIMIT = 48  # |exponent| bound: the kernel format's fractional bits stay within QFormat's +-48
+IMPLEMENTATION_BAKED = "baked"  # implementation (b): rtl/po2_baked_conv.sv
+BAKED_MODULE = "po2_baked_conv"
 
 
 @dataclass(frozen=True, eq=False)
@@ -248,8 +258,9 @@ def reference_step(layer: Po2Layer, taps: Any) -> list[int]:
 
 class Po2Kind(LayerKind):
     name = "po2"
-    rtl_module = "conv1d"  # with MUL_PO2: po2_mul shifters in its lanes
-    rtl_dependencies = ("po2_mul", "fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round")
+    rtl_module = "conv1d"  # lanes: with MUL_PO2, po2_mul shifters in its lanes
+    rtl_dependencies = ("po2_mul", "fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round",
+                        "layer_output_stage", BAKED_MODULE)
 
     # ---- manifest schema ----
     def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> Po2Layer:
@@ -367,38 +378,89 @@ class Po2Kind(LayerKind):
 
     # ---- hardware ----
     def settings(self, layer: Layer) -> Iterable[Parallelism]:
+        """Every LANES x COLS of the lanes core, then the one setting of the baked core."""
         assert_po2(layer)
         yield from lane_col_settings(layer.terms, layer.out_channels)
+        yield baked_setting(layer)
 
     def check_setting(self, layer: Layer, setting: Parallelism, where: str) -> None:
         assert_po2(layer)
+        if setting.implementation == IMPLEMENTATION_BAKED:
+            if setting != baked_setting(layer):
+                raise GoldenError(f"{where}: the baked implementation computes all {layer.terms} terms and "
+                                  f"{layer.out_channels} outputs at once; its setting is {baked_setting(layer)}")
+            return
+        if setting.implementation != IMPLEMENTATION_LANES:
+            raise GoldenError(f"{where}: kind po2 has no implementation {setting.implementation!r}; it has "
+                              f"{IMPLEMENTATION_LANES!r} (LANES x COLS) and {IMPLEMENTATION_BAKED!r}")
         check_lane_col_setting(layer.terms, layer.out_channels, setting, where)
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
-        """rtl/conv1d.sv's pipeline with po2_mul in each lane: its formula."""
+        """lanes: rtl/conv1d.sv's pipeline with po2_mul in each lane (its formula); baked: rtl/po2_baked_conv.sv's
+        clog2(K*IN_D) + 3 + FLOAT32_INPUT (taps register, adder levels, bias stage, output register)."""
         assert_po2(layer)
+        if setting.implementation == IMPLEMENTATION_BAKED:
+            return max(0, (layer.terms - 1).bit_length()) + 3 + int(layer.output.float32_input)
         return conv1d_latency(layer.terms, layer.out_channels, setting, layer.output.float32_input)
 
     def core_interval(self, layer: Layer, setting: Parallelism) -> int:
-        """rtl/conv1d.sv's start-to-start interval: its formula."""
+        """lanes: rtl/conv1d.sv's start-to-start interval (its formula); baked: rtl/po2_baked_conv.sv takes the
+        next start in the cycle its result is taken, LATENCY after the previous start."""
         assert_po2(layer)
+        if setting.implementation == IMPLEMENTATION_BAKED:
+            return self.core_latency(layer, setting)
         return conv1d_interval(layer.terms, layer.out_channels, setting, layer.output.float32_input)
 
     def multipliers(self, layer: Layer, setting: Parallelism) -> int:
-        """Lanes: each a po2_mul shifter, not a hardware multiplier (the setting chooser's cost measure)."""
+        """Lanes: each a po2_mul shifter, not a hardware multiplier (the setting chooser's cost measure within
+        the lanes implementation). Baked: none, every product is wiring."""
+        if setting.implementation == IMPLEMENTATION_BAKED:
+            return 0
         return setting.lanes * setting.cols
 
     def dsp_blocks(self, layer: Layer, setting: Parallelism) -> int:
         """None: a shift and a negation are logic."""
         return 0
 
+    def core_module(self, layer: Layer, setting: Parallelism) -> str:
+        return BAKED_MODULE if setting.implementation == IMPLEMENTATION_BAKED else self.rtl_module
+
+    def estimated_luts(self, layer: Layer, setting: Parallelism) -> int:
+        """ECP5 logic cells (TRELLIS_COMB; a carry-chain bit counts one) of the core, from its structure.
+
+        Calibrated against `make synth-blocks` (README, "Layer costs"); used only to choose between the
+        two implementations, so it needs to rank them, not to be exact."""
+        assert_po2(layer)
+        acc_w = layer.accumulator_width
+        out_stage = _output_stage_luts(layer.output, acc_w)
+        if setting.implementation == IMPLEMENTATION_BAKED:
+            adders = sum(_baked_adder_bits(layer, o) for o in range(layer.out_channels))
+            return adders + layer.out_channels * out_stage + 16
+        lanes, cols = setting.lanes, setting.cols
+        pw = layer.input_format.width + layer.span + 2  # po2_mul's product width
+        shifter = pw * max(1, layer.span.bit_length()) + 2 * pw  # mux levels, then negate and zero
+        beats = math.ceil(layer.terms / lanes)
+        passes = math.ceil(layer.out_channels / cols)
+        words = beats * passes
+        rom = 0 if words == 1 else lanes * cols * layer.code_width * math.ceil(words / 16)
+        tree = (lanes - 1) * (pw + 2)
+        structural = cols * (lanes * shifter + tree + acc_w + acc_w + out_stage) + rom + 40
+        # input selection, ROM read multiplexers and control the count above leaves out: 1.4x, from yosys on
+        # the seeds' 1x1 8->16 layer at LANES=1, COLS=3 (1,305 cells measured, 910 counted)
+        return round(1.4 * structural)
+
     def rtl_parameters(self, layer: Layer, setting: Parallelism, files: dict[str, str]) -> dict[str, int | str]:
         assert_po2(layer)
+        if setting.implementation == IMPLEMENTATION_BAKED:
+            return baked_parameters(layer)
         return conv1d_parameters(layer, setting, files, {"KW": layer.span + 2, "MUL_PO2": 1, "PO2_SPAN": layer.span})
 
     def rom_files(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[list[int], int]]:
-        """The weight codes in row_by_matrix_multiply's ROM layout (as CW-bit two's-complement patterns, same bits)."""
+        """The weight codes in row_by_matrix_multiply's ROM layout (as CW-bit two's-complement patterns, same bits);
+        none for the baked core (its weights are parameters)."""
         assert_po2(layer)
+        if setting.implementation == IMPLEMENTATION_BAKED:
+            return {}
         cw = layer.code_width
         codes = layer.weight_codes().reshape(layer.terms, layer.out_channels)
         patterns = np.where(codes >= 1 << (cw - 1), codes - (1 << cw), codes)
@@ -409,9 +471,22 @@ class Po2Kind(LayerKind):
         }
 
     def lint_variants(self) -> list[tuple[Layer, Parallelism]]:
+        """The lanes core at four settings; the baked core on layers whose weights reach every structure of its
+        tree (zero weights: absent leaves and pass-through nodes; columns of zeros only and of negative weights
+        only; a non-power-of-two term count; a single term, no adder level)."""
         def layer(x: QFormat, span: tuple[int, int], b: QFormat, stage: OutputStage, k: int, in_d: int, out_d: int):
             return _zero_layer("lint", x, span, b, stage, k, in_d, out_d)
         seed_in = QFormat(16, 12, False)
+        rng = np.random.default_rng(0)
+
+        def baked(x: QFormat, span: tuple[int, int], b: QFormat, stage: OutputStage, k: int, in_d: int, out_d: int):
+            base = random_layer(rng, "lint", x, span, b, stage, (k, in_d, out_d), zeros=0.4)
+            sign, exponent = base.sign.copy(), base.exponent.copy()
+            sign[..., 0], exponent[..., 0] = 0, span[0]
+            if out_d > 1:
+                sign[..., 1] = -1
+            shaped = Po2Layer("lint", sign, exponent, span[0], span[1], base.bias, x, b, stage).validate("lint")
+            return shaped, baked_setting(shaped)
         return [
             (layer(QFormat(16, 12), (-8, 0), QFormat(16, 12), OutputStage("relu", QFormat(16, 12)), 4, 4, 8),
              Parallelism(4, 4)),
@@ -420,23 +495,32 @@ class Po2Kind(LayerKind):
             (layer(seed_in, (-7, 0), QFormat(16, 11), OutputStage("linear", None), 1, 8, 16), Parallelism(3, 5)),
             (layer(QFormat(8, 4), (2, 2), QFormat(6, 1), OutputStage("linear", QFormat(10, 2), "trunc"), 2, 3, 2),
              Parallelism(1, 1)),
+            baked(QFormat(16, 12), (-8, 0), QFormat(16, 12), OutputStage("relu", QFormat(16, 12)), 3, 4, 6),
+            baked(seed_in, (-15, 0), QFormat(16, 11), OutputStage("relu", seed_in, float32_input=True), 1, 16, 4),
+            baked(seed_in, (-7, 0), QFormat(16, 11), OutputStage("linear", None), 1, 8, 5),
+            baked(QFormat(8, 4), (2, 2), QFormat(6, 1), OutputStage("linear", QFormat(10, 2), "trunc"), 1, 1, 3),
         ]
 
     def example_layers(self, rng: np.random.Generator) -> list[tuple[Layer, Parallelism]]:
-        """A K=3 dilated layer into a ReLU (with zero weights), and a 1x1 full-precision layer on unsigned inputs."""
+        """A K=3 dilated layer into a ReLU (with zero weights), and a 1x1 full-precision layer on unsigned inputs,
+        each with the lanes core and with the baked core."""
         def layer(x: QFormat, span: tuple[int, int], b: QFormat, stage: OutputStage, k: int, in_d: int, out_d: int,
                   dilation: int, zeros: float) -> Po2Layer:
             return random_layer(rng, "example", x, span, b, stage, (k, in_d, out_d), dilation, zeros)
+        dilated = layer(QFormat(10, 6), (-4, 1), QFormat(10, 6), OutputStage("relu", QFormat(9, 6, False)), 3, 2, 3, 2,
+                        0.2)
+        full = layer(QFormat(9, 6, False), (-3, 0), QFormat(8, 5), OutputStage("linear", None), 1, 3, 2, 1, 0.0)
         return [
-            (layer(QFormat(10, 6), (-4, 1), QFormat(10, 6), OutputStage("relu", QFormat(9, 6, False)), 3, 2, 3, 2, 0.2),
-             Parallelism(2, 2)),
-            (layer(QFormat(9, 6, False), (-3, 0), QFormat(8, 5), OutputStage("linear", None), 1, 3, 2, 1, 0.0),
-             Parallelism(3, 1)),
+            (dilated, Parallelism(2, 2)),
+            (full, Parallelism(3, 1)),
+            (dilated, baked_setting(dilated)),
+            (full, baked_setting(full)),
         ]
 
     def cost_variants(self) -> list[tuple[str, Layer, Parallelism]]:
-        """The seeds' po2 1x1 pair (8->16->8, po2(16, max_value=1) exponents [-15, 0]) and a K=4 layer, at
-        several settings and exponent ranges."""
+        """The seeds' po2 1x1 pair (8->16->8, po2(16, max_value=1) exponents [-15, 0]) and K=4 layers, at
+        several settings and exponent ranges, in both implementations (lanes: conv1d with po2_mul lanes;
+        baked: po2_baked_conv)."""
         rng = np.random.default_rng(1)  # costs hardly depend on the weight values
         seed_in = QFormat(16, 12, False)
         relu = OutputStage("relu", seed_in, float32_input=True)
@@ -444,18 +528,102 @@ class Po2Kind(LayerKind):
         def layer(x: QFormat, span: tuple[int, int], stage: OutputStage, shape: tuple[int, int, int]) -> Po2Layer:
             return random_layer(rng, "cost", x, span, QFormat(16, 11), stage, shape, 1, 0.0)
         na = layer(seed_in, (-15, 0), OutputStage("linear", None), (1, 8, 16))
+        na_3 = layer(seed_in, (-3, 0), OutputStage("linear", None), (1, 8, 16))
+        nb = layer(na.output_format, (-7, 0), relu, (1, 16, 8))
+        k4 = layer(seed_in, (-15, 0), relu, (4, 16, 16))
+        k4_small = layer(seed_in, (-3, 0), relu, (4, 4, 8))
         return [
-            ("po2 1x1 8->16 full precision, e in [-15, 0]", na, Parallelism(8, 16)),
-            ("po2 1x1 8->16 full precision, e in [-15, 0]", na, Parallelism(2, 4)),
-            ("po2 1x1 8->16 full precision, e in [-3, 0]", layer(seed_in, (-3, 0), OutputStage("linear", None),
-                                                                 (1, 8, 16)), Parallelism(2, 4)),
-            ("po2 1x1 16->8 on a full-precision input, e in [-7, 0]",
-             layer(na.output_format, (-7, 0), relu, (1, 16, 8)), Parallelism(4, 8)),
-            ("po2 K=4 16->16, e in [-15, 0]", layer(seed_in, (-15, 0), relu, (4, 16, 16)), Parallelism(2, 8)),
+            ("po2 lanes 1x1 8->16 full precision, e in [-15, 0]", na, Parallelism(8, 16)),
+            ("po2 lanes 1x1 8->16 full precision, e in [-15, 0]", na, Parallelism(2, 4)),
+            ("po2 lanes 1x1 8->16 full precision, e in [-15, 0]", na, Parallelism(1, 3)),
+            ("po2 baked 1x1 8->16 full precision, e in [-15, 0]", na, baked_setting(na)),
+            ("po2 lanes 1x1 8->16 full precision, e in [-3, 0]", na_3, Parallelism(2, 4)),
+            ("po2 baked 1x1 8->16 full precision, e in [-3, 0]", na_3, baked_setting(na_3)),
+            ("po2 lanes 1x1 16->8 on a full-precision input, e in [-7, 0]", nb, Parallelism(4, 8)),
+            ("po2 baked 1x1 16->8 on a full-precision input, e in [-7, 0]", nb, baked_setting(nb)),
+            ("po2 lanes K=4 16->16, e in [-15, 0]", k4, Parallelism(2, 8)),
+            ("po2 lanes K=4 4->8, e in [-3, 0]", k4_small, Parallelism(2, 4)),
+            ("po2 baked K=4 4->8, e in [-3, 0]", k4_small, baked_setting(k4_small)),
         ]
 
 
 PO2 = Po2Kind()
+
+
+def baked_setting(layer: Po2Layer) -> Parallelism:
+    """The baked core's one setting: every term and every output at once."""
+    return Parallelism(layer.terms, layer.out_channels, IMPLEMENTATION_BAKED)
+
+
+def sv_literal(bits: int, value: int) -> str:
+    """A sized SystemVerilog hex literal (the generator writes it verbatim; tools take it as a number)."""
+    return f"{bits}'h{value:x}"
+
+
+def baked_parameters(layer: Po2Layer) -> dict[str, int | str]:
+    """rtl/po2_baked_conv.sv's parameters: conv1d's formats and output stage, the weight codes packed into
+    CODES (term t = k*IN_D + c, output o at [(t*OUT_D + o)*CW +: CW]) and the bias codes into BIASES."""
+    ops, out = layer.operands, layer.output
+    out_fmt = layer.output_format
+    cw, bw = layer.code_width, layer.bias_format.width
+    codes = layer.weight_codes().reshape(-1)  # (K, IN, OUT) row-major: index (t*OUT_D + o)
+    packed_codes = 0
+    for index, code in enumerate(codes.tolist()):
+        packed_codes |= code << (index * cw)
+    packed_bias = 0
+    for o, code in enumerate(layer.bias.tolist()):
+        packed_bias |= (code & ((1 << bw) - 1)) << (o * bw)
+    return {
+        "XW": ops.input.width, "X_SIGNED": int(ops.input.signed),
+        "IN_D": layer.in_channels, "OUT_D": layer.out_channels, "K": layer.kernel_size, "PO2_SPAN": layer.span,
+        "CODES": sv_literal(codes.size * cw, packed_codes),
+        "BW": bw, "BIASES": sv_literal(layer.out_channels * bw, packed_bias),
+        "PROD_SHIFT": ops.product_shift, "BIAS_SHIFT": ops.bias_shift,
+        "YW": out_fmt.width, "Y_SIGNED": int(out_fmt.signed), "Y_SHIFT": ops.acc_frac - out_fmt.frac,
+        "FULL_PRECISION": int(out.full_precision), "ROUNDING": out.rounding.rtl_code,
+        "RELU": out.activation.rtl_code, "FLOAT32_INPUT": int(out.float32_input),
+    }
+
+
+def _baked_adder_bits(layer: Po2Layer, o: int) -> int:
+    """Carry-chain bits of column o in rtl/po2_baked_conv.sv, its bias adder included.
+
+    The RTL's tree has one adder per node with two present children (a present node covers a non-zero weight).
+    Synthesis keeps only the bits that need a carry chain: a node's sum has as many constant-zero low bits as
+    its smallest shift and as many significant bits as its largest shifted input plus one per level; an adder
+    spans from the higher of its operands' zero low bits (below, one operand is zero: wires) to its top, and
+    the bias adder from the higher of the root's and the aligned bias's low bits to the accumulator's top."""
+    ops = layer.operands
+    x_bits = layer.input_format.width + int(not layer.input_format.signed)  # signed bits of one input
+    column = layer.sign.reshape(layer.terms, layer.out_channels)[:, o]
+    offsets = (layer.exponent.reshape(layer.terms, layer.out_channels)[:, o] - layer.exp_min).tolist()
+    depth = max(0, (layer.terms - 1).bit_length())
+    # per node: None (absent) or (low zero bits, significant top bit, leaves)
+    nodes: list[tuple[int, int, int] | None] = [
+        (offsets[t], x_bits + offsets[t], 1) if t < layer.terms and column[t] != 0 else None
+        for t in range(1 << depth)]
+    bits = 0
+    for _ in range(depth):
+        merged: list[tuple[int, int, int] | None] = []
+        for left, right in zip(nodes[0::2], nodes[1::2]):
+            if left is None or right is None:
+                merged.append(left or right)
+                continue
+            top = max(left[1], right[1]) + 1  # one carry (or the sign of a difference) more
+            bits += top - max(left[0], right[0])  # below that, one operand is zero: wires
+            merged.append((min(left[0], right[0]), top, left[2] + right[2]))
+        nodes = merged
+    root = nodes[0]
+    low = ops.bias_shift if root is None else max(root[0] + ops.product_shift, ops.bias_shift)
+    return bits + layer.accumulator_width - low
+
+
+def _output_stage_luts(output: OutputStage, acc_w: int) -> int:
+    """layer_output_stage per column: nothing at full precision, else requantise's compare and round
+    (about two cells per accumulator bit), plus about four per bit for the float32 rounding."""
+    if output.full_precision:
+        return 0
+    return 2 * acc_w + (4 * acc_w if output.float32_input else 0)
 
 
 def assert_po2(layer: Layer) -> None:

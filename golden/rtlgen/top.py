@@ -5,7 +5,8 @@ generic `network_stage` (rtl/network_stage.sv) per manifest layer, each with
 its kind's compute core plugged in (golden.kinds: the kind owns the core's
 module, parameters, weight files and cycle formulas). This module owns only
 the stage timing around the cores, and the parallelism policy that picks each
-layer's setting from a cycles-per-sample budget.
+layer's setting (and, for a kind with several, its implementation) from a
+cycles-per-sample budget and the kind's cost figures.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from golden.errors import GoldenError
 from golden.kinds import KINDS, Layer, Parallelism, kind_of
+from golden.kinds.base import IMPLEMENTATION_LANES
 from golden.manifest import NetworkManifest
 from golden.memfile import write_hex
 
@@ -113,12 +115,26 @@ class LayerPlan:
     def dsp_blocks(self) -> int:
         return kind_of(self.layer).dsp_blocks(self.layer, self.setting)
 
+    @property
+    def implementation(self) -> str:
+        return self.setting.implementation
+
+    @property
+    def core_module(self) -> str:
+        return kind_of(self.layer).core_module(self.layer, self.setting)
+
+    @property
+    def estimated_luts(self) -> int | None:
+        return kind_of(self.layer).estimated_luts(self.layer, self.setting)
+
     def describe(self) -> dict[str, Any]:
         layer = self.layer
         return {
             "index": self.index, "name": layer.name, "kind": layer.kind, "kernel_size": layer.kernel_size,
             "dilation": layer.dilation, "in_channels": layer.in_channels, "out_channels": layer.out_channels,
             "input_format": layer.input_format.to_dict(), "output_format": layer.output_format.to_dict(),
+            "implementation": self.implementation, "core_module": self.core_module,
+            "estimated_luts": self.estimated_luts,
             "lanes": self.lanes, "cols": self.cols, "multipliers": self.multipliers, "dsp_blocks": self.dsp_blocks,
             "tap_source": self.tap_source, "core_latency_cycles": self.conv_latency,
             "core_interval_cycles": self.conv_interval, "latency_cycles": self.latency, "interval_cycles": self.interval,
@@ -154,9 +170,12 @@ class NetworkPlan:
         return sum(plan.dsp_blocks for plan in self.layers)
 
 
-def layer_plan(index: int, layer: Layer, lanes: int, cols: int) -> LayerPlan:
+Override = tuple[int, int] | str | Parallelism  # LANESxCOLS, an implementation name, or a whole setting
+
+
+def layer_plan(index: int, layer: Layer, lanes: int, cols: int, implementation: str = IMPLEMENTATION_LANES) -> LayerPlan:
     """Check the setting against the layer (its kind's rule) and plan it."""
-    setting = Parallelism(lanes, cols)
+    setting = Parallelism(lanes, cols, implementation)
     try:
         kind_of(layer).check_setting(layer, setting, f"layer {index} ({layer.name})")
     except RtlExportError:
@@ -166,29 +185,63 @@ def layer_plan(index: int, layer: Layer, lanes: int, cols: int) -> LayerPlan:
     return LayerPlan(index, layer, setting)
 
 
-def choose_parallelism(index: int, layer: Layer, budget: int) -> LayerPlan:
+def _cheapest(plans: list[LayerPlan]) -> LayerPlan:
+    """Within one implementation: fewest multipliers, then the shortest interval, then fewer COLS
+    (narrower ROM words, fewer accumulators and requantisers)."""
+    return min(plans, key=lambda plan: (plan.multipliers, plan.interval, plan.cols))
+
+
+def choose_parallelism(index: int, layer: Layer, budget: int, implementation: str | None = None) -> LayerPlan:
     """The cheapest setting whose stage interval fits `budget` cycles.
 
-    Fewest multipliers first; among those the shortest interval, then fewer
-    COLS (narrower ROM words, fewer accumulators and requantisers)."""
-    candidates = [LayerPlan(index, layer, setting) for setting in kind_of(layer).settings(layer)]
+    Per implementation of the layer's kind (one for most kinds), the cheapest
+    setting within the budget (_cheapest); between implementations, the one
+    with fewer DSP blocks, then the lower estimated LUT cost (the kind's
+    estimated_luts), then the kind's first. `implementation` restricts the
+    choice to one (an override); if none of its settings fits the budget, its
+    fastest is taken (an override is not bound by the budget)."""
+    kind = kind_of(layer)
+    candidates = [LayerPlan(index, layer, setting) for setting in kind.settings(layer)]
+    order = list(dict.fromkeys(plan.implementation for plan in candidates))
+    if implementation is not None:
+        if implementation not in order:
+            raise RtlExportError(f"layer {index} ({layer.name}): kind {layer.kind} has no implementation "
+                                 f"{implementation!r}; it has {', '.join(order)}")
+        candidates = [plan for plan in candidates if plan.implementation == implementation]
     fitting = [plan for plan in candidates if plan.interval <= budget]
     if not fitting:
         best = min(candidates, key=lambda plan: (plan.interval, plan.multipliers))
+        if implementation is not None:
+            return best
         raise RtlExportError(
             f"layer {index} ({layer.name}): no parallelism meets {budget} cycles per sample; the fastest setting "
-            f"(LANES={best.lanes}, COLS={best.cols}) needs {best.interval}"
+            f"({_setting_text(best.setting)}) needs {best.interval}"
         )
-    return min(fitting, key=lambda plan: (plan.multipliers, plan.interval, plan.cols))
+    best_per_implementation = [_cheapest([plan for plan in fitting if plan.implementation == name])
+                               for name in order if any(plan.implementation == name for plan in fitting)]
+    if len(best_per_implementation) == 1:
+        return best_per_implementation[0]
+    unknown = 1 << 62  # a kind without an estimate sorts last among equals
+    return min(best_per_implementation, key=lambda plan: (
+        plan.dsp_blocks, unknown if plan.estimated_luts is None else plan.estimated_luts,
+        order.index(plan.implementation)))
+
+
+def _setting_text(setting: Parallelism) -> str:
+    text = f"LANES={setting.lanes}, COLS={setting.cols}"
+    return text if setting.implementation == IMPLEMENTATION_LANES else f"{setting.implementation}: {text}"
 
 
 def plan_network(
     manifest: NetworkManifest,
     cycles_per_sample: int = DEFAULT_CYCLES_PER_SAMPLE,
-    overrides: Mapping[str, tuple[int, int]] | None = None,
+    overrides: Mapping[str, Override] | None = None,
     top: str | None = None,
 ) -> NetworkPlan:
-    """Per layer: the override (LANES, COLS) if given, else the cheapest setting within the budget."""
+    """Per layer: the override if given, else the cheapest setting within the budget (choose_parallelism).
+
+    An override is (LANES, COLS) of the kind's lanes implementation, an implementation name (e.g. "baked":
+    that implementation's cheapest setting), or a whole Parallelism."""
     if isinstance(cycles_per_sample, bool) or not isinstance(cycles_per_sample, int) or cycles_per_sample < 1:
         raise RtlExportError(f"cycles per sample must be a positive integer, got {cycles_per_sample!r}")
     overrides = dict(overrides or {})
@@ -201,11 +254,16 @@ def plan_network(
         )
     plans = []
     for index, layer in enumerate(manifest.layers):
-        if layer.name in overrides:
-            lanes, cols = overrides[layer.name]
-            plans.append(layer_plan(index, layer, lanes, cols))
-        else:
+        override = overrides.get(layer.name)
+        if override is None:
             plans.append(choose_parallelism(index, layer, cycles_per_sample))
+        elif isinstance(override, str):
+            plans.append(choose_parallelism(index, layer, cycles_per_sample, override))
+        elif isinstance(override, Parallelism):
+            plans.append(layer_plan(index, layer, override.lanes, override.cols, override.implementation))
+        else:
+            lanes, cols = override
+            plans.append(layer_plan(index, layer, lanes, cols))
     top = top or f"wavenet_{manifest.name}"
     check_top_name(top)
     return NetworkPlan(manifest=manifest, top=top, layers=tuple(plans), budget=cycles_per_sample)
@@ -218,12 +276,17 @@ def check_top_name(top: str) -> None:
         raise RtlExportError(f"top name {top!r} is the name of a generic RTL module; choose another")
 
 
-def parse_override(text: str) -> tuple[str, tuple[int, int]]:
-    """'LAYER=LANESxCOLS' (e.g. qconv_1=4x8) -> (layer, (lanes, cols))."""
+def parse_override(text: str) -> tuple[str, tuple[int, int] | str]:
+    """'LAYER=LANESxCOLS' (e.g. qconv_1=4x8) -> (layer, (lanes, cols)); 'LAYER=IMPLEMENTATION' (e.g.
+    qconv_1_0a_po2=baked) -> (layer, implementation), checked against the layer's kind by plan_network."""
     match = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
-    if not match:
-        raise RtlExportError(f"parallelism override {text!r}: expected LAYER=LANESxCOLS, e.g. qconv_1=4x8")
-    return match.group(1), (int(match.group(2)), int(match.group(3)))
+    if match:
+        return match.group(1), (int(match.group(2)), int(match.group(3)))
+    match = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([a-z][a-z0-9_]*)\s*", text)
+    if match:
+        return match.group(1), match.group(2)
+    raise RtlExportError(f"parallelism override {text!r}: expected LAYER=LANESxCOLS or LAYER=IMPLEMENTATION, "
+                         "e.g. qconv_1=4x8 or qconv_1_0a_po2=baked")
 
 
 # ---- generated files -------------------------------------------------------
@@ -261,14 +324,15 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
         "// One network_stage + kind core per layer (docs/network.md), chained by valid/ready, so the",
         "// layers work as a pipeline on successive samples.",
         "//",
-        "//   layer  name              kind     K  dil  in  out  in fmt      out fmt     LANES COLS mults latency interval",
+        "//   layer  name              kind     K  dil  in  out  in fmt      out fmt     impl   LANES COLS mults latency interval",
     ]
     for lp in plan.layers:
         layer = lp.layer
         lines.append(
             f"//   {lp.index:5d}  {layer.name:16s}  {layer.kind:7s} {layer.kernel_size:2d} {layer.dilation:4d} "
             f"{layer.in_channels:3d} {layer.out_channels:4d}  {str(layer.input_format):11s} "
-            f"{str(layer.output_format):11s} {lp.lanes:5d} {lp.cols:4d} {lp.multipliers:5d} {lp.latency:7d} "
+            f"{str(layer.output_format):11s} {lp.implementation:6s} {lp.lanes:5d} {lp.cols:4d} {lp.multipliers:5d} "
+            f"{lp.latency:7d} "
             f"{lp.interval:8d}"
         )
     lines += [
@@ -290,15 +354,16 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
         "",
         "`default_nettype none",
         "",
-        f"module {plan.top} #(",
     ]
     params = []
     for index, roles in enumerate(files):
         for role, name in roles.items():
             params.append(f'  parameter {_parameter_name(index, role)} = "{(out_dir / name).as_posix()}"')
-    lines.append(",\n".join(params))
+    if params:
+        lines += [f"module {plan.top} #(", ",\n".join(params), ") ("]
+    else:  # no weight files (every core has its weights baked in): no parameter list
+        lines.append(f"module {plan.top} (")
     lines += [
-        ") (",
         "  input  wire logic                  clk_i,",
         "  input  wire logic                  rst_i,",
         "  input  wire logic                  in_valid_i,",
@@ -349,7 +414,7 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
             f"    .core_y_valid_i(l{i}_y_valid), .core_y_ready_o(l{i}_y_ready), .core_y_i(l{i}_y)",
             "  );",
             "",
-            f"  {kind.rtl_module} #(",
+            f"  {lp.core_module} #(",
             f"    {rendered}",
             f"  ) u_l{i}_{layer.name}_core (",
             "    .clk_i, .rst_i,",

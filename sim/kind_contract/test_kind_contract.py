@@ -129,7 +129,7 @@ def test_kind_contract(kind_name: str, index: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     manifest = NetworkManifest(f"contract_{kind_name}_{index}", layer.input_format, layer.in_channels, (layer,))
     manifest_file = save_manifest(manifest, folder / "layer.yaml")
-    plan = plan_network(manifest, overrides={layer.name: (setting.lanes, setting.cols)})
+    plan = plan_network(manifest, overrides={layer.name: setting})  # the example's setting and implementation
     exported = export_network(plan, folder / "rtl", output_ready=True)
     BlockRun(
         toplevel=exported.description["top"],

@@ -283,3 +283,50 @@ def test_generated_pool_top_lints_clean(tmp_path: Path, name: str) -> None:
     lint = subprocess.run(command, env=verilator_environment({"PATH": "/usr/bin:/bin"}), capture_output=True,
                           text=True)
     assert lint.returncode == 0 and not lint.stderr.strip(), lint.stderr
+
+
+# ---- po2: two implementations, chosen by budget and estimated cost (golden.kinds.po2) ----------------------
+PO2_MODELS = REPO / "golden" / "models"
+
+
+def po2_plan(model: str, budget: int, overrides: dict | None = None):
+    from golden.manifest import load_manifest
+    return plan_network(load_manifest(PO2_MODELS / f"{model}.yaml"), budget, overrides)
+
+
+@pytest.mark.parametrize("model,budget,expected", [
+    ("seed_po2", 64, "lanes"), ("seed_po2", 10, "baked"), ("fpga_po2", 64, "lanes"), ("fpga_po2", 10, "baked")])
+def test_po2_implementation_follows_budget_and_cost(model: str, budget: int, expected: str) -> None:
+    plan = po2_plan(model, budget)
+    for lp in plan.layers:
+        if lp.layer.kind != "po2":
+            assert lp.implementation == "lanes"
+            continue
+        assert lp.implementation == expected, (lp.name, lp.setting)
+        other = "baked" if expected == "lanes" else "lanes"
+        from golden.rtlgen.top import choose_parallelism
+        alternative = choose_parallelism(lp.index, lp.layer, budget, other)
+        # chosen: it fits and is estimated cheaper, or the other cannot meet the budget
+        assert alternative.interval > budget or alternative.estimated_luts >= lp.estimated_luts, (lp.name, alternative)
+        assert lp.dsp_blocks == 0 and lp.core_module == ("po2_baked_conv" if expected == "baked" else "conv1d")
+
+
+def test_po2_overrides_force_an_implementation(tmp_path: Path) -> None:
+    from golden.rtlgen.top import parse_override
+    name, value = parse_override("qconv_1_1a_po2=baked")
+    plan = po2_plan("seed_po2", 64, {name: value, "qconv_1_1b_po2": (2, 4)})
+    chosen = {lp.name: lp for lp in plan.layers}
+    assert chosen["qconv_1_1a_po2"].implementation == "baked" and chosen["qconv_1_1a_po2"].multipliers == 0
+    assert (chosen["qconv_1_1b_po2"].implementation, chosen["qconv_1_1b_po2"].lanes) == ("lanes", 2)  # LANESxCOLS
+    info = export_network(plan, tmp_path).description
+    by_name = {layer["name"]: layer for layer in info["layers"]}
+    assert by_name["qconv_1_1a_po2"]["implementation"] == "baked"
+    assert by_name["qconv_1_1a_po2"]["core_module"] == "po2_baked_conv"
+    assert "weights_file" not in by_name["qconv_1_1a_po2"]  # its weights are parameters
+    assert "po2_baked_conv #(" in (tmp_path / f"{info['top']}.sv").read_text()
+    with pytest.raises(RtlExportError, match=r"qconv_0_qb\): kind conv1d has no implementation 'baked'; it has lanes"):
+        po2_plan("seed_po2", 64, {"qconv_0_qb": "baked"})
+    with pytest.raises(RtlExportError, match=r"kind po2 has no implementation 'unrolled'"):
+        po2_plan("seed_po2", 64, {"qconv_1_1a_po2": "unrolled"})
+    with pytest.raises(RtlExportError, match=r"expected LAYER=LANESxCOLS or LAYER=IMPLEMENTATION"):
+        parse_override("qconv_1_1a_po2=4x")

@@ -58,6 +58,9 @@ FULL_REGRESSION = ("fpga", "mcu")
 ISOLATED = 4  # single samples into an empty pipeline, for the latency
 GAP_PROBABILITY = 0.3
 GOLDEN_WAIT_SECONDS = 900  # the bench waits this long for the golden thread's file
+# Models generated with their 1x1 po2 layers in the baked implementation (rtl/po2_baked_conv.sv) instead of the
+# generator's choice, so the regression streams both po2 cores: fpga_po2 keeps the lanes core (K=4 layers).
+BAKED_MODELS = ("seed_po2",)
 # Different channels, K = 3/2/1, dilations 2, 5 and 1, Q(12,8) and floor rounding.
 ODD_SHAPE = NetworkShape(
     "odd", 5,
@@ -316,8 +319,13 @@ def test_network(model: str) -> None:
     folder = BUILD / "network" / model
     folder.mkdir(parents=True, exist_ok=True)
     manifest = load_manifest(model_manifest(model, folder))
-    stream_case(model, manifest, plan_network(manifest), folder,
-                SAMPLES if model in FULL_REGRESSION else SAMPLES_OTHER)
+    overrides = {layer.name: "baked" for layer in manifest.layers if layer.kind == "po2" and layer.kernel_size == 1} \
+        if model in BAKED_MODELS else {}
+    plan = plan_network(manifest, overrides=overrides)
+    implementations = {layer.name: layer.implementation for layer in plan.layers}
+    assert all(implementations[name] == "baked" for name in overrides) and (overrides or model not in BAKED_MODELS), \
+        f"{model}: expected baked po2 layers, got {implementations}"
+    stream_case(model, manifest, plan, folder, SAMPLES if model in FULL_REGRESSION else SAMPLES_OTHER)
 
 
 # The shared multiplier pool (golden/rtlgen/pool.py, rtl/pool_network.sv): the same bench, bit-exact against

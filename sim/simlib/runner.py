@@ -1,6 +1,7 @@
 """Build a Verilator model for one parameter set and run a block's cocotb tests on it."""
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -58,8 +59,10 @@ class BlockRun:
             name = key.removeprefix("PARAM_")
             if key.startswith("PARAM_") and name not in settings:
                 settings[name] = value
-        text = "-".join(f"{k}{v}" for k, v in sorted(settings.items()))
-        return re.sub(r"[^A-Za-z0-9_.-]", "", text)
+        text = re.sub(r"[^A-Za-z0-9_.-]", "", "-".join(f"{k}{v}" for k, v in sorted(settings.items())))
+        if len(text) > 120:  # e.g. weights baked into a parameter: a folder name must stay short
+            text = f"{text[:80]}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+        return text
 
     @property
     def build_dir(self) -> Path:

@@ -2,7 +2,8 @@
 
 The simulations prove the numbers; this proves the same source is accepted by
 the synthesis flow (weight files included) and that parallelism settings cost
-exactly LANES x COLS hardware multipliers.
+exactly LANES x COLS hardware multipliers, and po2 layers none in either
+implementation.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from golden.kinds.base import Parallelism
 from golden.kinds.conv1d import CONV1D, ConvLayer
+from golden.kinds.po2 import PO2, Po2Layer, baked_setting, random_layer
 from golden.layer_format import OperandFormats, OutputStage
 from golden.memfile import bias_rom_words, matrix_rom_words, write_hex
 from golden.qformat import QFormat
@@ -74,3 +76,44 @@ def test_row_by_matrix_multiply_synthesises(tmp_path: Path) -> None:
 def test_left_shift_buffer_synthesises() -> None:
     cells = OutOfContextRun("left_shift_buffer", ["left_shift_buffer"], {"W": 16, "CHANNELS": 4, "LENGTH": 4}).cell_counts()
     assert cells.get("TRELLIS_FF", 0) >= 4 * 4 * 16, cells
+
+
+def po2_cells(folder: Path, layer, setting: Parallelism) -> dict[str, int]:
+    """yosys cell counts of the po2 kind's core for `setting` (either implementation), with its own files."""
+    files = {f"{role.upper()}_FILE": str(write_hex(folder / f"{role}.hex", words, bits))
+             for role, (words, bits) in PO2.rom_files(layer, setting).items()}
+    parameters = {**PO2.rtl_parameters(layer, setting, {role: "" for role in PO2.rom_files(layer, setting)}), **files}
+    return OutOfContextRun(PO2.core_module(layer, setting), [*PO2.rtl_dependencies, PO2.rtl_module],
+                           parameters).cell_counts()
+
+
+def po2_layer(span: tuple[int, int], stage: OutputStage = OutputStage("linear", None)) -> Po2Layer:
+    """The seeds' 1x1 po2 layer (UQ(16,12) inputs, Q(16,11) bias, full-precision output), 8->4 to stay quick."""
+    return random_layer(np.random.default_rng(1), "synth", QFormat(16, 12, False), span, QFormat(16, 11),
+                        stage, (1, 8, 4), zeros=0.2)
+
+
+# Both po2 implementations map to logic only: the lanes core (conv1d with po2_mul shifters) and the baked core
+# (po2_baked_conv, an adder tree); the kind promises 0 DSP blocks for each.
+@pytest.mark.parametrize("implementation,span", [("lanes", (-15, 0)), ("lanes", (-3, 1)), ("baked", (-15, 0)),
+                                                 ("baked", (-3, 1))])
+def test_po2_layers_map_to_no_multiplier(tmp_path: Path, implementation: str, span: tuple[int, int]) -> None:
+    layer = po2_layer(span)
+    setting = baked_setting(layer) if implementation == "baked" else Parallelism(2, 2)
+    cells = po2_cells(tmp_path, layer, setting)
+    assert PO2.dsp_blocks(layer, setting) == 0
+    assert cells.get("MULT18X18D", 0) == 0 and cells.get("ALU54B", 0) == 0, cells
+    assert cells.get("TRELLIS_FF", 0) > 0, f"nothing synthesised: {cells}"
+
+
+def test_the_dsp_check_sees_a_multiplier(tmp_path: Path) -> None:
+    """The check above can fail: the lanes core with fixed_mul lanes instead of po2_mul (MUL_PO2=0, the same
+    layer's codes read as plain 17-bit weights) maps to MULT18X18D, and this count sees them."""
+    layer = po2_layer((-15, 0), OutputStage("relu", QFormat(16, 12, False)))  # YW does not follow KW
+    setting = Parallelism(2, 2)
+    files = {f"{role.upper()}_FILE": str(write_hex(tmp_path / f"{role}.hex", words, bits))
+             for role, (words, bits) in PO2.rom_files(layer, setting).items()}
+    parameters = {**PO2.rtl_parameters(layer, setting, {"weights": "", "bias": ""}), **files, "MUL_PO2": 0}
+    parameters["KW"] = layer.code_width  # fixed_mul reads the ROM's code-wide words as signed weights
+    cells = OutOfContextRun(PO2.rtl_module, [*PO2.rtl_dependencies, PO2.rtl_module], parameters).cell_counts()
+    assert cells.get("MULT18X18D", 0) == 4, cells
