@@ -373,6 +373,7 @@ def stream_case(case: str, manifest: NetworkManifest, plan: NetworkPlan | PoolPl
         env={"PARAM_MODEL": model, "NETWORK_JSON": exported.json_file, "NETWORK_PLAN": plan_file,
              "NETWORK_GOLDEN": golden_file, "CYCLES_JSON": folder / "cycles.json"},
         sources=[Path(path) for path in exported.description["sources"]],
+        optimised_cxx=True,  # a long stream: the simulation, not the build, dominates
     )
     try:
         run.run()

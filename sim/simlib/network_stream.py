@@ -49,6 +49,7 @@ def stream_through_rtl(manifest: NetworkManifest, sequences: list[np.ndarray], w
         parameters={},
         env={STIMULUS_VARIABLE: stimulus, RESPONSE_VARIABLE: response, "PARAM_STREAM": manifest.name},
         sources=[Path(path) for path in exported.description["sources"]],
+        optimised_cxx=True,  # a long stream: the simulation, not the build, dominates
         build_root=work / "verilator",
     )
     from cocotb_tools.runner import get_results

@@ -29,6 +29,10 @@ def rtl_sources(*modules: str) -> list[Path]:
     return paths
 
 
+UNOPTIMISED_FLAGS = ("OPT_FAST=-O0", "OPT_SLOW=-O0", "OPT_GLOBAL=-O0")  # the Verilated makefile's C++ levels
+UNOPTIMISED = tuple(flag.split("=")[0] + "=" for flag in UNOPTIMISED_FLAGS)
+
+
 def sv_string(text: str) -> str:
     """A string parameter as Verilator's -G wants it (quoted)."""
     return f'"{text}"'
@@ -51,6 +55,9 @@ class BlockRun:
     env: dict[str, object] = field(default_factory=dict)
     sources: list[Path] | None = None  # instead of rtl_sources(*modules), e.g. a generated top's list
     build_root: Path | None = None  # instead of build/sim/<toplevel>: callers that run concurrently own theirs
+    # The C++ compile dominates a block bench (short simulations): -O0 builds it ~40% faster (82 s -> 49 s
+    # measured). Long streams (the networks) keep the Verilated makefile's optimised default.
+    optimised_cxx: bool = False
 
     @property
     def tag(self) -> str:
@@ -80,6 +87,8 @@ class BlockRun:
         self.check_files()
         # Verilator must be found by the runner's subprocesses: the runner copies os.environ.
         os.environ.update(verilator_environment(dict(os.environ)))
+        flags = [flag for flag in os.environ.get("MAKEFLAGS", "").split() if not flag.startswith(UNOPTIMISED)]
+        os.environ["MAKEFLAGS"] = " ".join(flags if self.optimised_cxx else [*flags, *UNOPTIMISED_FLAGS])
         runner = get_runner("verilator")
         runner.build(
             sources=self.sources if self.sources is not None else rtl_sources(*self.modules),
