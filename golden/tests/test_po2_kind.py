@@ -153,4 +153,11 @@ def test_registered_and_costed() -> None:
         assert PO2.dsp_blocks(layer, setting) == 0, label
         files = {role: "x" for role in PO2.rom_files(layer, setting)}
         parameters = PO2.rtl_parameters(layer, setting, files)
-        assert (parameters["MUL_PO2"], parameters["PO2_SPAN"], parameters["KW"]) == (1, layer.span, layer.span + 2)
+        if setting.implementation == "baked":  # weights baked into parameters: CW bits per weight, no files
+            assert not files and PO2.core_module(layer, setting) == "po2_baked_conv", label
+            assert parameters["PO2_SPAN"] == layer.span, label
+            assert parameters["CODES"].startswith(f"{layer.sign.size * layer.code_width}'h"), label
+            assert PO2.multipliers(layer, setting) == 0, label
+        else:
+            assert (parameters["MUL_PO2"], parameters["PO2_SPAN"], parameters["KW"]) == (1, layer.span, layer.span + 2)
+        assert PO2.estimated_luts(layer, setting) > 0, label
