@@ -24,12 +24,10 @@ from golden.manifest import NetworkManifest
 from golden.memfile import pack_vector
 from golden.rtlgen.top import (
     DEFAULT_CYCLES_PER_SAMPLE,
-    JSON_VERSION,
-    RTL,
-    STROBE_GUARD,
     NetworkPlan,
     RtlExportError,
     check_top_name,
+    contract_description,
     plan_network,
 )
 
@@ -511,30 +509,10 @@ def render_top(plan: PoolPlan, out_dir: Path) -> str:
 
 def describe(plan: PoolPlan, out_dir: Path) -> dict[str, Any]:
     """The JSON description: the per-layer top's keys (its consumers read them) plus the pool's."""
-    manifest = plan.manifest
     parameters = {parameter_name(role): str(out_dir / name) for role, name in file_names(plan).items()}
-    in_fmt, out_fmt = manifest.input_format, manifest.output_format
     timing = plan.timing
     return {
-        "json_version": JSON_VERSION,
-        "top": plan.top,
-        "model": manifest.name,
-        "structure": "shared",
-        "sources": [str(RTL / f"{name}.sv") for name in POOL_MODULES] + [str(out_dir / f"{plan.top}.sv")],
-        "strobe_guard_source": str(RTL / f"{STROBE_GUARD}.sv"),
-        "parameters": parameters,
-        "input_channels": manifest.input_channels,
-        "output_channels": manifest.output_channels,
-        "input_format": in_fmt.to_dict(),
-        "output_format": out_fmt.to_dict(),
-        "input_width": in_fmt.width,
-        "output_width": out_fmt.width,
-        "cycles_per_sample": plan.cycles_per_sample,
-        "cycles_per_sample_budget": plan.budget,
-        "latency_cycles": plan.latency_cycles,
-        "multipliers": plan.multipliers,
-        "dsp_count": plan.dsp_count,
-        "receptive_field": manifest.receptive_field,
+        **contract_description(plan, "shared", POOL_MODULES, parameters, out_dir),
         "pool": plan.pool,
         "macs_per_sample": plan.macs,
         "beats_per_sample": plan.beat_count,

@@ -439,24 +439,18 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
     return "\n".join(lines)
 
 
-def describe(plan: NetworkPlan, out_dir: Path) -> dict[str, Any]:
-    """The JSON description: sources, parameters, formats and timing."""
+def contract_description(plan: Any, structure: str, modules: tuple[str, ...], parameters: dict[str, str],
+                         out_dir: Path) -> dict[str, Any]:
+    """The JSON keys every structure's top has (synth/, the board top, the benches and the cycles probe read
+    them); `plan` is a NetworkPlan or a golden.rtlgen.pool.PoolPlan."""
     manifest = plan.manifest
-    files = weight_file_names(plan)
-    parameters: dict[str, str] = {}
-    layers = []
-    for lp, roles in zip(plan.layers, files):
-        paths = {role: str(out_dir / name) for role, name in roles.items()}
-        for role, path in paths.items():
-            parameters[_parameter_name(lp.index, role)] = path
-        layers.append({**lp.describe(), **{f"{role}_file": path for role, path in paths.items()}})
     in_fmt, out_fmt = manifest.input_format, manifest.output_format
     return {
         "json_version": JSON_VERSION,
         "top": plan.top,
         "model": manifest.name,
-        "structure": "per-layer",
-        "sources": [str(RTL / f"{name}.sv") for name in RTL_MODULES] + [str(out_dir / f"{plan.top}.sv")],
+        "structure": structure,
+        "sources": [str(RTL / f"{name}.sv") for name in modules] + [str(out_dir / f"{plan.top}.sv")],
         "strobe_guard_source": str(RTL / f"{STROBE_GUARD}.sv"),
         "parameters": parameters,
         "input_channels": manifest.input_channels,
@@ -471,8 +465,21 @@ def describe(plan: NetworkPlan, out_dir: Path) -> dict[str, Any]:
         "multipliers": plan.multipliers,
         "dsp_count": plan.dsp_count,
         "receptive_field": manifest.receptive_field,
-        "layers": layers,
     }
+
+
+def describe(plan: NetworkPlan, out_dir: Path) -> dict[str, Any]:
+    """The JSON description: sources, parameters, formats and timing."""
+    manifest = plan.manifest
+    files = weight_file_names(plan)
+    parameters: dict[str, str] = {}
+    layers = []
+    for lp, roles in zip(plan.layers, files):
+        paths = {role: str(out_dir / name) for role, name in roles.items()}
+        for role, path in paths.items():
+            parameters[_parameter_name(lp.index, role)] = path
+        layers.append({**lp.describe(), **{f"{role}_file": path for role, path in paths.items()}})
+    return {**contract_description(plan, "per-layer", RTL_MODULES, parameters, out_dir), "layers": layers}
 
 
 @dataclass(frozen=True)
