@@ -25,11 +25,10 @@ from golden.kinds.base import Parallelism
 from golden.kinds.po2 import PO2, Po2Layer, random_layer
 from golden.layer_format import OutputStage, wide_format
 from golden.memfile import write_hex
-from golden.qformat import MAX_WIDTH, QFormat
+from golden.qformat import QFormat
 from simlib.runner import BlockRun, sv_string
 from simlib.seed import base_seed, derived_seed
-from simlib.stimulus import corner_rows, random_rows, tie_rows
-from simlib.core_stream import BURSTY, FULL_RATE, RANDOM, CoreStreamBench
+from simlib.core_stream import CoreStreamBench, stream_layer_suite
 
 SEED_IN = QFormat(16, 12, False)
 
@@ -111,19 +110,7 @@ class Po2ConvBench(CoreStreamBench):
 async def run_po2_conv(dut):
     tb = Po2ConvBench(dut)
     await tb.start()
-    fmt = tb.in_fmt
-    corners = np.clip(corner_rows(fmt, tb.length), fmt.min_code, fmt.max_code)  # unsigned: no negatives
-    await tb.stream("corners at full rate", corners, FULL_RATE, check_timing=True)
-    ops = tb.layer.operands
-    dropped = ops.acc_frac - tb.out_fmt.frac - ops.product_shift  # input 0's bits the output stage drops
-    if 1 <= dropped < fmt.width <= MAX_WIDTH and not tb.layer.output.full_precision:  # tie_rows: a QFormat
-        await tb.stream("rounding ties", tie_rows(tb.rng, QFormat(fmt.width, dropped, fmt.signed), tb.length), RANDOM)
-    await tb.stream("random, consumer stalls", random_rows(tb.rng, fmt, 30, tb.length), BURSTY)
-    if tb.layer.out_channels >= 3 and not tb.layer.output.full_precision:
-        outputs = np.array([PO2.step(tb.layer, w) for w in corners.reshape(
-            -1, tb.layer.kernel_size, tb.layer.in_channels)])
-        low, high = tb.layer.output.bounds()
-        assert (outputs[:, :2] == low).any() and (outputs[:, :2] == high).any(), "the corners must saturate both ends"
+    await stream_layer_suite(tb, saturation_check=tb.layer.out_channels >= 3)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -20,10 +20,10 @@ import numpy as np
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 from golden.memfile import pack_vector, unpack_vector
-from golden.qformat import QFormat
+from golden.qformat import MAX_WIDTH, QFormat
 from simlib.check import assert_codes_equal, assert_cycles
 from simlib.clocked import ClockedBench
-from simlib.stimulus import random_rows
+from simlib.stimulus import corner_rows, random_rows, tie_rows
 
 
 @dataclass(frozen=True)
@@ -155,3 +155,21 @@ class CoreStreamBench(ClockedBench):
             cycle = await self.next_sample()
             assert dut.y_valid_o.value == 0, f"{self.label}: y_valid_o in cycle {cycle} for a start cancelled by reset"
             assert dut.ready_o.value == 1, f"{self.label}: ready_o low in cycle {cycle} after a reset"
+
+
+async def stream_layer_suite(tb: CoreStreamBench, saturation_check: bool = True) -> None:
+    """The layer-core suite: the input corners at full rate (latency and interval checked), exact rounding ties
+    of the output stage, random rows under consumer stalls; tb.layer (a conv-like layer with operands and an
+    output stage) must make the corners saturate both ends of output channels 0-1 when saturation_check."""
+    fmt, layer = tb.in_fmt, tb.layer  # type: ignore[attr-defined]
+    corners = np.clip(corner_rows(fmt, tb.length), fmt.min_code, fmt.max_code)  # unsigned: no negatives
+    await tb.stream("corners at full rate", corners, FULL_RATE, check_timing=True)
+    ops = layer.operands
+    dropped = ops.acc_frac - tb.out_fmt.frac - ops.product_shift  # input 0's bits the output stage drops
+    if 1 <= dropped < fmt.width <= MAX_WIDTH and not layer.output.full_precision:  # tie_rows: a QFormat
+        await tb.stream("rounding ties", tie_rows(tb.rng, QFormat(fmt.width, dropped, fmt.signed), tb.length), RANDOM)
+    await tb.stream("random, consumer stalls", random_rows(tb.rng, fmt, 30, tb.length), BURSTY)
+    if saturation_check and not layer.output.full_precision:
+        outputs = tb.expected(corners)
+        low, high = layer.output.bounds()
+        assert (outputs[:, :2] == low).any() and (outputs[:, :2] == high).any(), "the corners must saturate both ends"
