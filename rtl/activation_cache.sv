@@ -30,7 +30,9 @@
 //                            tap K-1 the vector just pushed. taps_o is valid
 //                            while out_valid_o is high and holds through
 //                            cycle c'+2 when the next push is accepted in c'.
-//   rst_i                    forgets the history and drops a push in flight.
+//   rst_i                    forgets the history and drops a push in flight; a push
+//                            in a reset cycle is dropped (in_ready_o is not defined
+//                            there)
 //
 // Timing (push accepted in cycle c, i.e. in_valid_i & in_ready_o in cycle c):
 //   out_valid_o in cycle c + LATENCY, LATENCY = K + 2 (the write at the end of
@@ -80,7 +82,10 @@ module activation_cache #(
   logic              q_last;     // ... and is the last tap of the set
 
   assign rd_last    = (rd_back == '0);
-  assign in_ready_o = !busy && !rst_i;  // nothing is accepted while in reset
+  // No rst_i term: reset has priority over the pointers and the fill count, so a push
+  // in reset is forgotten (its ring write lands in a slot no tap reads before it is
+  // rewritten), and in_ready_o stays off the reset net's fan-out.
+  assign in_ready_o = !busy;
 
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
@@ -185,9 +190,8 @@ module activation_cache #(
   end
 
   always_ff @(posedge clk_i) begin
-    if (rst_i) begin
-      a_ready_low_in_reset: assert (!in_ready_o);
-    end else if (a_armed) begin
+    // (no check in reset: the handshake is undefined there, see the header)
+    if (a_armed && !rst_i) begin
       // One out_valid_o per push, in cycle c + LATENCY.
       a_out_valid_latency: assert (out_valid_o == (a_pending && 32'(a_since) == ALatency));
       // in_ready_o low from a push until out_valid_o, high again with it.

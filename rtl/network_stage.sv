@@ -70,7 +70,12 @@
 //                              and out_data_o holds after that until the next
 //                              out_valid_o. out_valid_o, out_data_o and out_ready_i
 //                              are the core's result port.
-//   rst_i                      clears the history and drops samples in flight
+//   rst_i                      clears the history and drops samples in flight. As in
+//                              AXI-Stream, the handshakes are defined outside reset
+//                              only: a push or start in a reset cycle is dropped,
+//                              and in_ready_o / core_ready_i carry no rst_i term, so
+//                              the reset net drives resets only, never a clock
+//                              enable. A network top gates its own ports with rst_i.
 //
 // Timing, with LAT and II the core's (above) and no stall:
 //   LATENCY  = SRC_LAT + LAT from an accepted push to out_valid_o,
@@ -152,7 +157,7 @@ module network_stage #(
       .out_valid_o(taps_new),
       .window_o   (taps)
     );
-    assign src_ready = !rst_i;  // nothing is accepted while in reset
+    assign src_ready = 1'b1;  // the window register takes a push every cycle
   end
 
   // ---- the core -----------------------------------------------------------

@@ -45,9 +45,10 @@
 // Handshake (the core port contract of rtl/network_stage.sv, with room for one result)
 //   start_i & ready_o  accept taps_i: tap k, channel c at [(k*IN_D + c)*XW +: XW],
 //                      tap K-1 the newest sample; latched, so taps_i may change
-//                      afterwards. ready_o is low in reset and while a sample is in
-//                      the tree or its result waits, except in the cycle that result
-//                      is taken (ready_o = !busy || (y_valid_o && y_ready_i)).
+//                      afterwards. ready_o is low while a sample is in the tree or
+//                      its result waits, except in the cycle that result is taken
+//                      (ready_o = !busy || (y_valid_o && y_ready_i)). A start in a
+//                      reset cycle is dropped (ready_o is not defined there).
 //   y_valid_o & y_ready_i  the result y_o (channel o at [o*YW +: YW]) is taken;
 //                      y_valid_o and y_o hold until then, and y_o holds after the
 //                      take until the next result.
@@ -165,7 +166,9 @@ module po2_baked_conv #(
   end
 
   assign taken   = y_valid_o && y_ready_i;
-  assign ready_o = (!busy || taken) && !rst_i;  // nothing is accepted while in reset
+  // No rst_i term: reset has priority over every control register, so a start in
+  // reset is dropped, and ready_o (the taps register's enable) stays off the reset net.
+  assign ready_o = !busy || taken;
 
   // ---- taps register ----------------------------------------------------------
   logic [Terms*XW-1:0] x_q;

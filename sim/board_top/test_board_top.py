@@ -204,7 +204,7 @@ def test_board_top(model: str) -> None:
 
     from golden.network import StreamingNetwork
     from golden.waveshaping import network_input
-    from simlib.runner import ASSERTION_ARGS, BUILD
+    from simlib.runner import ASSERTION_ARGS, BUILD, OBJECT_CACHE, PORTS_ONLY_ARGS
     from synth.toolchain import verilator_environment
     from synth.board.core import NetworkPorts, SampleCore, StandaloneCore
     from synth.board.verilog import to_verilog
@@ -226,12 +226,12 @@ def test_board_top(model: str) -> None:
              out_signed=manifest.output_format.signed, output_channels=manifest.output_channels, first=first, second=second,
              expected_first=StreamingNetwork(manifest).run(first), expected_second=StreamingNetwork(manifest).run(second))
 
-    os.environ.update(verilator_environment(dict(os.environ)))
+    os.environ.update(verilator_environment(dict(os.environ), object_cache=OBJECT_CACHE))
     runner = get_runner("verilator")
     build_dir = work / "sim_build"
     runner.build(sources=[*description["sources"], core_file], hdl_toplevel="board_core", build_dir=build_dir,
                  build_args=["-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique",
-                             "--x-initial", "unique", *ASSERTION_ARGS],
+                             "--x-initial", "unique", *ASSERTION_ARGS, *PORTS_ONLY_ARGS],
                  timescale=("1ns", "1ps"))
     state_seed = derived_seed(f"initial-state-board-top-{model}") % (1 << 31) + 1
     runner.test(hdl_toplevel="board_core", test_module="test_board_top", test_dir=build_dir, build_dir=build_dir,

@@ -29,7 +29,7 @@ from golden.memfile import pack_vector, unpack_vector
 from golden.network import StreamingNetwork, saturation_count
 from golden.rtlgen.top import export_network, plan_network
 from golden.waveshaping import CORNERS, network_input, random_input
-from simlib.runner import BUILD, REPO
+from simlib.runner import BUILD, OBJECT_CACHE, REPO
 from simlib.seed import base_seed, derived_seed
 from synth.netlist_sim import gate_level_sources
 from synth.toolchain import run_tool, verilator_environment
@@ -119,7 +119,8 @@ class NetlistBench:
 
     @staticmethod
     def _run(command: list[str], log: Path, what: str) -> None:
-        run_tool(command, what=what, cwd=log.parent, env=verilator_environment(os.environ), log=log, tail_lines=12)
+        run_tool(command, what=what, cwd=log.parent, env=verilator_environment(os.environ, object_cache=OBJECT_CACHE),
+                 log=log, tail_lines=12)
 
 
 # make sim runs mcu; seed_po2's netlist takes ~11 minutes to build and run on a loaded 2-core machine

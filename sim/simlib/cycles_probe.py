@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from simlib.runner import BUILD, REPO
+from simlib.runner import BUILD, OBJECT_CACHE, PORTS_ONLY_ARGS, REPO
 
 PROBE_SAMPLES = 40  # the interval is measured over the last half, after the pipeline has filled
 
@@ -41,14 +41,14 @@ def measure_cycles_per_sample(description: dict, work: Path) -> int:
 
     from synth.toolchain import verilator_environment
 
-    os.environ.update(verilator_environment(dict(os.environ)))
+    os.environ.update(verilator_environment(dict(os.environ), object_cache=OBJECT_CACHE))
     result = work / "cycles_probe.json"
     result.unlink(missing_ok=True)
     runner = get_runner("verilator")
     build = work / "cycles_probe"
     try:
         runner.build(sources=description["sources"], hdl_toplevel=description["top"], build_dir=build,
-                     build_args=["-O3", "-Wno-fatal"], timescale=("1ns", "1ps"))
+                     build_args=["-O3", "-Wno-fatal", *PORTS_ONLY_ARGS], timescale=("1ns", "1ps"))
         runner.test(hdl_toplevel=description["top"], test_module="simlib.cycles_probe", test_dir=build,
                     build_dir=build, extra_env={"PROBE_RESULT": str(result),
                                                 "PROBE_IN_BITS": str(description["input_channels"] *
