@@ -92,29 +92,35 @@ module row_by_matrix_multiply #(
   logic [XRegW-1:0] x_rot;
   logic             last_beat;
   logic             last_pass;
+  logic             walk_end;  // registered last_beat && last_pass: ready_o is two flip-flops and a LUT
 
   assign last_beat = (32'(beat) == Beats - 1);
   assign last_pass = (32'(pass) == Passes - 1);
+  localparam bit OneWord = (Beats == 1) && (Passes == 1);
 
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
-      issuing <= 1'b0;
-      beat    <= '0;
-      pass    <= '0;
-      addr    <= '0;
+      issuing  <= 1'b0;
+      beat     <= '0;
+      pass     <= '0;
+      addr     <= '0;
+      walk_end <= OneWord;
     end else if (start_i && ready_o) begin
-      issuing <= 1'b1;
-      beat    <= '0;
-      pass    <= '0;
-      addr    <= '0;
+      issuing  <= 1'b1;
+      beat     <= '0;
+      pass     <= '0;
+      addr     <= '0;
+      walk_end <= OneWord;
     end else if (issuing) begin
       addr <= addr + 1'b1;
       if (last_beat) begin
-        beat <= '0;
-        pass <= pass + 1'b1;
+        beat     <= '0;
+        pass     <= pass + 1'b1;
+        walk_end <= (Beats == 1) && (32'(pass) + 1 == Passes - 1);
         if (last_pass) issuing <= 1'b0;
       end else begin
-        beat <= beat + 1'b1;
+        beat     <= beat + 1'b1;
+        walk_end <= (32'(beat) + 1 == Beats - 1) && last_pass;
       end
     end
   end
@@ -210,7 +216,7 @@ module row_by_matrix_multiply #(
   // Ready while idle and in the walk's last issue cycle: a start then reloads the
   // walk at the same edge the last word is read, so beats follow back to back.
   // No rst_i term: reset has priority over the walk, so a start in reset is dropped.
-  assign ready_o     = !issuing || (last_beat && last_pass);
+  assign ready_o     = !issuing || walk_end;
   assign col_valid_o = dot_valid[0];
   assign col_pass_o  = out_pass;
   assign done_o      = dot_valid[0] && (32'(out_pass) == Passes - 1);
@@ -265,6 +271,8 @@ module row_by_matrix_multiply #(
     if (a_armed && !rst_i) begin
       // ready_o low while a walk has cycles left, high in its last cycle and when idle.
       a_ready_after_walk: assert (ready_o == !a_walking);
+      // The registered walk end matches the counters it stands for.
+      if (issuing) a_walk_end: assert (walk_end == (last_beat && last_pass));
       // Pass p of the start in cycle s in cycle s + (p+1)*BEATS + clog2(LANES) + 3, in order, no strays.
       a_pass_timing: assert (col_valid_o == a_pass_due);
       if (col_valid_o) begin
