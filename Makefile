@@ -46,7 +46,7 @@ $(STAMP): pyproject.toml
 test: golden-test lint synth-check sim formal qkeras-test synth-ci
 
 golden-test: $(STAMP)
-	$(PYTEST) -q golden/tests
+	$(PYTEST) -q -n $(JOBS) golden/tests
 
 # Each module is linted as the top (defaults + structural variants), so unused
 # ports and parameters are caught too; any warning fails.

@@ -1,8 +1,10 @@
-"""THE proof: the golden streaming network on the exported manifest == QKeras float64 predict, every code, every layer.
+"""THE proof: the golden network on the exported manifest == QKeras float64 predict, every code, every layer.
 
 10,000 samples of each waveform class and of uniform random codes (which
 saturate), for both committed models and a hand-built model of another shape
-and format. The trunc mode is not QKeras's rounding: its distance is reported
+and format: all of them through the golden full-sequence convolution, the first
+STREAMED through the cached streaming model too (per sample in Python, the slow
+one; golden/tests prove the two equal on every shape and format). The trunc mode is not QKeras's rounding: its distance is reported
 (build/qkeras/trunc_report.json), and rne must give zero mismatches.
 """
 from __future__ import annotations
@@ -24,6 +26,7 @@ from golden.tests_qkeras.models import HAND_BUILT, built
 from golden.waveshaping import WAVE_CLASSES, network_input, random_input
 
 SAMPLES = 10_000
+STREAMED = 2_000
 STIMULI = (*WAVE_CLASSES, "random")
 
 
@@ -41,11 +44,14 @@ def committed(name: str):
 
 def assert_layers_equal(model, manifest: NetworkManifest, samples: np.ndarray, what: str, seed: int) -> None:
     expected = qkeras_layer_outputs(model, samples, manifest)
-    streamed = StreamingNetwork(manifest).run_layers(samples)
-    assert len(expected) == len(streamed) == len(manifest.layers)
-    for layer, want, got in zip(manifest.layers, expected, streamed):
+    plain = [result.outputs for result in full_sequence(manifest, samples)]
+    streamed = StreamingNetwork(manifest).run_layers(samples[:STREAMED])
+    assert len(expected) == len(plain) == len(streamed) == len(manifest.layers)
+    for layer, want, got, early in zip(manifest.layers, expected, plain, streamed):
         assert want.shape == got.shape == (samples.shape[0], layer.out_channels)
-        assert_codes_equal(want, got, what=f"{what} layer {layer.name}: golden streaming vs QKeras float64",
+        assert_codes_equal(want, got, what=f"{what} layer {layer.name}: golden full sequence vs QKeras float64",
+                           seed=seed, width=layer.output_format.width, inputs=None)
+        assert_codes_equal(want[:STREAMED], early, what=f"{what} layer {layer.name}: golden streaming vs QKeras float64",
                            seed=seed, width=layer.output_format.width, inputs=None)
 
 
