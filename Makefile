@@ -89,8 +89,9 @@ synth-ci: $(STAMP)
 	$(PY) scripts/synth_network.py --model golden/models/mcu.yaml --device LFE5UM5G-45F --package CABGA554 --speed 8 \
 	    --freq 100 --out build/synth/ci
 
+# worksteal: the network and netlist runs take minutes, a block bench seconds; an idle worker takes pending tests.
 sim: $(STAMP)
-	$(PYTEST) -q -n $(JOBS) sim --ignore=sim/formal
+	$(PYTEST) -q -n $(JOBS) --dist worksteal sim --ignore=sim/formal
 
 # SymbiYosys proofs (sim/formal/<block>/: .sby + property wrapper), a few minutes on 2 cores.
 formal: $(STAMP)

@@ -135,12 +135,13 @@ module row_by_matrix_multiply #(
     assign x_rot_next = x_rot;
   end
 
+  // Outside a walk (and in its last cycle, where the next walk may start) x_rot
+  // follows x_i, so it holds the start cycle's x_i afterwards without an enable:
+  // the select is two flip-flops, and the start handshake never reaches the
+  // register (IN_D*A_W bits: a start-driven enable was the critical path).
   always_ff @(posedge clk_i) begin
-    if (start_i && ready_o) begin
-      x_rot <= XRegW'(x_i);
-    end else if (issuing) begin
-      x_rot <= x_rot_next;
-    end
+    if (issuing && !walk_end) x_rot <= x_rot_next;
+    else                      x_rot <= XRegW'(x_i);
   end
 
   // Weight ROM, synchronous read (maps to block RAM or LUT ROM).
