@@ -20,7 +20,7 @@ OBJECT_CACHE = REPO / "build" / "objcache"  # Verilator's run-time library objec
 # a violated one stops the simulator with its label, and BlockRun.run fails the test with it.
 ASSERTION_ARGS = ["--assert", "-DASSERTIONS"]
 # cocotb's runner makes every internal signal VPI-visible (--public-flat-rw), which keeps Verilator from
-# optimising them away: a network simulates 2x slower. Benches that touch only the top's ports take these.
+# optimising them away: a network simulates 2x slower. Every bench reads and drives the top's ports only.
 PORTS_ONLY_ARGS = ["--no-public-flat-rw", "--public-depth", "1"]
 
 
@@ -62,7 +62,6 @@ class BlockRun:
     # The C++ compile dominates a block bench (short simulations): -O0 builds it ~40% faster (82 s -> 49 s
     # measured). Long streams (the networks) keep the Verilated makefile's optimised default.
     optimised_cxx: bool = False
-    ports_only: bool = True  # PORTS_ONLY_ARGS: the bench reads and drives the top's ports only
 
     @property
     def tag(self) -> str:
@@ -101,7 +100,7 @@ class BlockRun:
             parameters=self.parameters,
             build_dir=self.build_dir,
             build_args=["-Wall", "-Wno-DECLFILENAME", "-O3", "--x-assign", "unique", "--x-initial", "unique",
-                        *ASSERTION_ARGS, *(PORTS_ONLY_ARGS if self.ports_only else [])],
+                        *ASSERTION_ARGS, *PORTS_ONLY_ARGS],
             timescale=("1ns", "1ps"),
         )
         # Registers and memories without a reset start random, not zero, so a
