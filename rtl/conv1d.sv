@@ -45,9 +45,11 @@
 //                      still computed and while a result waits to be taken: it is
 //                      high when the matrix multiply can start a walk, INTERVAL
 //                      cycles have passed since the last accepted start, and fewer
-//                      than two samples are accepted and not yet taken (counting
-//                      one taken this cycle). ready_o depends combinationally on
-//                      y_ready_i; y_valid_o and y_o do not.
+//                      than two samples are accepted and not yet taken. ready_o
+//                      is a function of this core's registers only (a take is
+//                      counted from the next cycle), so the consumer's ready never
+//                      reaches the start and its fan-out; y_valid_o and y_o come
+//                      from registers too.
 //   rst_i              drops every sample in flight; a start in a reset cycle is
 //                      dropped too (ready_o is not defined there: the producer is
 //                      reset with this core, see rtl/network_stage.sv).
@@ -69,10 +71,11 @@
 //   for the output stage into the pass assembly register and one into the result
 //   register);
 //   with y_ready_i high, ready_o is high again in cycle s + INTERVAL,
-//   INTERVAL = max(PASSES*BEATS, ceil(LATENCY / 2)): the next walk starts in the
-//   last cycle of this one, unless the two results that fit would not have left
-//   by then (a short walk behind a long pipeline); the interval is then stretched
-//   to ceil(LATENCY / 2) so starts stay evenly spaced.
+//   INTERVAL = max(PASSES*BEATS, floor(LATENCY / 2) + 1): the next walk starts in
+//   the last cycle of this one, unless the older of the two results that fit would
+//   not have been taken a cycle before (a short walk behind a long pipeline); the
+//   interval is then stretched to floor(LATENCY / 2) + 1 so starts stay evenly
+//   spaced.
 //   golden.kinds.conv1d.conv1d_latency and conv1d_interval are these formulas.
 
 `default_nettype none
@@ -120,7 +123,7 @@ module conv1d #(
   localparam int CodeW  = MUL_PO2 ? fixed_pkg::index_width(PO2_SPAN + 1) + 2 : KW;
   localparam int Walk     = Passes * fixed_pkg::ceil_div(Terms, LANES);
   localparam int Latency  = Walk + fixed_pkg::ceil_log2(LANES) + 6 + int'(FLOAT32_INPUT);
-  localparam int Interval = (Walk > (Latency + 1) / 2) ? Walk : (Latency + 1) / 2;
+  localparam int Interval = (Walk > Latency / 2 + 1) ? Walk : Latency / 2 + 1;
 
   // ---- the K taps of row-by-matrix multiply as one multiply -----------------
   logic                  mm_ready;
@@ -246,7 +249,7 @@ module conv1d #(
 
   assign y_take    = y_valid_o && y_ready_i;
   assign y_move    = y_full && (!y_valid_o || y_ready_i);
-  assign held_room = (held != 2'd2) || y_take;
+  assign held_room = (held != 2'd2);
 
   always_ff @(posedge clk_i) begin
     if (y_move) y_q <= y_shift[OUT_D*YW-1:0];

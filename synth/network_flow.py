@@ -178,7 +178,7 @@ class NetworkFlow:
         work = self.work.relative_to(REPO)
         top_read = f"read_rtlil {work}/top.il" if self.kind == "board" else f"read_verilog {work}/top.v"
         script = "\n".join([
-            f"read_verilog -defer -sv {' '.join(sources)}",
+            f"read_verilog -defer -sv -DTARGET_ECP5 {' '.join(sources)}",
             top_read,
             "hierarchy -top top",
             f"synth_ecp5 -top top -json {work}/top.json",

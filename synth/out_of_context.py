@@ -55,7 +55,7 @@ class OutOfContextRun:
             else f"-set {name} {value}"
             for name, value in parameters.items()
         )
-        lines = [f"read_verilog -defer -sv {sources}"]
+        lines = [f"read_verilog -defer -sv -DTARGET_ECP5 {sources}"]
         if settings:
             lines.append(f"chparam {settings} {self.top}")
         lines += [f"hierarchy -top {self.top}", *outputs]

@@ -390,11 +390,12 @@ def conv1d_latency(terms: int, out_channels: int, setting: Parallelism, float32_
 
 
 def conv1d_interval(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:
-    """rtl/conv1d.sv, start to next start at full rate: max(PASSES*BEATS, ceil(LATENCY / 2)). The next
-    sample's walk starts in the last cycle of this one, unless its two result slots (result register and
-    pass assembly register) cannot cover the pipeline at that rate."""
+    """rtl/conv1d.sv, start to next start at full rate: max(PASSES*BEATS, floor(LATENCY / 2) + 1). The
+    next sample's walk starts in the last cycle of this one, unless its two result slots (result register
+    and pass assembly register) cannot cover the pipeline at that rate; a take frees a slot from the next
+    cycle on (ready_o is registers only), hence the + 1."""
     latency = conv1d_latency(terms, out_channels, setting, float32_input)
-    return max(conv1d_walk(terms, out_channels, setting), (latency + 1) // 2)
+    return max(conv1d_walk(terms, out_channels, setting), latency // 2 + 1)
 
 
 def assert_conv(layer: Layer) -> None:

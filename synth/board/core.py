@@ -105,19 +105,21 @@ class SampleCore(Elaboratable):
         m.submodules.out_fifo = fifo
         m.d.comb += [fifo.w_data.eq(out_data), fifo.w_en.eq(out_valid)]
 
-        in_flight = Signal(range(self.fifo_depth + 1))  # accepted by the network, output not yet in the FIFO
+        # occupied: samples the network accepted whose output has not been read from the FIFO yet (in the
+        # network or in the FIFO). Feeding only while it is below the depth keeps the FIFO from overflowing.
+        # `room` is that comparison one cycle ahead, in a register: the FIFO's read side (r_rdy, level) and
+        # the counter's adder then stay out of the network's input handshake.
+        occupied = Signal(range(self.fifo_depth + 1))
+        occupied_next = Signal.like(occupied)
         held_valid, held_data = Signal(), Signal(net.in_bits)  # a good sample waiting for the network
-        room = Signal()
+        room = Signal(init=1)
         m.d.comb += [
-            room.eq(in_flight + fifo.level < self.fifo_depth),
             in_valid.eq(held_valid & room),
             in_data.eq(held_data),
         ]
         accepted = in_valid & in_ready
-        with m.If(accepted & ~out_valid):
-            m.d.sync += in_flight.eq(in_flight + 1)
-        with m.Elif(out_valid & ~accepted):
-            m.d.sync += in_flight.eq(in_flight - 1)
+        m.d.comb += occupied_next.eq(occupied + accepted - (fifo.r_en & fifo.r_rdy))
+        m.d.sync += [occupied.eq(occupied_next), room.eq(occupied_next < self.fifo_depth)]
         with m.If(accepted):
             m.d.sync += held_valid.eq(0)
 
@@ -178,7 +180,7 @@ class SampleCore(Elaboratable):
                             with m.Elif(rx_kind == FrameType.RESET):
                                 m.d.comb += reset_network.eq(1)
                                 m.d.sync += [ack_pending.eq(1), ack_seq.eq(rx_seq), expected_seq.eq(0),
-                                             in_flight.eq(0), held_valid.eq(0), error_pending.eq(0)]
+                                             occupied.eq(0), room.eq(1), held_valid.eq(0), error_pending.eq(0)]
                             with m.Elif(rx_seq != expected_seq):
                                 m.d.sync += reject(ErrorReason.OUT_OF_SEQUENCE)
                             with m.Elif(held_valid & ~accepted):
@@ -216,11 +218,9 @@ class SampleCore(Elaboratable):
                     m.d.sync += [tx_header.eq(FrameType.SAMPLE), tx_seq.eq(out_seq), tx_length.eq(out_bytes),
                                  tx_payload.eq(fifo.r_data), out_seq.eq(out_seq + 1)]
                     m.next = "SEND"
-                with m.Elif(error_pending & ~held_valid & (in_flight == 0) & (fifo.level == 0)):
+                with m.Elif(error_pending & ~held_valid & (occupied == 0)):
                     # Only once every accepted sample's output has gone out: an ERROR naming a seq beyond the
                     # host's oldest unanswered sample then proves outputs were lost (docs/uart-protocol.md).
-                    # fifo.level, not r_rdy: the buffered FIFO raises r_rdy a cycle after the write, and in
-                    # that cycle the output is neither in flight nor readable.
                     m.d.sync += [tx_header.eq(FrameType.ERROR), tx_seq.eq(expected_seq), tx_length.eq(1),
                                  tx_payload.eq(error_reason), error_pending.eq(0)]
                     m.next = "SEND"

@@ -1,12 +1,14 @@
 // Behavioural model of the ECP5 MULT18X18D for simulating yosys netlists (synth/netlist_sim.py).
 //
 // yosys ships no simulation model for MULT18X18D (only a black box in
-// share/ecp5/cells_bb.v). synth_ecp5 maps each `$mul` to this cell with every
-// register bypassed (the REG_* parameters left at "NONE"): a combinational
-// 18x18 multiply, signed per operand by SIGNEDA/SIGNEDB. Only that use is
-// modelled; any other configuration stops the simulation at time 0 rather than
-// simulate something the silicon does not do. Ports yosys never connects are
-// left out, so a netlist that uses one fails to elaborate.
+// share/ecp5/cells_bb.v). Two uses are modelled: synth_ecp5 maps each `$mul` to
+// this cell with every register bypassed (the REG_* parameters left at "NONE"),
+// a combinational 18x18 multiply signed per operand by SIGNEDA/SIGNEDB; and
+// rtl/fixed_mul.sv instantiates it with the output register on
+// (REG_OUTPUT_CLK = "CLK0", clock enable CE0, synchronous reset RST0). Any other
+// configuration stops the simulation at time 0 rather than simulate something
+// the silicon does not do. Ports neither use connects are left out, so a
+// netlist that uses one fails to elaborate.
 `default_nettype none
 module MULT18X18D (
   input  wire A17, A16, A15, A14, A13, A12, A11, A10, A9, A8, A7, A6, A5, A4, A3, A2, A1, A0,
@@ -48,12 +50,20 @@ module MULT18X18D (
   wire [35:0] a_ext = {{18{SIGNEDA & a[17]}}, a};
   wire [35:0] b_ext = {{18{SIGNEDB & b[17]}}, b};
   wire [35:0] product = a_ext * b_ext;
-  assign {P35, P34, P33, P32, P31, P30, P29, P28, P27, P26, P25, P24, P23, P22, P21, P20, P19, P18, P17, P16, P15, P14, P13, P12, P11, P10, P9, P8, P7, P6, P5, P4, P3, P2, P1, P0} = product;
+  reg  [35:0] product_q = 36'd0;
+  always @(posedge CLK0) begin
+    if (RST0)     product_q <= 36'd0;
+    else if (CE0) product_q <= product;
+  end
+  wire [35:0] p = (REG_OUTPUT_CLK == "CLK0") ? product_q : product;
+  assign {P35, P34, P33, P32, P31, P30, P29, P28, P27, P26, P25, P24, P23, P22, P21, P20, P19, P18, P17, P16, P15, P14, P13, P12, P11, P10, P9, P8, P7, P6, P5, P4, P3, P2, P1, P0} = p;
 
   initial begin
     if (REG_INPUTA_CLK != "NONE" || REG_INPUTB_CLK != "NONE" || REG_INPUTC_CLK != "NONE" ||
-        REG_PIPELINE_CLK != "NONE" || REG_OUTPUT_CLK != "NONE" || MULT_BYPASS != "DISABLED") begin
-      $display("MULT18X18D model: only the unregistered multiply is modelled (%m)");
+        REG_PIPELINE_CLK != "NONE" || (REG_OUTPUT_CLK != "NONE" && REG_OUTPUT_CLK != "CLK0") ||
+        (REG_OUTPUT_CLK == "CLK0" && (REG_OUTPUT_CE != "CE0" || REG_OUTPUT_RST != "RST0" || RESETMODE != "SYNC")) ||
+        MULT_BYPASS != "DISABLED") begin
+      $display("MULT18X18D model: only the unregistered multiply and the CLK0 output register are modelled (%m)");
       $finish;
     end
   end
