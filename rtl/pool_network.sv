@@ -33,7 +33,8 @@
 // same cycles; golden/rtlgen/pool.py predicts them with the same rules.
 //
 // Pipeline (beat issued in cycle i):
-//   i    S0 schedule word decoded, hazard check, lane address = head + offset
+//   i    S0 schedule word (prefetched into a register) decoded, hazard check,
+//        lane address = head + offset
 //   i+1  S1 wrap into the ring
 //   i+2  S2 history read (and weight ROM read)
 //   i+3  S3 register the operands (S3b); a term before t = 0 gets a zero weight
@@ -70,8 +71,9 @@
 //
 // Handshake (as the per-layer top)
 //   in_valid_i & in_ready_o  accept in_data_i (channel c at [c*XW +: XW]);
-//                            in_ready_o is a register (low during reset)
-//   out_valid_o              one-cycle pulse, one per accepted sample, in order;
+//                            in_ready_o is !in_full, low during reset
+//   out_valid_o              one-cycle pulse, one per accepted sample, in order, low
+//                            during reset;
 //                            out_data_o (channel o at [o*YW +: YW]) holds until the next
 //   rst_i                    drops the samples in flight and forgets the history
 //
@@ -197,9 +199,20 @@ module pool_network #(
   assign accept     = in_valid_i && in_ready_o;
 
   // ---- the schedule -----------------------------------------------------------------
+  // Prefetched: the beat's word (mc) and the next one (nx) are fabric registers and the
+  // ROM's output holds the one after (rom_q), so the hazard check and everything it
+  // enables start from flip-flops, not from the block RAM's clock-to-out. An issue
+  // shifts the three on. After reset two shifts fill mc and nx: the first issue needs an
+  // accepted sample written into layer 0's ring, which is three cycles away at the least.
   logic [PCW-1:0] pc;        // the beat whose word is in mc
-  logic [PCW-1:0] pc_fetch;
+  logic [PCW-1:0] fa;        // the word rom_q holds (pc + 2 once primed)
+  logic [PCW-1:0] fa_inc;
+  logic [PCW-1:0] fa_next;
+  logic [1:0]     primed;    // shifts done since reset, up to 2
+  logic           shift;
   logic [SW-1:0]  mc;
+  logic [SW-1:0]  nx;
+  logic [SW-1:0]  rom_q;
 
   logic [CW-1:0]  mc_need;
   logic [LYW-1:0] mc_layer;
@@ -216,19 +229,32 @@ module pool_network #(
   assign mc_layer_last  = mc[FlagLsb + 2];
   assign mc_sample_last = mc[FlagLsb + 3];
 
-  always_comb begin
-    if (rst_i) begin
-      pc_fetch = '0;
-    end else if (issue) begin
-      pc_fetch = mc_sample_last ? '0 : pc + 1'b1;
-    end else begin
-      pc_fetch = pc;
+  // the words follow each other beat by beat: beat NB - 1 ends the sample, beat 0 starts the next
+  function automatic logic [PCW-1:0] next_beat(input logic [PCW-1:0] beat);
+    next_beat = (32'(beat) == NB - 1) ? '0 : beat + 1'b1;
+  endfunction
+
+  assign shift   = issue || (primed != 2'd2);
+  assign fa_inc  = next_beat(fa);
+  assign fa_next = rst_i ? '0 : (shift ? fa_inc : fa);
+
+  always_ff @(posedge clk_i) begin
+    fa    <= fa_next;
+    rom_q <= sched_rom[fa_next];
+    if (shift) begin
+      mc <= nx;
+      nx <= rom_q;
     end
   end
 
   always_ff @(posedge clk_i) begin
-    pc <= pc_fetch;
-    mc <= sched_rom[pc_fetch];
+    if (rst_i) begin
+      pc     <= '0;
+      primed <= '0;
+    end else begin
+      if (primed != 2'd2) primed <= primed + 1'b1;
+      if (issue)          pc <= next_beat(pc);
+    end
   end
 
   // ---- per layer: newest vector's head and the fill count ---------------------------
@@ -557,10 +583,13 @@ module pool_network #(
     end
   end
 
+  // Gated with rst_i like in_ready_o: the pulse register may still be high in the first reset cycle.
+  logic out_pulse;
   always_ff @(posedge clk_i) begin
-    if (rst_i) out_valid_o <= 1'b0;
-    else       out_valid_o <= w_out && ow_sample_last[OutLat-1];
+    if (rst_i) out_pulse <= 1'b0;
+    else       out_pulse <= w_out && ow_sample_last[OutLat-1];
   end
+  assign out_valid_o = out_pulse && !rst_i;
 
   logic unused;
   assign unused = ^{os_y, st_valid[Stages-1], st_first[Stages-1], st_last[Stages-1],
@@ -591,11 +620,14 @@ module pool_network #(
       a_one_writer: assert (!(writing && w_to_ring));
       a_begin_no_write: assert (!(begin_sample && w_to_ring));
       // out_valid_o is a one-cycle pulse, one per accepted sample.
-      a_out_pulse: assert (!(out_valid_o && w_out && ow_sample_last[OutLat-1]));
+      a_out_pulse: assert (!(out_pulse && w_out && ow_sample_last[OutLat-1]));
       a_output_has_input: assert (!(out_valid_o && a_in_flight == 3'd0));
       a_three_in_flight: assert (a_in_flight <= 3'd3);
       // Issue only inside a sample; the schedule never outruns the history it needs.
       a_issue_in_sample: assert (!issue || sample_open);
+      // The prefetch is full before the first issue, and mc is always the word of beat pc.
+      a_primed_before_issue: assert (!issue || primed == 2'd2);
+      a_sample_last_is_last_beat: assert (primed != 2'd2 || mc_sample_last == (32'(pc) == NB - 1));
       a_cur_ring_range: assert (32'(cur_ring) < NL + 1);
     end
   end

@@ -91,16 +91,14 @@ class SampleCore(Elaboratable):
         network_reset = Signal(init=1)
         m.d.sync += network_reset.eq(reset_network)
         in_valid, in_ready, in_data = Signal(), Signal(), Signal(net.in_bits)
-        out_valid, network_out_valid, out_data = Signal(), Signal(), Signal(net.out_bits)
+        out_valid, out_data = Signal(), Signal(net.out_bits)
         m.submodules.network = Instance(
             net.top,
             **{f"p_{name}": value for name, value in net.parameters},
             i_clk_i=ClockSignal(), i_rst_i=network_reset,
             i_in_valid_i=in_valid, o_in_ready_o=in_ready, i_in_data_i=in_data,
-            o_out_valid_o=network_out_valid, o_out_data_o=out_data,
+            o_out_valid_o=out_valid, o_out_data_o=out_data,
         )
-        # A registered out_valid_o (the pool's) may still be high in the reset cycle.
-        m.d.comb += out_valid.eq(network_out_valid & ~network_reset)
         fifo = ResetInserter(reset_network)(SyncFIFOBuffered(width=net.out_bits, depth=self.fifo_depth))
         m.submodules.out_fifo = fifo
         m.d.comb += [fifo.w_data.eq(out_data), fifo.w_en.eq(out_valid)]
