@@ -32,7 +32,7 @@ from pathlib import Path
 import cocotb
 import numpy as np
 import pytest
-from cocotb.triggers import RisingEdge, Timer
+from cocotb.triggers import First, RisingEdge, Timer
 
 from golden import waveshaping
 from golden.atomic import write_text_atomic
@@ -168,7 +168,13 @@ class NetworkBench(ClockedBench):
             accepted = self.sim_cycle()
             await Timer(CLOCK_NS, unit="ns")
         else:
-            await RisingEdge(self.dut.in_ready_o)  # just after clock edge m: high for cycle m
+            # just after clock edge m: high for cycle m. A network that never takes the sample again is a
+            # hang: fail within the drain bound rather than at the simulation's own time limit, minutes later.
+            rose = RisingEdge(self.dut.in_ready_o)
+            if await First(rose, Timer(self.drain_bound * CLOCK_NS, unit="ns")) is not rose:
+                raise AssertionError(f"in_ready_o stayed low for {self.drain_bound} cycles from cycle "
+                                     f"{self.sim_cycle() - self.drain_bound}: the network stalled "
+                                     f"({len(self.outputs)} outputs so far, seed {self.seed})")
             accepted = self.sim_cycle()
             await Timer(CLOCK_NS * 3 // 2, unit="ns")
         return accepted
