@@ -118,8 +118,6 @@ class SampleCore(Elaboratable):
         accepted = in_valid & in_ready
         m.d.comb += occupied_next.eq(occupied + accepted - (fifo.r_en & fifo.r_rdy))
         m.d.sync += [occupied.eq(occupied_next), room.eq(occupied_next < self.fifo_depth)]
-        with m.If(accepted):
-            m.d.sync += held_valid.eq(0)
 
         # --- receive: frame parser ---------------------------------------------------------
         expected_seq = Signal(range(SEQ_MODULUS))
@@ -131,6 +129,18 @@ class SampleCore(Elaboratable):
         byte = uart_rx.data
         is_header = byte[7]
         crc_after_byte = crc7_next(rx_crc, byte)
+
+        # A good frame's payload enters the holding register one cycle after its check byte, from a
+        # registered strobe: the frame checks (CRC, seq, overflow) then end at this flip-flop, not at the
+        # clock enables of a holding register placed beside the network's input, possibly far away.
+        # That cycle is safe: the next byte is a UART character away, and held_valid is 0 in it (an
+        # overflow check let the frame through only if the register was empty or being taken).
+        load_held = Signal()
+        m.d.sync += load_held.eq(0)
+        with m.If(load_held):
+            m.d.sync += [held_valid.eq(1), held_data.eq(rx_payload[:net.in_bits])]
+        with m.Elif(accepted):
+            m.d.sync += held_valid.eq(0)
 
         def reject(reason: ErrorReason) -> list:
             return [error_pending.eq(1), error_reason.eq(int(reason)), self.rejected.eq(1)]
@@ -184,8 +194,7 @@ class SampleCore(Elaboratable):
                             with m.Elif(held_valid & ~accepted):
                                 m.d.sync += reject(ErrorReason.OVERFLOW)
                             with m.Else():
-                                m.d.sync += [held_valid.eq(1), held_data.eq(rx_payload[:net.in_bits]),
-                                             expected_seq.eq(expected_seq + 1)]
+                                m.d.sync += [load_held.eq(1), expected_seq.eq(expected_seq + 1)]
 
         # --- transmit: one frame at a time, outputs first -----------------------------------
         tx_header, tx_seq, tx_crc = Signal(8), Signal(DATA_BITS), Signal(7)
@@ -216,7 +225,7 @@ class SampleCore(Elaboratable):
                     m.d.sync += [tx_header.eq(FrameType.SAMPLE), tx_seq.eq(out_seq), tx_length.eq(out_bytes),
                                  tx_payload.eq(fifo.r_data), out_seq.eq(out_seq + 1)]
                     m.next = "SEND"
-                with m.Elif(error_pending & ~held_valid & (occupied == 0)):
+                with m.Elif(error_pending & ~held_valid & ~load_held & (occupied == 0)):
                     # Only once every accepted sample's output has gone out: an ERROR naming a seq beyond the
                     # host's oldest unanswered sample then proves outputs were lost (docs/uart-protocol.md).
                     m.d.sync += [tx_header.eq(FrameType.ERROR), tx_seq.eq(expected_seq), tx_length.eq(1),
