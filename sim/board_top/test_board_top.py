@@ -89,18 +89,21 @@ class BoardBench:
         raise AssertionError(f"no frame from the board within {timeout_bits} bit times")
 
     async def expect(self, kind: FrameType, seq: int, reason: ErrorReason | None = None) -> Frame:
-        frame = await self.next_frame()
+        try:
+            frame = await self.next_frame()
+        except AssertionError as error:
+            raise AssertionError(f"expected {kind.name} seq {seq}: {error}") from None
         assert (frame.kind, frame.seq) == (kind, seq), f"expected {kind.name} seq {seq}, got {frame}"
         if reason is not None:
             assert frame.reason == reason, f"expected ERROR {reason.name}, got {frame.reason!r} ({frame})"
         return frame
 
-    async def stream(self, samples: np.ndarray, first_seq: int) -> list[np.ndarray]:
-        """Send samples with up to WINDOW in flight, like the host; the output vectors in order."""
+    async def stream(self, samples: np.ndarray, first_seq: int, window: int = WINDOW) -> list[np.ndarray]:
+        """Send samples with up to `window` in flight, like the host; the output vectors in order."""
         outputs: list[np.ndarray] = []
         sent = 0
         while len(outputs) < len(samples):
-            if sent < len(samples) and sent - len(outputs) < WINDOW:
+            if sent < len(samples) and sent - len(outputs) < window:
                 await self.send_bytes(encode_sample((first_seq + sent) % 128, samples[sent], self.width))
                 sent += 1
                 if not self.frames:
@@ -187,6 +190,43 @@ async def run_board(dut):
                        seed=base_seed(), width=tb.out_width)
 
 
+# --- flow control against a network that releases its outputs in bursts -----------------------------------
+FLOW_FIFO_DEPTH = 3  # a small output FIFO, so the core's gate (network + FIFO < depth) really closes
+FLOW_WIDTH = 16  # one 16-bit signed channel in and out
+FLOW_BURST, FLOW_TIMEOUT = 4, 3000  # bursty_network.sv: a burst at 4 held samples, or after 3,000 cycles (> the host's 5 frames)
+
+
+@cocotb.test(timeout_time=200, timeout_unit="ms")
+async def run_flow_control(dut):
+    """An identity network that holds samples and releases them back to back (bursty_network.sv).
+
+    The core may let in only FIFO-depth samples at a time, whatever the network's latency. A host
+    that overruns the window (depth + 1 frames: depth in flight, one in the holding register) gets
+    exactly its accepted outputs, then one ERROR OVERFLOW naming the first dropped frame; a core
+    whose gate let the third sample in would answer that frame with an output instead (and, in a
+    longer burst, drop outputs at the full FIFO). Then a window of depth + 1 streams with no error.
+    """
+    tb = BoardBench(dut)
+    await tb.start()
+    await tb.send_bytes(encode_reset(9))
+    await tb.expect(FrameType.RESET, 9)
+    depth = FLOW_FIFO_DEPTH
+    samples = tb.first
+    for seq in range(depth + 2):  # back to back, no waiting: one frame more than the core can hold
+        await tb.send_bytes(encode_sample(seq, samples[seq], tb.width))
+    actual = []
+    for seq in range(depth + 1):  # depth in flight + the held one: all accepted, in order
+        frame = await tb.expect(FrameType.SAMPLE, seq)
+        actual.append(np.array(frame.codes(tb.out_channels, tb.out_width, tb.out_signed)))
+    await tb.expect(FrameType.ERROR, depth + 1, ErrorReason.OVERFLOW)
+    # depth + 1 in flight is what the FIFO and the holding register take without an overflow
+    actual += await tb.stream(samples[depth + 1:], depth + 1, window=depth + 1)
+    await ClockCycles(dut.clk_i, 3 * FLOW_TIMEOUT)
+    assert not tb.frames, f"extra frames after the stream: {tb.frames}"
+    assert_codes_equal(tb.expected_first, np.array(actual), what="board core outputs through a bursty network",
+                       seed=base_seed(), width=tb.out_width)
+
+
 def network_for(model: str, work: Path):
     """Generate the network RTL for a committed model (or its random-weight stand-in): (manifest, description)."""
     from golden.manifest import load_manifest
@@ -234,6 +274,41 @@ def test_board_top(model: str) -> None:
                              "--x-initial", "unique", *ASSERTION_ARGS, *PORTS_ONLY_ARGS],
                  timescale=("1ns", "1ps"))
     state_seed = derived_seed(f"initial-state-board-top-{model}") % (1 << 31) + 1
-    runner.test(hdl_toplevel="board_core", test_module="test_board_top", test_dir=build_dir, build_dir=build_dir,
-                plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{state_seed}"],
+    runner.test(hdl_toplevel="board_core", test_module="test_board_top", testcase="run_board", test_dir=build_dir,
+                build_dir=build_dir, plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{state_seed}"],
                 extra_env={"SIM_TAG": model, "BOARD_STIMULUS": str(stimulus)})
+
+
+def test_board_flow_control() -> None:
+    from cocotb_tools.runner import get_runner
+
+    from simlib.runner import ASSERTION_ARGS, BUILD, OBJECT_CACHE, PORTS_ONLY_ARGS
+    from synth.board.core import NetworkPorts, SampleCore, StandaloneCore
+    from synth.board.verilog import to_verilog
+    from synth.toolchain import verilator_environment
+
+    work = BUILD / "board_top" / "flow_control"
+    work.mkdir(parents=True, exist_ok=True)
+    network = NetworkPorts("bursty_network", 1, 1, FLOW_WIDTH, FLOW_WIDTH,
+                           (("BITS", FLOW_WIDTH), ("BURST", FLOW_BURST), ("TIMEOUT", FLOW_TIMEOUT)))
+    core = StandaloneCore(SampleCore(network, CLOCKS_PER_BIT, fifo_depth=FLOW_FIFO_DEPTH))
+    core_file = work / "board_core.v"
+    core_file.write_text(to_verilog(core, core.ports, "board_core"))
+    rng = np.random.default_rng(derived_seed("board-flow-control-stimulus"))
+    first = rng.integers(-(1 << (FLOW_WIDTH - 1)), 1 << (FLOW_WIDTH - 1), (40, 1)).astype(np.int64)
+    stimulus = work / "stimulus.npz"
+    # The stand-in network is an identity: its outputs are its inputs, whatever the bursts.
+    np.savez(stimulus, in_width=FLOW_WIDTH, out_width=FLOW_WIDTH, out_signed=True, output_channels=1, first=first,
+             second=first[:0], expected_first=first, expected_second=first[:0])
+
+    os.environ.update(verilator_environment(dict(os.environ), object_cache=OBJECT_CACHE))
+    runner = get_runner("verilator")
+    build_dir = work / "sim_build"
+    runner.build(sources=[Path(__file__).parent / "bursty_network.sv", core_file], hdl_toplevel="board_core",
+                 build_dir=build_dir, build_args=["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique",
+                                                  "--x-initial", "unique", *ASSERTION_ARGS, *PORTS_ONLY_ARGS],
+                 timescale=("1ns", "1ps"))
+    runner.test(hdl_toplevel="board_core", test_module="test_board_top", testcase="run_flow_control",
+                test_dir=build_dir, build_dir=build_dir,
+                plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{derived_seed('board-flow-state') % (1 << 31) + 1}"],
+                extra_env={"SIM_TAG": "flow_control", "BOARD_STIMULUS": str(stimulus)})

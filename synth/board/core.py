@@ -31,7 +31,7 @@ class NetworkPorts:
     output_channels: int
     in_width: int  # bits per input code
     out_width: int  # bits per output code (a full-precision output is as wide as its sum)
-    parameters: tuple[tuple[str, str], ...] = ()  # HDL parameter overrides, e.g. weight file names
+    parameters: tuple[tuple[str, str | int], ...] = ()  # HDL parameter overrides, e.g. weight file names
 
     @classmethod
     def from_description(cls, description: dict, parameters: dict[str, str] | None = None) -> "NetworkPorts":
@@ -65,6 +65,12 @@ class SampleCore(Elaboratable):
     """UART + framing + network, in the `sync` domain. Ports: `rx` (line in), `tx` (line out)."""
 
     def __init__(self, network: NetworkPorts, clocks_per_bit: int, fifo_depth: int = DEFAULT_FIFO_DEPTH):
+        # amaranth's SyncFIFOBuffered of depth 2 refuses the second of two back-to-back writes into an empty
+        # FIFO (its inner one-entry FIFO is still full while the first moves to the output register), so a
+        # network's two-output burst would lose one (sim/board_top flow-control test); from 3 up a burst of
+        # `depth` fits, which is what the feed gate assumes.
+        if fifo_depth < 3:
+            raise ValueError(f"board core: output FIFO depth {fifo_depth} is below 3; a burst of outputs would be lost")
         self.network = network
         self.clocks_per_bit = clocks_per_bit
         self.fifo_depth = fifo_depth
