@@ -7,7 +7,8 @@ result: samples inside the network + vectors in the FIFO < FIFO depth.
 
 Frames follow synth/board/protocol.py (docs/uart-protocol.md). A good SAMPLE
 frame with the expected seq waits in a one-vector holding register until the
-network takes it; anything else is dropped and answered with one ERROR frame.
+FIFO is sure to have room, then goes to the network through a register at its
+port; anything else is dropped and answered with one ERROR frame.
 """
 from __future__ import annotations
 
@@ -109,21 +110,38 @@ class SampleCore(Elaboratable):
         m.submodules.out_fifo = fifo
         m.d.comb += [fifo.w_data.eq(out_data), fifo.w_en.eq(out_valid)]
 
-        # occupied: samples the network accepted whose output has not been read from the FIFO yet (in the
-        # network or in the FIFO). Feeding only while it is below the depth keeps the FIFO from overflowing.
-        # `room` is that comparison one cycle ahead, in a register: the FIFO's read side (r_rdy, level) and
-        # the counter's adder then stay out of the network's input handshake.
+        # occupied: samples launched towards the network whose output has not been read from the FIFO yet
+        # (at its port, inside it, or in the FIFO). Launching only while it is below the depth keeps the FIFO
+        # from overflowing. `room` is that comparison one cycle ahead, in a register.
+        #
+        # The network sits among the DSP columns, far from this logic by the UART pins, so nothing crosses
+        # between them combinationally: the sample waits in `held` (here) until there is room, a registered
+        # `launch_r` copies it into `port` (registers at the network's input, so in_valid/in_data come
+        # straight from flip-flops there), and the network's take comes back through the register `taken`
+        # to free the port slot. Four cycles a sample; a frame is a UART character apart at least.
         occupied = Signal(range(self.fifo_depth + 1))
         occupied_next = Signal.like(occupied)
-        held_valid, held_data = Signal(), Signal(net.in_bits)  # a good sample waiting for the network
+        held_valid, held_data = Signal(), Signal(net.in_bits)  # a good sample waiting for room
+        port_valid, port_data = Signal(), Signal(net.in_bits)  # the sample offered to the network
+        port_busy = Signal()  # here: a sample launched and not yet reported taken
+        launch, launch_r, taken = Signal(), Signal(), Signal()
         room = Signal(init=1)
         m.d.comb += [
-            in_valid.eq(held_valid & room),
-            in_data.eq(held_data),
+            in_valid.eq(port_valid),
+            in_data.eq(port_data),
+            launch.eq(held_valid & room & ~port_busy),
+            occupied_next.eq(occupied + launch - (fifo.r_en & fifo.r_rdy)),
         ]
-        accepted = in_valid & in_ready
-        m.d.comb += occupied_next.eq(occupied + accepted - (fifo.r_en & fifo.r_rdy))
-        m.d.sync += [occupied.eq(occupied_next), room.eq(occupied_next < self.fifo_depth)]
+        m.d.sync += [occupied.eq(occupied_next), room.eq(occupied_next < self.fifo_depth),
+                     launch_r.eq(launch), taken.eq(port_valid & in_ready)]
+        with m.If(launch_r):
+            m.d.sync += [port_valid.eq(1), port_data.eq(held_data)]  # held_data stays until the next frame
+        with m.Elif(in_ready):
+            m.d.sync += port_valid.eq(0)
+        with m.If(launch):
+            m.d.sync += port_busy.eq(1)
+        with m.Elif(taken):
+            m.d.sync += port_busy.eq(0)
 
         # --- receive: frame parser ---------------------------------------------------------
         expected_seq = Signal(range(SEQ_MODULUS))
@@ -140,12 +158,12 @@ class SampleCore(Elaboratable):
         # registered strobe: the frame checks (CRC, seq, overflow) then end at this flip-flop, not at the
         # clock enables of a holding register placed beside the network's input, possibly far away.
         # That cycle is safe: the next byte is a UART character away, and held_valid is 0 in it (an
-        # overflow check let the frame through only if the register was empty or being taken).
+        # overflow check let the frame through only if the register was empty or being launched).
         load_held = Signal()
         m.d.sync += load_held.eq(0)
         with m.If(load_held):
             m.d.sync += [held_valid.eq(1), held_data.eq(rx_payload[:net.in_bits])]
-        with m.Elif(accepted):
+        with m.Elif(launch):
             m.d.sync += held_valid.eq(0)
 
         def reject(reason: ErrorReason) -> list:
@@ -194,10 +212,11 @@ class SampleCore(Elaboratable):
                             with m.Elif(rx_kind == FrameType.RESET):
                                 m.d.comb += reset_network.eq(1)
                                 m.d.sync += [ack_pending.eq(1), ack_seq.eq(rx_seq), expected_seq.eq(0),
-                                             occupied.eq(0), room.eq(1), held_valid.eq(0), error_pending.eq(0)]
+                                             occupied.eq(0), room.eq(1), held_valid.eq(0), error_pending.eq(0),
+                                             launch_r.eq(0), port_valid.eq(0), port_busy.eq(0), taken.eq(0)]
                             with m.Elif(rx_seq != expected_seq):
                                 m.d.sync += reject(ErrorReason.OUT_OF_SEQUENCE)
-                            with m.Elif(held_valid & ~accepted):
+                            with m.Elif(held_valid & ~launch):
                                 m.d.sync += reject(ErrorReason.OVERFLOW)
                             with m.Else():
                                 m.d.sync += [load_held.eq(1), expected_seq.eq(expected_seq + 1)]
