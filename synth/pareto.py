@@ -31,6 +31,9 @@ from synth.network_flow import FlowResult
 BUDGETS = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
 DEFAULT_POINTS = tuple(f"P{size}" for size in POOL_SIZES) + tuple(str(budget) for budget in BUDGETS)
 CACHE_VERSION = 1  # bump when a measurement's meaning changes: every cached point is then rebuilt
+# The implementation around the network is part of what a point measures (the board core's logic shares the
+# clock and the part): a change to the flow or the board core rebuilds every point too.
+FLOW_SOURCES = (Path(__file__).with_name("network_flow.py"), *sorted(Path(__file__).with_name("board").glob("*.py")))
 
 OK, NO_FIT, NOT_BUILDABLE, FAILED = "ok", "does not fit", "not buildable", "failed"
 
@@ -148,7 +151,7 @@ def measured(row: Measurement, result: FlowResult, cycles: int) -> Measurement:
 def point_key(manifest_path: Path, point: Point, plan: NetworkPlan | PoolPlan, device: Device, freq_mhz: float,
               seed: int, scratch: Path) -> str:
     """A digest of everything that decides a point's measurement: the manifest, the generated top and ROMs,
-    every RTL source (so an RTL change rebuilds), the part, the clock and the seed."""
+    every RTL source (so an RTL change rebuilds), the flow and board core, the part, the clock and the seed."""
     digest = hashlib.sha256()
     for text in (f"v{CACHE_VERSION}", point.name, device.part.upper(), device.package.upper(), str(device.speed),
                  f"{freq_mhz:g}", str(seed)):
@@ -158,7 +161,7 @@ def point_key(manifest_path: Path, point: Point, plan: NetworkPlan | PoolPlan, d
         description = export_network(plan, scratch).description
     except GoldenError as error:
         raise ParetoError(f"point {point.name}: {error}") from None
-    files = [*description["sources"], *description["parameters"].values()]
+    files = [*description["sources"], *description["parameters"].values(), *FLOW_SOURCES]
     for name in files:
         digest.update(Path(name).name.encode() + b"\0" + Path(name).read_bytes())
     return digest.hexdigest()
