@@ -166,6 +166,15 @@ class SampleCore(Elaboratable):
         with m.Elif(launch):
             m.d.sync += held_valid.eq(0)
 
+        # The payload shift register's clock enable fans out to every payload bit, and the placer spreads
+        # those bits towards the network. A registered enable (and byte) keeps the frame decode out of that
+        # net: the byte enters a cycle late, long before the check byte that uses the payload.
+        payload_shift, payload_byte = Signal(), Signal(DATA_BITS)
+        m.d.sync += payload_shift.eq(0)
+        with m.If(payload_shift):
+            # LSB-first 7-bit groups: each new byte enters at the top.
+            m.d.sync += rx_payload.eq(Cat(rx_payload[DATA_BITS:], payload_byte))
+
         def reject(reason: ErrorReason) -> list:
             return [error_pending.eq(1), error_reason.eq(int(reason)), self.rejected.eq(1)]
 
@@ -200,8 +209,7 @@ class SampleCore(Elaboratable):
                             with m.Else():
                                 m.next = "CHECK"
                         elif state == "PAYLOAD":
-                            # LSB-first 7-bit groups: each new byte enters at the top.
-                            m.d.sync += [rx_payload.eq(Cat(rx_payload[DATA_BITS:], byte[:DATA_BITS])),
+                            m.d.sync += [payload_shift.eq(1), payload_byte.eq(byte[:DATA_BITS]),
                                          rx_count.eq(rx_count + 1)]
                             with m.If(rx_count == in_bytes - 1):
                                 m.next = "CHECK"
@@ -238,6 +246,13 @@ class SampleCore(Elaboratable):
             m.d.comb += tx_byte.eq(tx_crc)
         m.d.comb += [uart_tx.data.eq(tx_byte)]
 
+        # As on the receive side, the payload shift's enable is a register (the next byte is read from the
+        # payload a UART character later).
+        tx_shift = Signal()
+        m.d.sync += tx_shift.eq(0)
+        with m.If(tx_shift):
+            m.d.sync += tx_payload.eq(tx_payload >> DATA_BITS)
+
         with m.FSM(name="tx_frame"):
             with m.State("IDLE"):
                 m.d.sync += [tx_index.eq(0), tx_crc.eq(0)]
@@ -261,7 +276,7 @@ class SampleCore(Elaboratable):
                 with m.If(uart_tx.ready):
                     m.d.sync += [tx_index.eq(tx_index + 1), tx_crc.eq(crc7_next(tx_crc, tx_byte))]
                     with m.If((tx_index >= 2) & (tx_index < tx_length + 2)):
-                        m.d.sync += tx_payload.eq(tx_payload >> DATA_BITS)
+                        m.d.sync += tx_shift.eq(1)
                     with m.If(tx_index == tx_length + 2):
                         m.next = "IDLE"
         # A RESET frame also restarts the output numbering (unless an ack is being loaded, which does it).
