@@ -90,11 +90,14 @@ class SampleCore(Elaboratable):
         m.d.comb += [uart_rx.rx.eq(self.rx), self.tx.eq(uart_tx.tx)]
 
         # --- network and its output FIFO -------------------------------------------------
-        reset_network = Signal()  # a RESET frame: network, FIFO and sequence numbers start over
-        # The network's reset comes from a register: the frame decode behind reset_network
-        # would otherwise sit in front of the reset net's fan-out (every layer's flip-flops).
-        # It lags the FIFO's reset by a cycle; the network's ports are gated with its rst_i,
-        # so nothing is accepted or presented in that cycle and the FIFO stays consistent.
+        # A RESET frame: network, FIFO and sequence numbers start over. reset_network is a register set in
+        # the cycle after the frame's check byte, so the frame decode stays out of the reset fan-out (the
+        # FIFO, the counters, the sequence numbers); everything the RESET clears is cleared in that cycle.
+        reset_network = Signal()
+        m.d.sync += reset_network.eq(0)
+        # The network's reset comes from one more register: it lags the FIFO's reset by a cycle; the
+        # network's ports are gated with its rst_i, so nothing is accepted or presented in that cycle and the
+        # FIFO stays consistent.
         network_reset = Signal(init=1)
         m.d.sync += network_reset.eq(reset_network)
         in_valid, in_ready, in_data = Signal(), Signal(), Signal(net.in_bits)
@@ -218,10 +221,7 @@ class SampleCore(Elaboratable):
                             with m.If(byte[:7] != rx_crc):
                                 m.d.sync += reject(ErrorReason.BAD_CHECK)
                             with m.Elif(rx_kind == FrameType.RESET):
-                                m.d.comb += reset_network.eq(1)
-                                m.d.sync += [ack_pending.eq(1), ack_seq.eq(rx_seq), expected_seq.eq(0),
-                                             occupied.eq(0), room.eq(1), held_valid.eq(0), error_pending.eq(0),
-                                             launch_r.eq(0), port_valid.eq(0), port_busy.eq(0), taken.eq(0)]
+                                m.d.sync += reset_network.eq(1)
                             with m.Elif(rx_seq != expected_seq):
                                 m.d.sync += reject(ErrorReason.OUT_OF_SEQUENCE)
                             with m.Elif(held_valid & ~launch):
@@ -260,16 +260,24 @@ class SampleCore(Elaboratable):
                     m.d.sync += [tx_header.eq(FrameType.RESET), tx_seq.eq(ack_seq), tx_length.eq(0),
                                  ack_pending.eq(0), out_seq.eq(0)]
                     m.next = "SEND"
-                with m.Elif(fifo.r_rdy):
-                    m.d.comb += fifo.r_en.eq(1)
-                    m.d.sync += [tx_header.eq(FrameType.SAMPLE), tx_seq.eq(out_seq), tx_length.eq(out_bytes),
-                                 tx_payload.eq(fifo.r_data), out_seq.eq(out_seq + 1)]
-                    m.next = "SEND"
+                with m.Elif(fifo.r_rdy & ~reset_network):
+                    m.next = "TAKE"
                 with m.Elif(error_pending & ~held_valid & ~load_held & (occupied == 0)):
                     # Only once every accepted sample's output has gone out: an ERROR naming a seq beyond the
                     # host's oldest unanswered sample then proves outputs were lost (docs/uart-protocol.md).
                     m.d.sync += [tx_header.eq(FrameType.ERROR), tx_seq.eq(expected_seq), tx_length.eq(1),
                                  tx_payload.eq(error_reason), error_pending.eq(0)]
+                    m.next = "SEND"
+            with m.State("TAKE"):
+                # The FIFO's head is read a cycle after it was seen ready, so the FIFO's read side stays out of
+                # the transmit payload's wide load enable. Nothing else reads the FIFO; only a RESET can
+                # empty it in between.
+                with m.If(reset_network):
+                    m.next = "IDLE"
+                with m.Else():
+                    m.d.comb += fifo.r_en.eq(1)
+                    m.d.sync += [tx_header.eq(FrameType.SAMPLE), tx_seq.eq(out_seq), tx_length.eq(out_bytes),
+                                 tx_payload.eq(fifo.r_data), out_seq.eq(out_seq + 1)]
                     m.next = "SEND"
             with m.State("SEND"):
                 m.d.comb += uart_tx.valid.eq(1)
@@ -279,9 +287,11 @@ class SampleCore(Elaboratable):
                         m.d.sync += tx_shift.eq(1)
                     with m.If(tx_index == tx_length + 2):
                         m.next = "IDLE"
-        # A RESET frame also restarts the output numbering (unless an ack is being loaded, which does it).
+        # Last, so it wins over every other assignment in the cycle.
         with m.If(reset_network):
-            m.d.sync += out_seq.eq(0)
+            m.d.sync += [ack_pending.eq(1), ack_seq.eq(rx_seq), expected_seq.eq(0), out_seq.eq(0),
+                         occupied.eq(0), room.eq(1), held_valid.eq(0), error_pending.eq(0),
+                         launch_r.eq(0), port_valid.eq(0), port_busy.eq(0), taken.eq(0)]
         return m
 
 
