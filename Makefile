@@ -90,8 +90,9 @@ synth-ci: $(STAMP)
 	    --freq 100 --out build/synth/ci
 
 # worksteal: the network and netlist runs take minutes, a block bench seconds; an idle worker takes pending tests.
+# The slowest tests are listed at the end: where CI's time goes.
 sim: $(STAMP)
-	$(PYTEST) -q -n $(JOBS) --dist worksteal sim --ignore=sim/formal
+	$(PYTEST) -q -n $(JOBS) --dist worksteal --durations=12 sim --ignore=sim/formal
 
 # SymbiYosys proofs (sim/formal/<block>/: .sby + property wrapper), a few minutes on 2 cores.
 formal: $(STAMP)
