@@ -36,9 +36,10 @@ from synth.netlist_sim import gate_level_sources
 from synth.toolchain import run_tool, verilator_environment
 
 HERE = Path(__file__).resolve().parent
-# A few thousand samples per sequence use every weight (each output uses all of them) and every
-# cache word many times over; the gate-level model runs far slower than the RTL one.
-SAMPLES = int(os.environ.get("NETLIST_SAMPLES", "1500"))
+# 750 samples per sequence (3,000 in all) use every weight (each output uses all of them) and every
+# cache word many times over; the gate-level model runs far slower than the RTL one (at -O0, about
+# 150 samples a second), and the RTL regression streams 10,000 per class. NETLIST_SAMPLES=N for more.
+SAMPLES = int(os.environ.get("NETLIST_SAMPLES", "750"))
 
 
 @dataclass(frozen=True)
