@@ -114,8 +114,10 @@ MODELS  ?=
 model: $(TRAIN_STAMP)
 	$(PY) scripts/train_model.py $(MODELS)
 
+# One TensorFlow thread per worker: its default pools (one thread per core, in each of the JOBS workers) would
+# oversubscribe the cores that formal and synth-ci share with it in make test.
 qkeras-test: $(TRAIN_STAMP)
-	$(PYTEST) -q -n $(JOBS) golden/tests_qkeras
+	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 $(PYTEST) -q -n $(JOBS) golden/tests_qkeras
 
 # Any QKeras model inside the supported subset (docs/qkeras-mapping.md); exits non-zero on any mismatch.
 MODEL   ?= golden/models/fpga.h5
