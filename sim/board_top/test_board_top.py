@@ -238,23 +238,41 @@ def network_for(model: str, work: Path):
     return manifest, export_network(plan_network(manifest), work / "rtl").description
 
 
-@pytest.mark.parametrize("model", ["fpga", "mcu"])
-def test_board_top(model: str) -> None:
+def run_core(core, network_sources: list, work: Path, tag: str, testcase: str, stimulus: Path,
+             optimise: bool = True) -> None:
+    """Convert the amaranth core to Verilog, build it with the network's sources and run one cocotb test."""
     from cocotb_tools.runner import get_runner
 
+    from simlib.runner import ASSERTION_ARGS, OBJECT_CACHE, PORTS_ONLY_ARGS
+    from synth.board.verilog import to_verilog
+    from synth.toolchain import verilator_environment
+
+    core_file = work / "board_core.v"
+    core_file.write_text(to_verilog(core, core.ports, "board_core"))
+    os.environ.update(verilator_environment(dict(os.environ), object_cache=OBJECT_CACHE))
+    runner = get_runner("verilator")
+    build_dir = work / "sim_build"
+    runner.build(sources=[*network_sources, core_file], hdl_toplevel="board_core", build_dir=build_dir,
+                 build_args=[*(["-O3"] if optimise else []), "-Wno-fatal", "-Wno-lint", "-Wno-style",
+                             "--x-assign", "unique", "--x-initial", "unique", *ASSERTION_ARGS, *PORTS_ONLY_ARGS],
+                 timescale=("1ns", "1ps"))
+    state_seed = derived_seed(f"initial-state-board-top-{tag}") % (1 << 31) + 1
+    runner.test(hdl_toplevel="board_core", test_module="test_board_top", testcase=testcase, test_dir=build_dir,
+                build_dir=build_dir, plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{state_seed}"],
+                extra_env={"SIM_TAG": tag, "BOARD_STIMULUS": str(stimulus)})
+
+
+@pytest.mark.parametrize("model", ["fpga", "mcu"])
+def test_board_top(model: str) -> None:
     from golden.network import StreamingNetwork
     from golden.waveshaping import network_input
-    from simlib.runner import ASSERTION_ARGS, BUILD, OBJECT_CACHE, PORTS_ONLY_ARGS
-    from synth.toolchain import verilator_environment
+    from simlib.runner import BUILD
     from synth.board.core import NetworkPorts, SampleCore, StandaloneCore
-    from synth.board.verilog import to_verilog
 
     work = BUILD / "board_top" / model
     work.mkdir(parents=True, exist_ok=True)
     manifest, description = network_for(model, work)
     core = StandaloneCore(SampleCore(NetworkPorts.from_description(description), CLOCKS_PER_BIT))
-    core_file = work / "board_core.v"
-    core_file.write_text(to_verilog(core, core.ports, "board_core"))
 
     fmt = manifest.input_format
     rng = np.random.default_rng(derived_seed(f"board-top-stimulus-{model}"))
@@ -266,34 +284,18 @@ def test_board_top(model: str) -> None:
              out_signed=manifest.output_format.signed, output_channels=manifest.output_channels, first=first, second=second,
              expected_first=StreamingNetwork(manifest).run(first), expected_second=StreamingNetwork(manifest).run(second))
 
-    os.environ.update(verilator_environment(dict(os.environ), object_cache=OBJECT_CACHE))
-    runner = get_runner("verilator")
-    build_dir = work / "sim_build"
-    runner.build(sources=[*description["sources"], core_file], hdl_toplevel="board_core", build_dir=build_dir,
-                 build_args=["-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique",
-                             "--x-initial", "unique", *ASSERTION_ARGS, *PORTS_ONLY_ARGS],
-                 timescale=("1ns", "1ps"))
-    state_seed = derived_seed(f"initial-state-board-top-{model}") % (1 << 31) + 1
-    runner.test(hdl_toplevel="board_core", test_module="test_board_top", testcase="run_board", test_dir=build_dir,
-                build_dir=build_dir, plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{state_seed}"],
-                extra_env={"SIM_TAG": model, "BOARD_STIMULUS": str(stimulus)})
+    run_core(core, description["sources"], work, model, "run_board", stimulus)
 
 
 def test_board_flow_control() -> None:
-    from cocotb_tools.runner import get_runner
-
-    from simlib.runner import ASSERTION_ARGS, BUILD, OBJECT_CACHE, PORTS_ONLY_ARGS
+    from simlib.runner import BUILD
     from synth.board.core import NetworkPorts, SampleCore, StandaloneCore
-    from synth.board.verilog import to_verilog
-    from synth.toolchain import verilator_environment
 
     work = BUILD / "board_top" / "flow_control"
     work.mkdir(parents=True, exist_ok=True)
     network = NetworkPorts("bursty_network", 1, 1, FLOW_WIDTH, FLOW_WIDTH,
                            (("BITS", FLOW_WIDTH), ("BURST", FLOW_BURST), ("TIMEOUT", FLOW_TIMEOUT)))
     core = StandaloneCore(SampleCore(network, CLOCKS_PER_BIT, fifo_depth=FLOW_FIFO_DEPTH))
-    core_file = work / "board_core.v"
-    core_file.write_text(to_verilog(core, core.ports, "board_core"))
     rng = np.random.default_rng(derived_seed("board-flow-control-stimulus"))
     first = rng.integers(-(1 << (FLOW_WIDTH - 1)), 1 << (FLOW_WIDTH - 1), (40, 1)).astype(np.int64)
     stimulus = work / "stimulus.npz"
@@ -301,14 +303,5 @@ def test_board_flow_control() -> None:
     np.savez(stimulus, in_width=FLOW_WIDTH, out_width=FLOW_WIDTH, out_signed=True, output_channels=1, first=first,
              second=first[:0], expected_first=first, expected_second=first[:0])
 
-    os.environ.update(verilator_environment(dict(os.environ), object_cache=OBJECT_CACHE))
-    runner = get_runner("verilator")
-    build_dir = work / "sim_build"
-    runner.build(sources=[Path(__file__).parent / "bursty_network.sv", core_file], hdl_toplevel="board_core",
-                 build_dir=build_dir, build_args=["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique",
-                                                  "--x-initial", "unique", *ASSERTION_ARGS, *PORTS_ONLY_ARGS],
-                 timescale=("1ns", "1ps"))
-    runner.test(hdl_toplevel="board_core", test_module="test_board_top", testcase="run_flow_control",
-                test_dir=build_dir, build_dir=build_dir,
-                plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{derived_seed('board-flow-state') % (1 << 31) + 1}"],
-                extra_env={"SIM_TAG": "flow_control", "BOARD_STIMULUS": str(stimulus)})
+    run_core(core, [Path(__file__).parent / "bursty_network.sv"], work, "flow_control", "run_flow_control", stimulus,
+             optimise=False)
