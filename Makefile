@@ -23,7 +23,7 @@ help:
 	@echo "make synth-blocks per-block ECP5 cost table (LUT/FF/DSP/BRAM/Fmax) -> build/synth/blocks.md"
 	@echo "make synth        network + ECPIX-5 board top -> .bit, build/synth/report.{json,md} (MODEL DEVICE PACKAGE SPEED FREQ)"
 	@echo "                  RATE=<samples/s>: the cheapest structure (DSPs, then LUTs) that sustains RATE at FREQ"
-	@echo "make pareto       the default model across budgets (pools P1-P3, per-layer 16..1024): measured table and plot"
+	@echo "make pareto       the default model across budgets (pools P1-P8, per-layer 16..1024): measured table and plot"
 	@echo "                  -> build/synth/pareto.{md,json,png}; POINTS=P2,64 a subset; cached per point (DEVICE ... FREQ)"
 	@echo "make synth-ci     CI synthesis check: mcu model, ECPIX-5 45F board build, must fit and meet timing"
 	@echo "make model        train the QKeras models (CPU, a few minutes each) -> golden/models/*.h5, fpga/mcu also *.yaml"

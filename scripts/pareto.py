@@ -2,10 +2,11 @@
 """make pareto: a model across the budget range on ECP5 -> build/synth/pareto.md, pareto.json, pareto.png.
 
     pareto.py [--model golden/models/fpga.yaml] [--device LFE5UM5G-85F] [--package CABGA554] [--speed 8]
-              [--freq 100] [--seed 1] [--points P1,P2,P3,16,24,32,48,64,128,256,512,1024] [--fresh]
+              [--freq 100] [--seed 1] [--points P1,P2,...,P8,16,24,32,48,64,128,256,512,1024] [--fresh]
 
-Points: P1..P3 are the shared pool of that many multipliers, a number is the
-per-layer structure at that cycles-per-sample budget. Each point goes through
+Points: P1..P8 are the shared pool of that many multipliers, a number is the
+structure the generator builds for that cycles-per-sample budget (as `make
+synth` does: per-layer, or a pool when that needs no more DSPs). Each point goes through
 the flow of `make synth` (synth/network_flow.py) and a cycles probe in
 simulation (simlib.cycles_probe); a point whose planned MULT18X18D exceed the
 part is recorded as not fitting and not built. Measurements are cached per

@@ -1,7 +1,9 @@
 """make pareto: the default model implemented across the budget range, measured, tabulated and plotted.
 
 Each point is one structure of the generator -- the shared pool of P
-multipliers, or the per-layer structure at a cycles-per-sample budget -- built
+multipliers, or what the generator builds for a cycles-per-sample budget
+(golden.rtlgen.pool.plan_structure: per-layer, or a pool when that needs no
+more DSPs; the structure `make synth` builds at that budget) -- built
 through the flow of `make synth` (synth/network_flow.py: yosys + nextpnr, fixed
 seed). scripts/pareto.py runs the points and measures cycles per sample in
 simulation (simlib.cycles_probe: a bench, which this flow module does not
@@ -44,16 +46,16 @@ class ParetoError(ValueError):
 
 @dataclass(frozen=True)
 class Point:
-    """`P<n>`: the shared pool of n multipliers; `<budget>`: the per-layer structure at that budget."""
+    """`P<n>`: the shared pool of n multipliers; `<budget>`: the generator's structure for that budget."""
 
     name: str
-    structure: str  # "shared" or "per-layer"
-    value: int  # the pool size or the budget
+    kind: str  # "pool" (value = P) or "budget" (value = cycles per sample)
+    value: int
 
     def plan(self, manifest: NetworkManifest) -> NetworkPlan | PoolPlan:
-        if self.structure == "shared":
+        if self.kind == "pool":
             return plan_structure(manifest, structure="shared", pool=self.value)
-        return plan_structure(manifest, self.value, structure="per-layer")
+        return plan_structure(manifest, self.value)
 
 
 def parse_points(text: str) -> list[Point]:
@@ -62,12 +64,12 @@ def parse_points(text: str) -> list[Point]:
     for entry in (part.strip() for part in text.split(",")):
         pool = re.fullmatch(r"[Pp](\d+)", entry)
         if pool and int(pool.group(1)) in POOL_SIZES:
-            point = Point(f"P{int(pool.group(1))}", "shared", int(pool.group(1)))
+            point = Point(f"P{int(pool.group(1))}", "pool", int(pool.group(1)))
         elif re.fullmatch(r"\d+", entry) and int(entry) >= 1:
-            point = Point(str(int(entry)), "per-layer", int(entry))
+            point = Point(str(int(entry)), "budget", int(entry))
         else:
-            raise ParetoError(f"--points entry {entry!r}: expected P1, P2 or P3 (a shared pool) or a positive "
-                              f"per-layer cycles-per-sample budget, e.g. {','.join(DEFAULT_POINTS[:4])}")
+            raise ParetoError(f"--points entry {entry!r}: expected P1..P{POOL_SIZES[-1]} (a shared pool) or a positive "
+                              f"cycles-per-sample budget, e.g. {','.join(DEFAULT_POINTS[:4])}")
         if point not in points:
             points.append(point)
     return points
@@ -78,7 +80,7 @@ class Measurement:
     """One point's row: what the generator planned and what yosys/nextpnr and simulation measured."""
 
     point: str
-    structure: str
+    structure: str  # what was built: "shared" or "per-layer" ("budget": a budget point the generator refused)
     status: str  # ok, does not fit, not buildable, failed
     budget: int | None = None
     pool: int | None = None
@@ -112,16 +114,17 @@ def macs_per_sample(description: dict) -> int:
 def planned(point: Point, plan: NetworkPlan | PoolPlan, status: str = OK, reason: str = "") -> Measurement:
     """A row with the plan's figures only (a point not built, or before it is measured)."""
     return Measurement(
-        point=point.name, structure=point.structure, status=status, reason=reason,
-        budget=point.value if point.structure == "per-layer" else None,
-        pool=point.value if point.structure == "shared" else None,
+        point=point.name, structure="shared" if isinstance(plan, PoolPlan) else "per-layer", status=status,
+        reason=reason, budget=point.value if point.kind == "budget" else None,
+        pool=plan.pool if isinstance(plan, PoolPlan) else None,
         multipliers=plan.multipliers, planned_dsps=plan.dsp_count, planned_cycles=plan.cycles_per_sample)
 
 
 def unbuildable(point: Point, reason: str) -> Measurement:
-    return Measurement(point=point.name, structure=point.structure, status=NOT_BUILDABLE, reason=reason,
-                       budget=point.value if point.structure == "per-layer" else None,
-                       pool=point.value if point.structure == "shared" else None)
+    """A point the generator refused: its structure is unknown ("budget" names the budget point)."""
+    return Measurement(point=point.name, structure="shared" if point.kind == "pool" else "budget",
+                       status=NOT_BUILDABLE, reason=reason, budget=point.value if point.kind == "budget" else None,
+                       pool=point.value if point.kind == "pool" else None)
 
 
 def measured(row: Measurement, result: FlowResult, cycles: int) -> Measurement:
@@ -212,7 +215,9 @@ def markdown(rows: list[Measurement], meta: dict[str, Any]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
-        shape = f"pool P={row.pool}" if row.structure == "shared" else f"per-layer, budget {row.budget}"
+        shape = {"shared": f"pool P={row.pool}", "per-layer": "per-layer"}.get(row.structure, "")
+        if row.budget is not None:
+            shape = f"{shape}, budget {row.budget}" if shape else f"budget {row.budget}"
         status = row.status
         if row.status == OK and row.timing_met is False:
             status = f"ok, misses {row.target_mhz:g} MHz"

@@ -31,7 +31,10 @@ from golden.rtlgen.top import (
     plan_network,
 )
 
-POOL_SIZES = (1, 2, 3)
+# 1..8 lanes: enough to cover every budget between the per-layer structure's cheapest plan (one multiplier per
+# layer) and the one-multiplier pool; beyond ~8 lanes, lane rounding (K*IN not a multiple of P) and waits for
+# the previous layer's outputs cost more than the per-layer structure at the same budget.
+POOL_SIZES = tuple(range(1, 9))
 POOL_MODULES = ("fixed_pkg", "fixed_mul", "requantise", "float32_round", "pool_history", "pool_output_stage",
                 "pool_network")
 # rtl/pool_network.sv's pipeline: an output is written VISIBLE - 1 cycles after its last beat issued
@@ -145,7 +148,18 @@ class PoolPlan:
 
     @property
     def ring_lengths(self) -> tuple[int, ...]:
-        return tuple(span * layer.in_channels for span, layer in zip(self.spans, self.layers))
+        """Words of each layer's ring: its span of vectors, and one vector more for layer 0.
+
+        The next sample's input is written into layer 0's ring from the cycle after this sample's
+        last beat issues, and the slot after the newest is the oldest (tap 0). In a one-layer
+        network a beat reading tap 0 can issue one cycle before that last beat and read the
+        history two cycles after it issued: with a ring of exactly the span, that read meets the
+        write of the next sample's channel 0 (a pool of 8 on K*IN = 15 terms: two beats per
+        output). The spare vector takes the write instead. A later layer's ring is written
+        only by the outputs of the layer before it, ten or more cycles after the next sample's
+        first beat of that layer, long after this sample's reads."""
+        return tuple((span + (index == 0)) * layer.in_channels
+                     for index, (span, layer) in enumerate(zip(self.spans, self.layers)))
 
     @property
     def ring_bases(self) -> tuple[int, ...]:
@@ -359,7 +373,7 @@ def plan_pool(manifest: NetworkManifest, pool: int, top: str | None = None,
               budget: int = DEFAULT_CYCLES_PER_SAMPLE) -> PoolPlan:
     """Check the network and the pool size, and plan it (the budget is recorded, not enforced)."""
     if isinstance(pool, bool) or not isinstance(pool, int) or pool not in POOL_SIZES:
-        raise PoolError(f"pool size must be one of {', '.join(map(str, POOL_SIZES))} multipliers, got {pool!r}")
+        raise PoolError(f"pool size must be {POOL_SIZES[0]}..{POOL_SIZES[-1]} multipliers, got {pool!r}")
     check_poolable(manifest)
     top = top or f"wavenet_{manifest.name}"
     check_top_name(top)
@@ -380,7 +394,8 @@ def plan_structure(
     """Per-layer or shared, from the cycles-per-sample budget or as asked.
 
     auto: the per-layer plan for the budget, unless the smallest pool that meets the
-    budget needs fewer DSPs (large budgets); a network with a layer the pool cannot
+    budget needs no more DSPs (large budgets; on a tie the pool, whose one datapath
+    costs fewer LUTs, as golden.rtlgen.rate ranks them); a network with a layer the pool cannot
     compute, or with parallelism overrides, stays per-layer. shared: the given pool
     size (the budget is then not enforced, as with overrides), else the smallest that
     meets the budget. per-layer: golden.rtlgen.top.plan_network."""
@@ -405,7 +420,7 @@ def plan_structure(
         shared = _smallest_pool(manifest, cycles_per_sample, top, required=False)
     except PoolError:  # not poolable: the per-layer structure is the only one
         return per_layer
-    if shared is not None and shared.dsp_count < per_layer.dsp_count:
+    if shared is not None and shared.dsp_count <= per_layer.dsp_count:
         return shared
     return per_layer
 
@@ -418,7 +433,7 @@ def _smallest_pool(manifest: NetworkManifest, budget: int, top: str | None, requ
     if fitting:
         return fitting[0]
     if required:
-        fastest = plans[-1]
+        fastest = min(plans, key=lambda plan: (plan.cycles_per_sample, plan.pool))
         raise PoolError(
             f"no shared pool of {POOL_SIZES[0]}..{POOL_SIZES[-1]} multipliers meets {budget} cycles per sample for "
             f"{manifest.name}; the fastest (P={fastest.pool}) needs {fastest.cycles_per_sample}"

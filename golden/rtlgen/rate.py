@@ -8,7 +8,7 @@ candidates are every structure the generator builds for the manifest:
   from an unbounded budget, each next budget is one cycle below the previous
   plan's cycles per sample, until no setting meets it -- so every distinct
   per-layer plan appears once, whatever the stage timing formulas are;
-* the shared pool (golden.rtlgen.pool.plan_pool) of P = 1, 2, 3 multipliers,
+* the shared pool (golden.rtlgen.pool.plan_pool) of P = 1..8 multipliers (POOL_SIZES),
   when the network is poolable.
 
 Cycles per sample and DSPs come from the plan objects (the only copies of the

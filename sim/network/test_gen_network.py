@@ -171,11 +171,11 @@ def test_structure_follows_the_budget() -> None:
 
 def test_shared_structure_errors_name_the_reason() -> None:
     network = manifest("fpga")
-    with pytest.raises(PoolError, match=r"no shared pool of 1..3 multipliers meets 64 cycles per sample for fpga; "
-                                        r"the fastest \(P=3\) needs 536"):
+    with pytest.raises(PoolError, match=r"no shared pool of 1..8 multipliers meets 64 cycles per sample for fpga; "
+                                        r"the fastest \(P=8\) needs 199"):
         plan_structure(network, structure="shared")
-    with pytest.raises(PoolError, match="pool size must be one of 1, 2, 3 multipliers, got 4"):
-        plan_structure(network, structure="shared", pool=4)
+    with pytest.raises(PoolError, match="pool size must be 1..8 multipliers, got 9"):
+        plan_structure(network, structure="shared", pool=9)
     with pytest.raises(PoolError, match="applies to the shared structure only"):
         plan_structure(network, structure="per-layer", pool=2)
     with pytest.raises(PoolError, match="overrides apply to the per-layer structure only"):
@@ -270,7 +270,7 @@ def test_cli_structure_and_pool(tmp_path: Path) -> None:
     assert forced.returncode == 0 and "3 multipliers (3 MULT18X18D)" in forced.stdout, forced.stderr
     refused = subprocess.run([sys.executable, script, manifest_file, "--out", tmp_path / "c", "--structure",
                               "shared"], capture_output=True, text=True)
-    assert refused.returncode == 2 and "no shared pool of 1..3 multipliers meets 64" in refused.stderr
+    assert refused.returncode == 2 and "no shared pool of 1..8 multipliers meets 64" in refused.stderr
     assert "Traceback" not in refused.stderr and not (tmp_path / "c").exists()
 
 

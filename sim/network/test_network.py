@@ -336,15 +336,16 @@ def test_network(model: str) -> None:
 
 # The shared multiplier pool (golden/rtlgen/pool.py, rtl/pool_network.sv): the same bench, bit-exact against
 # the same golden network. Shorter streams (the pool takes ~K*IN*OUT/P cycles per sample). Each case is its own
-# Verilator build (~1-2 minutes), so `make sim` runs a covering subset: the default model at 192 kHz on 150 MHz
-# (P=2, three K=4 layers), mcu on P=3 (1x1 layers that wait for their inputs, beats across taps), the seeds'
-# float32 ReLU and full-precision 39-bit output on one lane. POOL_MATRIX=full runs every model at every pool
+# Verilator build (~10 s with the object cache warm, longer on a clean checkout), so `make sim` runs a covering subset: the default model at 192 kHz on 150 MHz
+# (P=2, three K=4 layers) and at 512 cycles (P=4), mcu on P=3 (1x1 layers that wait for their inputs, beats
+# across taps), the seeds' float32 ReLU and full-precision 39-bit output on one lane, and one layer on the
+# widest pool (P=8, two beats per output: a tap-0 read one cycle before the next sample's input is written). POOL_MATRIX=full runs every model at every pool
 # size, including the network of three output formats whose beats cross taps (5 and 6 channels on 3 lanes).
 POOL_SAMPLES = int(os.environ.get("POOL_SAMPLES", "150"))  # per waveform class and of random input
 POOL_MODELS = ["fpga", "mcu", "odd", "seed_fpga", "single", "mixed"]  # the stimulus needs >= 3 inputs
 POOL_CASES = ([(model, pool) for model in POOL_MODELS for pool in POOL_SIZES]
               if os.environ.get("POOL_MATRIX") == "full" else
-              [("fpga", 2), ("mcu", 3), ("seed_fpga", 1)])
+              [("fpga", 2), ("fpga", 4), ("mcu", 3), ("seed_fpga", 1), ("single", 8)])
 
 
 @pytest.mark.parametrize(("model", "pool"), POOL_CASES)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from golden.manifest import load_manifest
-from golden.rtlgen.pool import PoolPlan
+from golden.rtlgen.pool import POOL_SIZES, PoolPlan
 from golden.rtlgen.rate import Candidate, RateError, candidates, choose_for_rate, per_layer_plans
 from golden.rtlgen.top import NetworkPlan, plan_network
 from simlib.runner import REPO
@@ -41,10 +41,10 @@ def meets(candidate: Candidate, rate: float, freq_mhz: float) -> bool:
 
 
 def test_candidates_are_every_structure_cheapest_first(network, options: list[Candidate]) -> None:
-    """Each per-layer plan once, rebuilt by its recorded budget; the pools of 1-3; DSPs first, then LUTs."""
+    """Each per-layer plan once, rebuilt by its recorded budget; every pool size; DSPs first, then LUTs."""
     per_layer = [c.plan for c in options if isinstance(c.plan, NetworkPlan)]
     pools = sorted(c.plan.pool for c in options if isinstance(c.plan, PoolPlan))
-    assert pools == [1, 2, 3]
+    assert pools == list(POOL_SIZES)
     settings = [tuple((lp.lanes, lp.cols) for lp in plan.layers) for plan in per_layer]
     assert len(set(settings)) == len(settings), "a per-layer plan appears twice"
     cycles = sorted(plan.cycles_per_sample for plan in per_layer)

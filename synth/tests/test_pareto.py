@@ -27,11 +27,11 @@ META = {"model": "fpga", "manifest": "golden/models/fpga.yaml", "device": "LFE5U
 
 
 def test_points() -> None:
-    assert DEFAULT_POINTS[:3] == ("P1", "P2", "P3") and "64" in DEFAULT_POINTS and "1024" in DEFAULT_POINTS
-    assert parse_points("P2, 64,p2,0128") == [Point("P2", "shared", 2), Point("64", "per-layer", 64),
-                                              Point("128", "per-layer", 128)]
-    for bad in ("P4", "0", "fast", "", "64,,128"):
-        with pytest.raises(ParetoError, match=r"--points entry .*expected P1, P2 or P3"):
+    assert DEFAULT_POINTS[:8] == tuple(f"P{n}" for n in range(1, 9)) and "64" in DEFAULT_POINTS and "1024" in DEFAULT_POINTS
+    assert parse_points("P2, 64,p2,0128") == [Point("P2", "pool", 2), Point("64", "budget", 64),
+                                              Point("128", "budget", 128)]
+    for bad in ("P9", "P0", "0", "fast", "", "64,,128"):
+        with pytest.raises(ParetoError, match=r"--points entry .*expected P1..P8 \(a shared pool\)"):
             parse_points(bad)
 
 
@@ -46,13 +46,13 @@ def fake_result(description: dict, dsps: int, comb: int, fmax: float) -> FlowRes
 
 
 def load_manifest_plan_dsps() -> int:
-    return Point("16", "per-layer", 16).plan(load_manifest(FPGA)).dsp_count
+    return Point("16", "budget", 16).plan(load_manifest(FPGA)).dsp_count
 
 
 def rows() -> list[Measurement]:
     """P2 measured, budget 64 measured but missing its target, 16 not fitting, 9 not buildable."""
     network = load_manifest(FPGA)
-    pool, per_layer, big = Point("P2", "shared", 2), Point("64", "per-layer", 64), Point("16", "per-layer", 16)
+    pool, per_layer, big = Point("P2", "pool", 2), Point("64", "budget", 64), Point("16", "budget", 16)
     pool_plan, per_layer_plan, big_plan = pool.plan(network), per_layer.plan(network), big.plan(network)
     layers = [{"kernel_size": 4, "in_channels": 4, "out_channels": 16}, {"kernel_size": 4, "in_channels": 16,
                "out_channels": 16}, {"kernel_size": 4, "in_channels": 16, "out_channels": 4}]
@@ -60,9 +60,23 @@ def rows() -> list[Measurement]:
     two = measured(planned(per_layer, per_layer_plan),
                    fake_result({"multipliers": 31, "layers": layers}, 31, 8320, 95.5), 61)
     three = planned(big, big_plan, NO_FIT, f"{big_plan.dsp_count} MULT18X18D planned, the part has 156")
-    four = Measurement(point="9", structure="per-layer", status=NOT_BUILDABLE, budget=9,
+    four = Measurement(point="9", structure="budget", status=NOT_BUILDABLE, budget=9,
                        reason="layer 1 (qconv_1): no parallelism meets 9 cycles per sample")
     return [one, two, three, four]
+
+
+def test_a_budget_point_is_what_the_generator_builds_for_it(tmp_path: Path) -> None:
+    """Budget 512: a pool of 4 (385 cycles) needs no more DSPs than the per-layer plan (4 at 512 cycles), so
+    the point is that pool, as `make synth` at that budget would build it; budget 64 stays per-layer."""
+    network = load_manifest(FPGA)
+    row = planned(Point("512", "budget", 512), Point("512", "budget", 512).plan(network))
+    assert (row.structure, row.pool, row.budget, row.planned_dsps, row.planned_cycles) == ("shared", 4, 512, 4, 385)
+    per_layer = planned(Point("64", "budget", 64), Point("64", "budget", 64).plan(network))
+    assert (per_layer.structure, per_layer.pool, per_layer.budget) == ("per-layer", None, 64)
+    write_pareto([row, per_layer], META, tmp_path)
+    lines = (tmp_path / "pareto.md").read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith("| 512 | pool P=4, budget 512 | 4 |") for line in lines), lines
+    assert any(line.startswith("| 64 | per-layer, budget 64 |") for line in lines), lines
 
 
 def test_a_row_from_a_flow_result() -> None:
@@ -104,13 +118,13 @@ def test_writer_with_nothing_measured(tmp_path: Path) -> None:
 
 def test_cache_reuses_a_point_only_while_its_key_holds(tmp_path: Path) -> None:
     network = load_manifest(FPGA)
-    point = Point("P2", "shared", 2)
+    point = Point("P2", "pool", 2)
     plan = point.plan(network)
     key = point_key(FPGA, point, plan, Device(), 100.0, 1, tmp_path / "key")
     assert key == point_key(FPGA, point, plan, Device(), 100.0, 1, tmp_path / "key")
     assert key != point_key(FPGA, point, plan, Device(), 150.0, 1, tmp_path / "key")
     assert key != point_key(FPGA, point, plan, Device(), 100.0, 2, tmp_path / "key")
-    other = Point("P3", "shared", 3)
+    other = Point("P3", "pool", 3)
     assert key != point_key(FPGA, other, other.plan(network), Device(), 100.0, 1, tmp_path / "key")
     row = rows()[0]
     save_cached(tmp_path, key, row)
