@@ -41,11 +41,12 @@
 //   i+2  S2 history read (and weight ROM read)
 //   i+3  S3 register the operands (S3b); a term before t = 0 gets a zero weight
 //   i+4  multiply (fixed_mul, registered)
-//   i+5  S4 add the P products
+//   i+5  S4 add the P products (P > 4: S4b, groups of 4 summed into registers,
+//        then the groups; every later stage one cycle later, G = 1)
 //   i+6  S5 accumulate the output channel's sum (bias ROM read)
 //   i+7  pool_output_stage (2 cycles, 3 with a float32 class)
 //   i+9+F  the output written into the next layer's ring or the output register
-// so an output is visible to the next beat that needs it VISIBLE = 10 + F
+// so an output is visible to the next beat that needs it VISIBLE = 10 + F + G
 // cycles after its last beat issued, and out_valid_o rises in that cycle.
 //
 // Parameters
@@ -172,7 +173,15 @@ module pool_network #(
   localparam int RawW    = fixed_pkg::acc_width2(DW, 1'b1, KW, MAX_TERMS);
   localparam int Y_W     = (DW > YW) ? DW : YW;
   localparam int OutLat  = 2 + ((cmax(C_FLOAT32_INPUT) != 0) ? 1 : 0);  // pool_output_stage's latency
-  localparam int Stages  = 7;  // S1 .. S6 and S3b: the beat's control travels with its data
+  // The sum of the P products: one level of adders up to SumFanIn products (a carry chain each);
+  // wider pools add the products in registered groups of SumFanIn first, one stage more (P = 5 and 6
+  // summed in one cycle reached 139-143 MHz on the 85F-8, P <= 4 180 MHz and more).
+  localparam int SumFanIn = 4;
+  localparam int Groups   = (P + SumFanIn - 1) / SumFanIn;
+  localparam int SumLat   = (P > SumFanIn) ? 1 : 0;
+  localparam int AccS     = 5 + SumLat;  // the stage that accumulates (S5)
+  localparam int OutS     = 6 + SumLat;  // the stage that enters the output stage (S6)
+  localparam int Stages   = 7 + SumLat;  // S1 .. S6, S3b (and S4b): the beat's control travels with its data
 
   // ---- ROMs -------------------------------------------------------------------------
   logic [SW-1:0]     sched_rom  [NB];
@@ -426,10 +435,33 @@ module pool_network #(
 
   logic signed [RawW-1:0] s4_sum;
 
-  always_comb begin
-    s4_sum = '0;
-    for (int k = 0; k < P; k++) begin
-      s4_sum = s4_sum + RawW'($signed(s4_products[k*ProdW +: ProdW]));
+  if (SumLat == 0) begin : g_sum_flat
+    always_comb begin
+      s4_sum = '0;
+      for (int k = 0; k < P; k++) begin
+        s4_sum = s4_sum + RawW'($signed(s4_products[k*ProdW +: ProdW]));
+      end
+    end
+  end else begin : g_sum_groups
+    // S4b: each group of SumFanIn products summed into a register, then the groups summed
+    logic [Groups*RawW-1:0] group_sum;
+    for (genvar g = 0; g < Groups; g++) begin : g_group
+      logic signed [RawW-1:0] sum;
+      always_comb begin
+        sum = '0;
+        for (int k = g * SumFanIn; k < P && k < (g + 1) * SumFanIn; k++) begin
+          sum = sum + RawW'($signed(s4_products[k*ProdW +: ProdW]));
+        end
+      end
+      always_ff @(posedge clk_i) begin
+        group_sum[g*RawW +: RawW] <= sum;
+      end
+    end
+    always_comb begin
+      s4_sum = '0;
+      for (int g = 0; g < Groups; g++) begin
+        s4_sum = s4_sum + $signed(group_sum[g*RawW +: RawW]);
+      end
     end
   end
 
@@ -439,8 +471,8 @@ module pool_network #(
 
   // S5: the accumulator takes the beat (a first beat starts the sum); the bias of the output is read
   always_ff @(posedge clk_i) begin
-    if (st_valid[5]) acc <= (st_first[5] ? '0 : acc) + s5_psum;
-    bias_q <= bias_rom[st_n[5*NW +: NW]];
+    if (st_valid[AccS]) acc <= (st_first[AccS] ? '0 : acc) + s5_psum;
+    bias_q <= bias_rom[st_n[AccS*NW +: NW]];
   end
 
   // ---- S6: output stage -------------------------------------------------------------
@@ -449,7 +481,7 @@ module pool_network #(
   logic [CLW-1:0] s6_class;
   logic [LYW-1:0] s6_layer;
 
-  assign s6_layer = st_layer[6*LYW +: LYW];
+  assign s6_layer = st_layer[OutS*LYW +: LYW];
   assign s6_class = CLW'(lfield(L_CLASS, 32'(s6_layer)));
 
   pool_output_stage #(
@@ -470,7 +502,7 @@ module pool_network #(
   ) u_output (
     .clk_i,
     .rst_i,
-    .valid_i(st_valid[6] && st_last[6]),
+    .valid_i(st_valid[OutS] && st_last[OutS]),
     .class_i(s6_class),
     .raw_i  (acc),
     .bias_i (bias_q),
@@ -493,8 +525,8 @@ module pool_network #(
 
   always_ff @(posedge clk_i) begin
     ow_layer       <= {ow_layer[(OutLat-1)*LYW-1:0], s6_layer};
-    ow_o           <= {ow_o[(OutLat-1)*OW-1:0], st_o[6*OW +: OW]};
-    ow_sample_last <= {ow_sample_last[OutLat-2:0], st_sample_last[6]};
+    ow_o           <= {ow_o[(OutLat-1)*OW-1:0], st_o[OutS*OW +: OW]};
+    ow_sample_last <= {ow_sample_last[OutLat-2:0], st_sample_last[OutS]};
   end
 
   assign pre_layer = ow_layer[(OutLat-2)*LYW +: LYW];
@@ -595,7 +627,7 @@ module pool_network #(
 
   logic unused;
   assign unused = ^{os_y, st_valid[Stages-1], st_first[Stages-1], st_last[Stages-1],
-                    st_o[0 +: OW], st_n[6*NW +: NW], st_sample_last[5:0]};
+                    st_o[0 +: OW], st_n[OutS*NW +: NW], st_sample_last[OutS-1:0]};
 
   // ---- assertions -----------------------------------------------------------------------
   // Compiled only with ASSERTIONS (every cocotb run and lint); synthesis never sees them.
@@ -606,11 +638,16 @@ module pool_network #(
     if (rst_i) a_armed <= 1'b1;
   end
 
-  // Accepted samples whose output has not come out: at most one draining, one issuing, one in in_reg.
-  logic [2:0] a_in_flight;
+  // Accepted samples whose output has not come out: one in in_reg, one issuing, and those still
+  // draining: an output comes out Visible cycles after its sample's last beat issued, and samples
+  // begin at least MinGap cycles apart (NB beats, one per cycle; the input written first).
+  localparam int Visible     = 8 + OutLat + SumLat;
+  localparam int MinGap      = (NB > IN_CH + 2) ? NB : IN_CH + 2;
+  localparam int MaxInFlight = 2 + (Visible + MinGap - 1) / MinGap;
+  logic [3:0] a_in_flight;
   always_ff @(posedge clk_i) begin
     if (rst_i) a_in_flight <= '0;
-    else       a_in_flight <= a_in_flight + 3'(accept) - 3'(out_valid_o);
+    else       a_in_flight <= a_in_flight + 4'(accept) - 4'(out_valid_o);
   end
 
   // the newest-vector word each kept lane reads (one cycle before S2, at its address)
@@ -623,8 +660,8 @@ module pool_network #(
       a_begin_no_write: assert (!(begin_sample && w_to_ring));
       // out_valid_o is a one-cycle pulse, one per accepted sample.
       a_out_pulse: assert (!(out_pulse && w_out && ow_sample_last[OutLat-1]));
-      a_output_has_input: assert (!(out_valid_o && a_in_flight == 3'd0));
-      a_three_in_flight: assert (a_in_flight <= 3'd3);
+      a_output_has_input: assert (!(out_valid_o && a_in_flight == 4'd0));
+      a_bounded_in_flight: assert (32'(a_in_flight) <= MaxInFlight);
       // Issue only inside a sample; the schedule never outruns the history it needs.
       a_issue_in_sample: assert (!issue || sample_open);
       // The prefetch is full before the first issue, and mc is always the word of beat pc.
@@ -647,6 +684,9 @@ module pool_network #(
   // ---- elaboration checks -------------------------------------------------------------
   if (P < 1 || NL < 1 || NC < 1) begin : g_bad_counts
     $error("pool_network: P, NL and NC must be >= 1");
+  end
+  if (Groups > SumFanIn) begin : g_bad_pool
+    $error("pool_network: P must be <= SumFanIn**2 (16): the products are summed in two levels at most");
   end
   if (lfield(L_IN, 0) != IN_CH) begin : g_bad_input
     $error("pool_network: layer 0's input channels (L_IN) must equal IN_CH");

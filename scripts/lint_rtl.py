@@ -45,7 +45,7 @@ VARIANTS: dict[str, list[dict[str, int | str]]] = {
                            "C_FULL_PRECISION": "64'h0000000100000000", "C_RELU": "64'h0000000000000001",
                            "C_FLOAT32_INPUT": "64'h0000000000000001", "C_Y_SHIFT": "64'h000000000000000B"}],
     # the generated tops (sim/network/test_gen_network.py) lint every real configuration; these are the corners
-    "pool_network": [{"P": 3}, {"P": 2, "IN_CH": 3, "XW": 9, "X_SIGNED": 0, "DW": 10, "L_IN": 3, "L_RLEN": 3,
+    "pool_network": [{"P": 3}, {"P": 6}, {"P": 2, "IN_CH": 3, "XW": 9, "X_SIGNED": 0, "DW": 10, "L_IN": 3, "L_RLEN": 3,
                                 "OUT_CH": 2, "NB": 2, "NOUT": 2, "DEPTH": 3}],
 }
 

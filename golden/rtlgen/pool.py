@@ -39,8 +39,12 @@ POOL_MODULES = ("fixed_pkg", "fixed_mul", "requantise", "float32_round", "pool_h
                 "pool_network")
 # rtl/pool_network.sv's pipeline: an output is written VISIBLE - 1 cycles after its last beat issued
 # (S1, S2, S3, S3b, S4, S5, the output stage's 2 registers, the write), so a beat that needs it issues
-# VISIBLE cycles after, and out_valid_o rises then; one more with a float32 output class.
+# VISIBLE cycles after, and out_valid_o rises then; one more with a float32 output class, one more for a pool
+# wider than SUM_FAN_IN.
 VISIBLE_BASE = 10
+# Products summed in one cycle; a wider pool sums registered groups of this many first (rtl/pool_network.sv's
+# SumFanIn), one pipeline stage more.
+SUM_FAN_IN = 4
 # The output stage parameters a class shares (rtl/pool_output_stage.sv); ACC_W is the widest of the class.
 CLASS_KEYS = ("PROD_SHIFT", "BIAS_SHIFT", "YW", "Y_SIGNED", "Y_SHIFT", "FULL_PRECISION", "ROUNDING", "RELU",
               "FLOAT32_INPUT")
@@ -208,7 +212,11 @@ class PoolPlan:
     @property
     def visible_after(self) -> int:
         """Cycles from an output's last beat issuing to the first beat that may read it (and out_valid_o)."""
-        return VISIBLE_BASE + self.float32_stage
+        return VISIBLE_BASE + self.float32_stage + self.sum_stage
+
+    @property
+    def sum_stage(self) -> int:
+        return int(self.pool > SUM_FAN_IN)
 
     @cached_property
     def timing(self) -> Timing:

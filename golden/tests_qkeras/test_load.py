@@ -38,11 +38,18 @@ LONG = 3000  # far past the fixed length of 96 the users' models were built with
 
 
 def _user_models() -> list[UserModel]:
-    # every combination from a float32 session (QKeras's default, the case that used to crash) ...
+    # every combination as users save models: a float32 session (QKeras's default, the case that used to crash)
+    # with a fixed-length Input ...
     float32 = [
-        UserModel("float32", length, quantizers, kind, suffix)
-        for length, quantizers, kind, suffix in itertools.product(
-            (FIXED_LENGTH, None), ("objects", "strings"), ("functional", "sequential"), (".h5", ".keras"))
+        UserModel("float32", FIXED_LENGTH, quantizers, kind, suffix)
+        for quantizers, kind, suffix in itertools.product(("objects", "strings"), ("functional", "sequential"),
+                                                          (".h5", ".keras"))
+    ]
+    # ... every pair of the other three with a variable-length Input (each case costs ~10 s of CI's 20 minutes) ...
+    float32 += [
+        UserModel("float32", None, quantizers, kind, suffix)
+        for quantizers, kind, suffix in [("objects", "functional", ".h5"), ("objects", "sequential", ".keras"),
+                                         ("strings", "functional", ".keras"), ("strings", "sequential", ".h5")]
     ]
     # ... and every pair of the other four choices from a float64 session
     float64 = [
@@ -87,13 +94,16 @@ def test_user_model_loads_as_float64_and_is_bit_exact(
     assert saturation_count(manifest, stimuli["random"]) > 0, "the full-range stimulus must reach the saturation corners"
     for name, samples in stimuli.items():
         expected = qkeras_layer_outputs(model, samples, manifest)
-        streamed = StreamingNetwork(manifest).run_layers(samples)
         plain = full_sequence(manifest, samples)
+        # the streaming model (the RTL's reference) sample by sample takes seconds: on the full-range stimulus only
+        streamed = StreamingNetwork(manifest).run_layers(samples) if name == "random" else [None] * len(plain)
         assert len(expected) == len(streamed) == len(plain) == len(manifest.layers)
         for layer, want, got, whole in zip(manifest.layers, expected, streamed, plain):
             assert want.shape == (LONG, layer.out_channels)
             what = f"{user.id} {name} x{LONG} layer {layer.name}"
-            assert_codes_equal(want, got, what=f"{what}: golden streaming vs QKeras float64", seed=seed, width=layer.output_format.width)
+            if got is not None:
+                assert_codes_equal(want, got, what=f"{what}: golden streaming vs QKeras float64", seed=seed,
+                                   width=layer.output_format.width)
             assert_codes_equal(want, whole.outputs, what=f"{what}: golden full sequence vs QKeras float64", seed=seed,
                                width=FMT.width)
 

@@ -172,7 +172,7 @@ def test_structure_follows_the_budget() -> None:
 def test_shared_structure_errors_name_the_reason() -> None:
     network = manifest("fpga")
     with pytest.raises(PoolError, match=r"no shared pool of 1..8 multipliers meets 64 cycles per sample for fpga; "
-                                        r"the fastest \(P=8\) needs 199"):
+                                        r"the fastest \(P=8\) needs 201"):
         plan_structure(network, structure="shared")
     with pytest.raises(PoolError, match="pool size must be 1..8 multipliers, got 9"):
         plan_structure(network, structure="shared", pool=9)
