@@ -41,8 +41,8 @@
 //   i+2  S2 history read (and weight ROM read)
 //   i+3  S3 register the operands (S3b); a term before t = 0 gets a zero weight
 //   i+4  multiply (fixed_mul, registered)
-//   i+5  S4 add the P products (P > 4: S4b, groups of 4 summed into registers,
-//        then the groups; every later stage one cycle later, G = 1)
+//   i+5  S4 add the P products (P > 4: S4b, pairs summed into registers, then
+//        the pairs; every later stage one cycle later, G = 1)
 //   i+6  S5 accumulate the output channel's sum (bias ROM read)
 //   i+7  pool_output_stage (2 cycles, 3 with a float32 class)
 //   i+9+F  the output written into the next layer's ring or the output register
@@ -173,12 +173,13 @@ module pool_network #(
   localparam int RawW    = fixed_pkg::acc_width2(DW, 1'b1, KW, MAX_TERMS);
   localparam int Y_W     = (DW > YW) ? DW : YW;
   localparam int OutLat  = 2 + ((cmax(C_FLOAT32_INPUT) != 0) ? 1 : 0);  // pool_output_stage's latency
-  // The sum of the P products: one level of adders up to SumFanIn products (a carry chain each);
-  // wider pools add the products in registered groups of SumFanIn first, one stage more (P = 5 and 6
-  // summed in one cycle reached 139-143 MHz on the 85F-8, P <= 4 180 MHz and more).
+  // The sum of the P products: one level of up to SumFanIn products (a carry chain each) in one
+  // cycle. A wider pool first adds the products in pairs into registers, one stage more, then the
+  // pairs: P = 5 and 6 summed in one cycle reached 139-143 MHz on the 85F-8, P <= 4 170 MHz and
+  // more; P = 8 in registered groups of 4 148 MHz (the DSP columns are far from the adders).
   localparam int SumFanIn = 4;
-  localparam int Groups   = (P + SumFanIn - 1) / SumFanIn;
   localparam int SumLat   = (P > SumFanIn) ? 1 : 0;
+  localparam int Groups   = (SumLat != 0) ? (P + 1) / 2 : 1;
   localparam int AccS     = 5 + SumLat;  // the stage that accumulates (S5)
   localparam int OutS     = 6 + SumLat;  // the stage that enters the output stage (S6)
   localparam int Stages   = 7 + SumLat;  // S1 .. S6, S3b (and S4b): the beat's control travels with its data
@@ -443,13 +444,13 @@ module pool_network #(
       end
     end
   end else begin : g_sum_groups
-    // S4b: each group of SumFanIn products summed into a register, then the groups summed
+    // S4b: the products summed in pairs into registers, then the pairs
     logic [Groups*RawW-1:0] group_sum;
     for (genvar g = 0; g < Groups; g++) begin : g_group
       logic signed [RawW-1:0] sum;
       always_comb begin
         sum = '0;
-        for (int k = g * SumFanIn; k < P && k < (g + 1) * SumFanIn; k++) begin
+        for (int k = 2 * g; k < P && k < 2 * g + 2; k++) begin
           sum = sum + RawW'($signed(s4_products[k*ProdW +: ProdW]));
         end
       end
@@ -686,7 +687,7 @@ module pool_network #(
     $error("pool_network: P, NL and NC must be >= 1");
   end
   if (Groups > SumFanIn) begin : g_bad_pool
-    $error("pool_network: P must be <= SumFanIn**2 (16): the products are summed in two levels at most");
+    $error("pool_network: P must be <= 2 * SumFanIn (8): the products are summed in two levels at most");
   end
   if (lfield(L_IN, 0) != IN_CH) begin : g_bad_input
     $error("pool_network: layer 0's input channels (L_IN) must equal IN_CH");

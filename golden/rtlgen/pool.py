@@ -42,7 +42,7 @@ POOL_MODULES = ("fixed_pkg", "fixed_mul", "requantise", "float32_round", "pool_h
 # VISIBLE cycles after, and out_valid_o rises then; one more with a float32 output class, one more for a pool
 # wider than SUM_FAN_IN.
 VISIBLE_BASE = 10
-# Products summed in one cycle; a wider pool sums registered groups of this many first (rtl/pool_network.sv's
+# Products summed in one cycle; a wider pool sums them in registered pairs first (rtl/pool_network.sv's
 # SumFanIn), one pipeline stage more.
 SUM_FAN_IN = 4
 # The output stage parameters a class shares (rtl/pool_output_stage.sv); ACC_W is the widest of the class.
