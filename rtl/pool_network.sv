@@ -20,8 +20,9 @@
 // L_RBASE[l], SPAN = (K-1)*DILATION + 1 vectors of IN channels, element c of a
 // vector at word c. Layer 0's ring holds one vector more: the next sample's
 // input is written there from the cycle after this sample's last beat, while
-// a one-layer network may still be reading this sample's oldest vector. head[l] is the first word of the newest vector; a term of
-// age a, channel c is at head + c - a*IN, wrapped into the ring. The network
+// a one-layer network may still be reading this sample's oldest vector.
+// head[l] is the first word of the newest vector; a term of age a, channel c
+// is at head + c - a*IN, wrapped into the ring. The network
 // input is written into layer 0's ring channel by channel, every layer's
 // output into the next layer's ring (the last layer's into the output
 // register). A term older than the samples the layer has seen since reset
