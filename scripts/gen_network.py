@@ -7,9 +7,12 @@ all or nothing. Two structures: per-layer (each layer's LANES x COLS is the
 cheapest setting whose stage interval fits --cycles-per-sample, unless
 --parallelism sets it: LAYER=LANESxCOLS, or LAYER=IMPLEMENTATION for a kind with two
 implementations, such as po2's lanes and baked; otherwise the one with the lower
-estimated LUT cost) and shared (one pool of 1-3 multipliers for the whole
+estimated LUT cost) and shared (one pool of 1-8 multipliers for the whole
 network, golden/rtlgen/pool.py). --structure auto (the default) takes the
-shared pool when it meets the budget with fewer DSPs, i.e. at large budgets.
+shared pool when it meets the budget with no more DSPs, i.e. at large budgets,
+and the cheapest configuration within the budget that keeps >= 90% of its
+multiplier cycles busy where the plain cheapest would not
+(golden/rtlgen/structure.py).
 
     scripts/gen_network.py golden/models/fpga.yaml --out build/network/fpga
     scripts/gen_network.py M.yaml --out D --cycles-per-sample 32 --parallelism qconv_1=4x8
@@ -31,7 +34,8 @@ from pathlib import Path
 
 from golden.errors import GoldenError
 from golden.manifest import load_manifest
-from golden.rtlgen.pool import POOL_SIZES, STRUCTURES, PoolPlan, plan_structure
+from golden.rtlgen.pool import POOL_SIZES, PoolPlan
+from golden.rtlgen.structure import STRUCTURES, plan_structure
 from golden.rtlgen.rate import choose_for_rate
 from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override
 from synth.devices import Device, DeviceError

@@ -6,7 +6,8 @@
 
 Points: P1..P8 are the shared pool of that many multipliers, a number is the
 structure the generator builds for that cycles-per-sample budget (as `make
-synth` does: per-layer, or a pool when that needs no more DSPs). Each point goes through
+synth` does: golden/rtlgen/structure.py), L<budget> the per-layer structure's
+cheapest plan for the budget (which RATE= may pick). Each point goes through
 the flow of `make synth` (synth/network_flow.py) and a cycles probe in
 simulation (simlib.cycles_probe); a point whose planned MULT18X18D exceed the
 part is recorded as not fitting and not built. Measurements are cached per

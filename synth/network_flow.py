@@ -67,7 +67,7 @@ class NetworkFlow:
     baud: int = 1_000_000
     cycles_per_sample_budget: int | None = None
     # A network plan from golden.rtlgen (per-layer or pool; e.g. golden.rtlgen.rate's choice or a pareto
-    # point), built as it is; None: golden.rtlgen.pool.plan_structure at the budget.
+    # point), built as it is; None: golden.rtlgen.structure.plan_structure at the budget.
     plan: Any = None
 
     @property
@@ -112,7 +112,7 @@ class NetworkFlow:
         """The network RTL and weight files in work/rtl; HDL parameters naming the weight files relative to the repo."""
         from golden.errors import GoldenError
         from golden.manifest import load_manifest
-        from golden.rtlgen.pool import plan_structure
+        from golden.rtlgen.structure import plan_structure
         from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network
 
         try:

@@ -2,7 +2,7 @@
 
 Each point is one structure of the generator -- the shared pool of P
 multipliers, or what the generator builds for a cycles-per-sample budget
-(golden.rtlgen.pool.plan_structure: per-layer, or a pool when that needs no
+(golden.rtlgen.structure.plan_structure: per-layer, or a pool when that needs no
 more DSPs; the structure `make synth` builds at that budget) -- built
 through the flow of `make synth` (synth/network_flow.py: yosys + nextpnr, fixed
 seed). scripts/pareto.py runs the points and measures cycles per sample in
@@ -25,7 +25,8 @@ from typing import Any
 from golden.atomic import write_bytes_atomic, write_text_atomic
 from golden.errors import GoldenError
 from golden.manifest import NetworkManifest
-from golden.rtlgen.pool import POOL_SIZES, PoolPlan, plan_structure
+from golden.rtlgen.pool import POOL_SIZES, PoolPlan
+from golden.rtlgen.structure import plan_structure
 from golden.rtlgen.top import NetworkPlan, export_network
 from synth.devices import Device
 from synth.network_flow import FlowResult
@@ -46,15 +47,23 @@ class ParetoError(ValueError):
 
 @dataclass(frozen=True)
 class Point:
-    """`P<n>`: the shared pool of n multipliers; `<budget>`: the generator's structure for that budget."""
+    """`P<n>`: the shared pool of n multipliers; `<budget>`: the generator's structure for that budget;
+    `L<budget>`: the per-layer structure's cheapest plan for that budget (`--structure per-layer`, and what
+    `RATE=` may pick where the generator's budget choice takes a more efficient one)."""
 
     name: str
-    kind: str  # "pool" (value = P) or "budget" (value = cycles per sample)
+    kind: str  # "pool" (value = P), "budget" or "per-layer" (value = cycles per sample)
     value: int
+
+    @property
+    def budget(self) -> int | None:
+        return None if self.kind == "pool" else self.value
 
     def plan(self, manifest: NetworkManifest) -> NetworkPlan | PoolPlan:
         if self.kind == "pool":
             return plan_structure(manifest, structure="shared", pool=self.value)
+        if self.kind == "per-layer":
+            return plan_structure(manifest, self.value, structure="per-layer")
         return plan_structure(manifest, self.value)
 
 
@@ -67,9 +76,12 @@ def parse_points(text: str) -> list[Point]:
             point = Point(f"P{int(pool.group(1))}", "pool", int(pool.group(1)))
         elif re.fullmatch(r"\d+", entry) and int(entry) >= 1:
             point = Point(str(int(entry)), "budget", int(entry))
+        elif re.fullmatch(r"[Ll]\d+", entry) and int(entry[1:]) >= 1:
+            point = Point(f"L{int(entry[1:])}", "per-layer", int(entry[1:]))
         else:
-            raise ParetoError(f"--points entry {entry!r}: expected P1..P{POOL_SIZES[-1]} (a shared pool) or a positive "
-                              f"cycles-per-sample budget, e.g. {','.join(DEFAULT_POINTS[:4])}")
+            raise ParetoError(f"--points entry {entry!r}: expected P1..P{POOL_SIZES[-1]} (a shared pool), a positive "
+                              f"cycles-per-sample budget, or L<budget> (the per-layer plan for it), e.g. "
+                              f"{','.join(DEFAULT_POINTS[:4])},L160")
         if point not in points:
             points.append(point)
     return points
@@ -115,15 +127,15 @@ def planned(point: Point, plan: NetworkPlan | PoolPlan, status: str = OK, reason
     """A row with the plan's figures only (a point not built, or before it is measured)."""
     return Measurement(
         point=point.name, structure="shared" if isinstance(plan, PoolPlan) else "per-layer", status=status,
-        reason=reason, budget=point.value if point.kind == "budget" else None,
+        reason=reason, budget=point.budget,
         pool=plan.pool if isinstance(plan, PoolPlan) else None,
         multipliers=plan.multipliers, planned_dsps=plan.dsp_count, planned_cycles=plan.cycles_per_sample)
 
 
 def unbuildable(point: Point, reason: str) -> Measurement:
     """A point the generator refused: its structure is unknown ("budget" names the budget point)."""
-    return Measurement(point=point.name, structure="shared" if point.kind == "pool" else "budget",
-                       status=NOT_BUILDABLE, reason=reason, budget=point.value if point.kind == "budget" else None,
+    return Measurement(point=point.name, structure={"pool": "shared"}.get(point.kind, point.kind),
+                       status=NOT_BUILDABLE, reason=reason, budget=point.budget,
                        pool=point.value if point.kind == "pool" else None)
 
 

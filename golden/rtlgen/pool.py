@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from golden.kinds import Layer, Parallelism
 from golden.kinds.conv1d import CONV1D, MULT18_BITS, ConvLayer, conv1d_parameters
@@ -24,11 +24,9 @@ from golden.manifest import NetworkManifest
 from golden.memfile import pack_vector
 from golden.rtlgen.top import (
     DEFAULT_CYCLES_PER_SAMPLE,
-    NetworkPlan,
     RtlExportError,
     check_top_name,
     contract_description,
-    plan_network,
 )
 
 # 1..8 lanes: enough to cover every budget between the per-layer structure's cheapest plan (one multiplier per
@@ -386,67 +384,6 @@ def plan_pool(manifest: NetworkManifest, pool: int, top: str | None = None,
     top = top or f"wavenet_{manifest.name}"
     check_top_name(top)
     return PoolPlan(manifest=manifest, top=top, pool=pool, budget=budget)
-
-
-STRUCTURES = ("auto", "shared", "per-layer")
-
-
-def plan_structure(
-    manifest: NetworkManifest,
-    cycles_per_sample: int = DEFAULT_CYCLES_PER_SAMPLE,
-    overrides: Mapping[str, tuple[int, int]] | None = None,
-    top: str | None = None,
-    structure: str = "auto",
-    pool: int | None = None,
-) -> NetworkPlan | PoolPlan:
-    """Per-layer or shared, from the cycles-per-sample budget or as asked.
-
-    auto: the per-layer plan for the budget, unless the smallest pool that meets the
-    budget needs no more DSPs (large budgets; on a tie the pool, whose one datapath
-    costs fewer LUTs, as golden.rtlgen.rate ranks them); a network with a layer the pool cannot
-    compute, or with parallelism overrides, stays per-layer. shared: the given pool
-    size (the budget is then not enforced, as with overrides), else the smallest that
-    meets the budget. per-layer: golden.rtlgen.top.plan_network."""
-    if structure not in STRUCTURES:
-        raise PoolError(f"structure must be one of {', '.join(STRUCTURES)}, got {structure!r}")
-    if pool is not None and structure == "auto":
-        structure = "shared"
-    if structure == "per-layer":
-        if pool is not None:
-            raise PoolError("a pool size applies to the shared structure only, not to --structure per-layer")
-        return plan_network(manifest, cycles_per_sample, overrides, top)
-    if structure == "shared":
-        if overrides:
-            raise PoolError("parallelism overrides apply to the per-layer structure only, not to the shared pool")
-        if pool is not None:
-            return plan_pool(manifest, pool, top, cycles_per_sample)
-        return _smallest_pool(manifest, cycles_per_sample, top, required=True)  # type: ignore[return-value]
-    per_layer = plan_network(manifest, cycles_per_sample, overrides, top)
-    if overrides:
-        return per_layer
-    try:
-        shared = _smallest_pool(manifest, cycles_per_sample, top, required=False)
-    except PoolError:  # not poolable: the per-layer structure is the only one
-        return per_layer
-    if shared is not None and shared.dsp_count <= per_layer.dsp_count:
-        return shared
-    return per_layer
-
-
-def _smallest_pool(manifest: NetworkManifest, budget: int, top: str | None, required: bool) -> PoolPlan | None:
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
-        raise PoolError(f"cycles per sample must be a positive integer, got {budget!r}")
-    plans = [plan_pool(manifest, size, top, budget) for size in POOL_SIZES]
-    fitting = [plan for plan in plans if plan.cycles_per_sample <= budget]
-    if fitting:
-        return fitting[0]
-    if required:
-        fastest = min(plans, key=lambda plan: (plan.cycles_per_sample, plan.pool))
-        raise PoolError(
-            f"no shared pool of {POOL_SIZES[0]}..{POOL_SIZES[-1]} multipliers meets {budget} cycles per sample for "
-            f"{manifest.name}; the fastest (P={fastest.pool}) needs {fastest.cycles_per_sample}"
-        )
-    return None
 
 
 # ---- generated files -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from golden.manifest import load_manifest
-from golden.rtlgen.pool import plan_structure
+from golden.rtlgen.structure import plan_structure
 from golden.rtlgen.top import export_network
 from simlib.cycles_probe import measure_cycles_per_sample
 from simlib.runner import BUILD, REPO

@@ -15,7 +15,8 @@ import pytest
 
 from golden.manifest import save_manifest
 from golden.memfile import bias_rom_words, matrix_rom_words
-from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, plan_structure
+from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan
+from golden.rtlgen.structure import plan_structure
 from golden.rtlgen.top import NetworkPlan, RtlExportError, export_network, layer_plan, plan_network
 from golden.tests.network_cases import SHAPES, random_manifest
 from simlib.runner import REPO
@@ -167,6 +168,27 @@ def test_structure_follows_the_budget() -> None:
     assert isinstance(plan_structure(network, SEEDS_RATE_BUDGET, structure="per-layer"), NetworkPlan)
     # overrides are a per-layer notion: auto keeps the per-layer structure
     assert isinstance(plan_structure(network, SEEDS_RATE_BUDGET, overrides={"conv_1": (1, 1)}), NetworkPlan)
+
+
+def test_budget_choice_keeps_nine_tenths_of_the_multipliers_busy() -> None:
+    """The default model at every budget 16..1024: the generator's pick meets the budget with MAC efficiency
+    (MACs / (multipliers x cycles), counted here from the manifest's shapes) >= 90%. Where the per-layer
+    structure's cheapest plan falls below (whole multipliers per layer: 2 + 7 + 2 at 160 cycles, 87%), the
+    pick is the cheapest that reaches it; elsewhere the floor changes nothing."""
+    from golden.manifest import load_manifest
+
+    network = load_manifest(REPO / "golden" / "models" / "fpga.yaml")
+    macs = sum(layer.kernel_size * layer.in_channels * layer.out_channels for layer in network.layers)
+    for budget in range(16, 1025):
+        plan = plan_structure(network, budget)
+        efficiency = macs / (plan.multipliers * plan.cycles_per_sample)
+        assert plan.cycles_per_sample <= budget and efficiency >= 0.9, (
+            f"budget {budget}: {plan.multipliers} multipliers x {plan.cycles_per_sample} cycles = {efficiency:.1%}")
+    cheapest = plan_network(network, 160)
+    assert (cheapest.multipliers, cheapest.cycles_per_sample) == (11, 160)
+    assert (plan_structure(network, 160).multipliers, plan_structure(network, 160).cycles_per_sample) == (12, 128)
+    assert plan_structure(network, 160, structure="per-layer") == cheapest
+    assert plan_structure(network, 64) == plan_network(network, 64)
 
 
 def test_shared_structure_errors_name_the_reason() -> None:

@@ -40,7 +40,8 @@ from golden.manifest import NetworkManifest, load_manifest, save_manifest
 from golden.memfile import pack_vector, unpack_vector
 from golden.network import StreamingNetwork, saturation_count
 from golden.qformat import QFormat
-from golden.rtlgen.pool import POOL_SIZES, PoolPlan, plan_structure
+from golden.rtlgen.pool import POOL_SIZES, PoolPlan
+from golden.rtlgen.structure import plan_structure
 from golden.rtlgen.top import NetworkPlan, export_network, plan_network
 from golden.tests.network_cases import SHAPES, LayerShape, NetworkShape, random_manifest
 from simlib.check import assert_codes_equal, assert_cycles

@@ -28,11 +28,20 @@ META = {"model": "fpga", "manifest": "golden/models/fpga.yaml", "device": "LFE5U
 
 def test_points() -> None:
     assert DEFAULT_POINTS[:8] == tuple(f"P{n}" for n in range(1, 9)) and "64" in DEFAULT_POINTS and "1024" in DEFAULT_POINTS
-    assert parse_points("P2, 64,p2,0128") == [Point("P2", "pool", 2), Point("64", "budget", 64),
-                                              Point("128", "budget", 128)]
-    for bad in ("P9", "P0", "0", "fast", "", "64,,128"):
+    assert parse_points("P2, 64,p2,0128,l160") == [Point("P2", "pool", 2), Point("64", "budget", 64),
+                                                   Point("128", "budget", 128), Point("L160", "per-layer", 160)]
+    for bad in ("P9", "P0", "0", "L0", "fast", "", "64,,128"):
         with pytest.raises(ParetoError, match=r"--points entry .*expected P1..P8 \(a shared pool\)"):
             parse_points(bad)
+
+
+def test_per_layer_point_is_the_cheapest_plan() -> None:
+    """At 160 cycles the per-layer plan (11 multipliers, 87% busy) is below the efficiency floor: the budget
+    point builds the generator's pick (12 in 128 cycles), L160 the per-layer plan RATE= may still pick."""
+    network = load_manifest(FPGA)
+    per_layer, budget = Point("L160", "per-layer", 160).plan(network), Point("160", "budget", 160).plan(network)
+    assert (per_layer.multipliers, per_layer.cycles_per_sample) == (11, 160)
+    assert (budget.multipliers, budget.cycles_per_sample) == (12, 128)
 
 
 def fake_result(description: dict, dsps: int, comb: int, fmax: float) -> FlowResult:
