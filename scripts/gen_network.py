@@ -35,7 +35,7 @@ from pathlib import Path
 from golden.errors import GoldenError
 from golden.manifest import load_manifest
 from golden.rtlgen.pool import POOL_SIZES, PoolPlan
-from golden.rtlgen.structure import STRUCTURES, plan_structure
+from golden.rtlgen.structure import STRUCTURES, mac_efficiency, plan_structure
 from golden.rtlgen.rate import choose_for_rate
 from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override
 from synth.devices import Device, DeviceError
@@ -87,9 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{info['top']}: {len(plan.layers)} layers, {info['structure']} structure, {info['cycles_per_sample']} "
           f"cycles per sample, latency {info['latency_cycles']} cycles, {info['multipliers']} multipliers "
           f"({info['dsp_count']} MULT18X18D)")
+    efficiency = mac_efficiency(plan)
+    if efficiency is not None:
+        print(f"  MAC efficiency {efficiency:.1%} (multiply-accumulates / (multipliers x cycles per sample))")
     if isinstance(plan, PoolPlan):
         print(f"  one pool of {plan.pool}: {info['macs_per_sample']} multiply-accumulates in {info['beats_per_sample']} "
-              f"beats + {info['stall_cycles']} waiting cycles, MAC efficiency {info['mac_efficiency']:.1%}")
+              f"beats + {info['stall_cycles']} waiting cycles")
         print(f"wrote {result.top_file}, {result.json_file} and {len(result.weight_files)} ROM files")
         return 0
     for layer in info["layers"]:
