@@ -119,7 +119,7 @@ class NetworkFlow:
             plan = self.plan
             if plan is None:
                 manifest = load_manifest(self.manifest_path)
-                # per-layer or the shared pool, whichever meets the budget with fewer DSPs (golden/rtlgen/pool.py)
+                # what the generator builds for the budget: per-layer or the shared pool (golden/rtlgen/structure.py)
                 plan = plan_structure(manifest, self.cycles_per_sample_budget or DEFAULT_CYCLES_PER_SAMPLE)
             description = export_network(plan, self.work / "rtl").description
         except GoldenError as error:

@@ -93,6 +93,7 @@ class Measurement:
 
     point: str
     structure: str  # what was built: "shared" or "per-layer" ("budget": a budget point the generator refused)
+    # (a refused pool or L point keeps its own structure)
     status: str  # ok, does not fit, not buildable, failed
     budget: int | None = None
     pool: int | None = None

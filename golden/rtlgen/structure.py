@@ -8,13 +8,18 @@ multipliers per layer leave some budgets there (at 160 cycles the default model'
 ceil(256/160) + ceil(1024/160) + ceil(256/160) = 11 multipliers, 87% busy); a budget is a ceiling, so
 `auto` then builds the cheapest configuration that meets the budget at or above the floor (there: 12
 multipliers in 128 cycles, 100%), ranked as the rate knob ranks them (golden.rtlgen.rate: MULT18X18D,
-then estimated LUTs). `RATE=` itself keeps the plain cheapest: it asks for a rate, not a structure.
+then estimated LUTs), spending at most the multipliers the cheapest leaves idle (rounded up: a network
+whose small layers idle at every per-layer plan keeps its cheapest). Networks with po2 layers have no
+efficiency figure (their shifts are not multiplier work) and keep the cheapest. `RATE=` itself keeps the
+plain cheapest: it asks for a rate, not a structure.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Mapping
 
+from golden.kinds.conv1d import CONV1D
 from golden.manifest import NetworkManifest
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, plan_pool
 from golden.rtlgen.rate import candidates
@@ -30,11 +35,19 @@ def macs_per_sample(manifest: NetworkManifest) -> int:
 
 
 def mac_efficiency(plan: NetworkPlan | PoolPlan) -> float | None:
-    """The plan's MAC efficiency from its cycle formula (sim/network measures the cycles equal); None without
-    multipliers (e.g. only baked po2 layers)."""
+    """The plan's MAC efficiency from its cycle formula (sim/network measures the cycles equal). None unless
+    every multiply-accumulate runs on a multiplier: a po2 layer shifts (in LUT shifter lanes or baked adder
+    trees), so its MACs are not multiplier work and the figure would mean nothing."""
+    if isinstance(plan, NetworkPlan) and any(lp.layer.kind != CONV1D.name for lp in plan.layers):
+        return None
     if plan.multipliers == 0:
         return None
     return macs_per_sample(plan.manifest) / (plan.multipliers * plan.cycles_per_sample)
+
+
+def idle_multipliers(plan: NetworkPlan | PoolPlan) -> float:
+    """Multipliers' worth of cycles the plan leaves idle: multipliers - MACs / cycles per sample."""
+    return plan.multipliers - macs_per_sample(plan.manifest) / plan.cycles_per_sample
 
 
 def plan_structure(
@@ -82,9 +95,14 @@ def plan_structure(
     efficiency = mac_efficiency(cheapest)
     if efficiency is None or efficiency >= MAC_EFFICIENCY_FLOOR:
         return cheapest
+    # The floor spends at most the multipliers the cheapest leaves idle (rounded up): a network whose small
+    # layers idle at every per-layer plan (mcu: 10 multipliers at 64 cycles, 90% only with 27 at 16) keeps
+    # its cheapest configuration.
+    dsp_limit = cheapest.dsp_count + math.ceil(idle_multipliers(cheapest))
     for candidate in candidates(manifest, top):  # cheapest first
         reached = mac_efficiency(candidate.plan)
-        if candidate.cycles_per_sample <= cycles_per_sample and reached is not None and reached >= MAC_EFFICIENCY_FLOOR:
+        if (candidate.cycles_per_sample <= cycles_per_sample and candidate.dsp_count <= dsp_limit
+                and reached is not None and reached >= MAC_EFFICIENCY_FLOOR):
             return replace(candidate.plan, budget=cycles_per_sample)
     return cheapest
 

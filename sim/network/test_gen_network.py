@@ -16,7 +16,7 @@ import pytest
 from golden.manifest import save_manifest
 from golden.memfile import bias_rom_words, matrix_rom_words
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan
-from golden.rtlgen.structure import plan_structure
+from golden.rtlgen.structure import mac_efficiency, plan_structure
 from golden.rtlgen.top import NetworkPlan, RtlExportError, export_network, layer_plan, plan_network
 from golden.tests.network_cases import SHAPES, random_manifest
 from simlib.runner import REPO
@@ -189,6 +189,14 @@ def test_budget_choice_keeps_nine_tenths_of_the_multipliers_busy() -> None:
     assert (plan_structure(network, 160).multipliers, plan_structure(network, 160).cycles_per_sample) == (12, 128)
     assert plan_structure(network, 160, structure="per-layer") == cheapest
     assert plan_structure(network, 64) == plan_network(network, 64)
+    # The floor spends at most the multipliers the cheapest leaves idle: mcu's small layers idle at every
+    # per-layer plan (10 multipliers at 64 cycles; 90% needs 27 at 16), so it keeps its cheapest.
+    mcu = load_manifest(REPO / "golden" / "models" / "mcu.yaml")
+    assert plan_structure(mcu, 64) == plan_network(mcu, 64) and plan_network(mcu, 64).multipliers == 10
+    # po2 layers shift rather than multiply: no efficiency figure, no floor.
+    seed_po2 = load_manifest(REPO / "golden" / "models" / "seed_po2.yaml")
+    assert mac_efficiency(plan_structure(seed_po2, 48)) is None
+    assert plan_structure(seed_po2, 48) == plan_network(seed_po2, 48)
 
 
 def test_shared_structure_errors_name_the_reason() -> None:
