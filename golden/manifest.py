@@ -86,6 +86,11 @@ class NetworkManifest:
         return self.layers[-1].out_channels
 
     @property
+    def macs_per_sample(self) -> int:
+        """Multiply-accumulates per sample, K * IN * OUT over the layers (MAC efficiency's numerator)."""
+        return sum(layer.kernel_size * layer.in_channels * layer.out_channels for layer in self.layers)
+
+    @property
     def output_format(self) -> QFormat:
         return self.layers[-1].output_format
 

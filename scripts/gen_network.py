@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="fix one layer's parallelism (repeatable), e.g. qconv_1=4x8, or its implementation, "
                              "e.g. qconv_1_1a_po2=baked (po2 layers: lanes or baked; per-layer structure)")
     parser.add_argument("--structure", choices=STRUCTURES, default="auto",
-                        help="per-layer multipliers, one shared pool, or auto: the cheaper that meets the budget, or a more efficient one below 90%% MAC efficiency (golden/rtlgen/structure.py)")
+                        help="per-layer multipliers, one shared pool, or auto: the cheaper that meets the budget, or a "
+                             "more efficient one below 90%% MAC efficiency (golden/rtlgen/structure.py)")
     parser.add_argument("--pool", type=int, choices=POOL_SIZES, default=None,
                         help="multipliers of the shared pool (implies --structure shared; default: the fewest "
                              "that meet the budget)")

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     except GoldenError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    macs = sum(layer.kernel_size * layer.in_channels * layer.out_channels for layer in manifest.layers)
+    macs = manifest.macs_per_sample
     rows = []
     # Verilator and cocotb print to stdout while they build and run: the table goes out at the end, in one piece.
     table = [f"{manifest.name}: {macs} MACs per sample", "",

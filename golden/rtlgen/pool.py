@@ -119,7 +119,7 @@ class PoolPlan:
 
     @property
     def macs(self) -> int:
-        return sum(layer.kernel_size * layer.in_channels * layer.out_channels for layer in self.layers)
+        return self.manifest.macs_per_sample
 
     @property
     def multipliers(self) -> int:

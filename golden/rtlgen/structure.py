@@ -30,10 +30,6 @@ STRUCTURES = ("auto", "shared", "per-layer")
 MAC_EFFICIENCY_FLOOR = 0.9
 
 
-def macs_per_sample(manifest: NetworkManifest) -> int:
-    return sum(layer.kernel_size * layer.in_channels * layer.out_channels for layer in manifest.layers)
-
-
 def mac_efficiency(plan: NetworkPlan | PoolPlan) -> float | None:
     """The plan's MAC efficiency from its cycle formula (sim/network measures the cycles equal). None unless
     every multiply-accumulate runs on a multiplier: a po2 layer shifts (in LUT shifter lanes or baked adder
@@ -42,12 +38,12 @@ def mac_efficiency(plan: NetworkPlan | PoolPlan) -> float | None:
         return None
     if plan.multipliers == 0:
         return None
-    return macs_per_sample(plan.manifest) / (plan.multipliers * plan.cycles_per_sample)
+    return plan.manifest.macs_per_sample / (plan.multipliers * plan.cycles_per_sample)
 
 
 def idle_multipliers(plan: NetworkPlan | PoolPlan) -> float:
     """Multipliers' worth of cycles the plan leaves idle: multipliers - MACs / cycles per sample."""
-    return plan.multipliers - macs_per_sample(plan.manifest) / plan.cycles_per_sample
+    return plan.multipliers - plan.manifest.macs_per_sample / plan.cycles_per_sample
 
 
 def plan_structure(
