@@ -22,6 +22,9 @@
 //   MUL_PO2       0: fixed_mul lanes, weights are KW-bit codes; 1: po2_mul lanes (the po2
 //                 kind), weights are {zero, negative, e - EMIN} codes of PO2_SPAN + 1 exponents
 //   PO2_SPAN      EMAX - EMIN of a po2 layer (MUL_PO2 only)
+//   MUL_LATENCY   multiplier register stages, 1 or 2 (rtl/fixed_mul.sv LATENCY: 2 adds
+//                 the MULT18X18D operand registers; the generator sets it for networks
+//                 that fill most of the DSP columns, golden.rtlgen.top)
 //   IN_D, OUT_D   input and output channels
 //   K             taps (kernel size)
 //   LANES         multipliers per dot product, 1..K*IN_D
@@ -65,8 +68,8 @@
 // Timing (start accepted in cycle s), with BEATS = ceil(K*IN_D / LANES) and
 // PASSES = ceil(OUT_D / COLS):
 //   y_valid_o in cycle s + LATENCY when the previous result has been taken by then,
-//   LATENCY = PASSES*BEATS + clog2(LANES) + 6 + FLOAT32_INPUT
-//   (row_by_matrix_multiply's PASSES*BEATS + clog2(LANES) + 3, then one cycle to
+//   LATENCY = PASSES*BEATS + clog2(LANES) + MUL_LATENCY + 5 + FLOAT32_INPUT
+//   (row_by_matrix_multiply's PASSES*BEATS + clog2(LANES) + MUL_LATENCY + 2, then one cycle to
 //   align and add the bias, one for the float32 rounding when FLOAT32_INPUT, one
 //   for the output stage into the pass assembly register and one into the result
 //   register);
@@ -86,6 +89,7 @@ module conv1d #(
   parameter int    KW             = 16,
   parameter bit    MUL_PO2        = 1'b0,
   parameter int    PO2_SPAN       = 0,
+  parameter int    MUL_LATENCY    = 1,
   parameter int    BW             = 16,
   parameter int    IN_D           = 4,
   parameter int    OUT_D          = 16,
@@ -122,7 +126,7 @@ module conv1d #(
   // ROM code width: the kernel codes, or po2_mul's {zero, negative, exponent} codes
   localparam int CodeW  = MUL_PO2 ? fixed_pkg::index_width(PO2_SPAN + 1) + 2 : KW;
   localparam int Walk     = Passes * fixed_pkg::ceil_div(Terms, LANES);
-  localparam int Latency  = Walk + fixed_pkg::ceil_log2(LANES) + 6 + int'(FLOAT32_INPUT);
+  localparam int Latency  = Walk + fixed_pkg::ceil_log2(LANES) + MUL_LATENCY + 5 + int'(FLOAT32_INPUT);
   localparam int Interval = (Walk > Latency / 2 + 1) ? Walk : Latency / 2 + 1;
 
   // ---- the K taps of row-by-matrix multiply as one multiply -----------------
@@ -146,7 +150,8 @@ module conv1d #(
     .ACC_W       (AccW),
     .WEIGHTS_FILE(WEIGHTS_FILE),
     .MUL_PO2     (MUL_PO2),
-    .PO2_SPAN    (PO2_SPAN)
+    .PO2_SPAN    (PO2_SPAN),
+    .MUL_LATENCY (MUL_LATENCY)
   ) u_matrix (
     .clk_i,
     .rst_i,

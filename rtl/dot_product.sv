@@ -17,6 +17,7 @@
 //             codes {zero, negative, offset}, B_W = clog2(PO2_SPAN + 1) + 2 bits,
 //             products A_W + PO2_SPAN + 2 bits; the caller sizes ACC_W)
 //   PO2_SPAN  MUL_PO2: the exponent span EMAX - EMIN (po2_mul's EXP_SPAN)
+//   MUL_LATENCY  fixed_mul's register stages, 1 or 2 (LATENCY; po2_mul lanes: 1)
 //
 // Handshake (valid only, no backpressure; the block accepts a beat every cycle)
 //   in_valid_i  beat present: in_a_i/in_b_i hold LANES pairs, lane l at [l*W +: W]
@@ -24,9 +25,9 @@
 //   out_valid_o one-cycle pulse, out_sum_o holds the finished sum
 //
 // Timing
-//   LATENCY = clog2(LANES) + 2: a last beat presented in cycle c gives
-//   out_valid_o high in cycle c + LATENCY (registers: 1 product stage,
-//   clog2(LANES) adder-tree stages, 1 accumulator/output stage).
+//   LATENCY = MUL_LATENCY + clog2(LANES) + 1: a last beat presented in cycle c
+//   gives out_valid_o high in cycle c + LATENCY (registers: MUL_LATENCY
+//   multiplier stages, clog2(LANES) adder-tree stages, 1 accumulator/output stage).
 //   Beats presented back to back in cycles s .. s+BEATS-1 give the result in
 //   cycle s + BEATS - 1 + LATENCY. Dot products may follow each other with no
 //   gap, so throughput is one dot product per BEATS cycles.
@@ -44,7 +45,8 @@ module dot_product #(
   parameter int LANES    = 4,
   parameter int ACC_W    = fixed_pkg::acc_width2(A_W, A_SIGNED, B_W, N),
   parameter bit MUL_PO2  = 1'b0,
-  parameter int PO2_SPAN = 0
+  parameter int PO2_SPAN = 0,
+  parameter int MUL_LATENCY = 1
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_i,
@@ -59,8 +61,9 @@ module dot_product #(
   localparam int Levels = fixed_pkg::ceil_log2(LANES);
   localparam int Leaves = 1 << Levels;  // adder tree padded to a power of two
   localparam int PW     = MUL_PO2 ? A_W + PO2_SPAN + 2 : A_W + B_W;  // exact product width of the multiplier
+  localparam int Stages = MUL_LATENCY + Levels;  // register stages from a beat to its tree sum
 
-  // ---- stage 1: LANES multipliers -----------------------------------------
+  // ---- stages 1..MUL_LATENCY: LANES multipliers ------------------------------
   // Flat vectors throughout: synthesis sees plain wires, never a memory.
   logic [LANES*PW-1:0] product;
 
@@ -73,7 +76,7 @@ module dot_product #(
         .product_o(product[lane*PW +: PW])
       );
     end else begin : g_fixed
-      fixed_mul #(.A_W(A_W), .B_W(B_W), .A_SIGNED(A_SIGNED)) u_mul (
+      fixed_mul #(.A_W(A_W), .B_W(B_W), .A_SIGNED(A_SIGNED), .LATENCY(MUL_LATENCY)) u_mul (
         .clk_i,
         .a_i      (in_a_i[lane*A_W +: A_W]),
         .b_i      (in_b_i[lane*B_W +: B_W]),
@@ -83,16 +86,16 @@ module dot_product #(
   end
 
   // Control travels beside the data: valid/last delayed to match each stage.
-  logic [Levels:0] valid_pipe;
-  logic [Levels:0] last_pipe;
+  logic [Stages-1:0] valid_pipe;
+  logic [Stages-1:0] last_pipe;
 
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
       valid_pipe <= '0;
       last_pipe  <= '0;
     end else begin
-      valid_pipe <= (valid_pipe << 1) | (Levels+1)'(in_valid_i);
-      last_pipe  <= (last_pipe << 1) | (Levels+1)'(in_valid_i & in_last_i);
+      valid_pipe <= (valid_pipe << 1) | Stages'(in_valid_i);
+      last_pipe  <= (last_pipe << 1) | Stages'(in_valid_i & in_last_i);
     end
   end
 
@@ -146,10 +149,10 @@ module dot_product #(
       out_sum_o   <= '0;
     end else begin
       out_valid_o <= 1'b0;
-      if (valid_pipe[Levels]) begin
+      if (valid_pipe[Stages-1]) begin
         acc       <= acc_next;
-        acc_clear <= last_pipe[Levels];
-        if (last_pipe[Levels]) begin
+        acc_clear <= last_pipe[Stages-1];
+        if (last_pipe[Stages-1]) begin
           out_valid_o <= 1'b1;
           out_sum_o   <= acc_next;
         end
@@ -169,7 +172,7 @@ module dot_product #(
   end
 
   localparam int ABeats   = fixed_pkg::ceil_div(N, LANES);
-  localparam int ALatency = Levels + 2;
+  localparam int ALatency = Stages + 1;
 
   logic [ALatency-1:0]                          a_last_seen;  // [i]: a last beat i+1 cycles ago
   logic [fixed_pkg::index_width(ABeats+1)-1:0]  a_beats;      // beats of the current dot product
@@ -193,7 +196,7 @@ module dot_product #(
       // LATENCY: out_valid_o exactly LATENCY cycles after each last beat, never otherwise.
       a_latency: assert (out_valid_o == a_last_seen[ALatency-1]);
       // The sum is exact: accumulating never wraps ACC_W.
-      if (valid_pipe[Levels]) begin
+      if (valid_pipe[Stages-1]) begin
         a_no_wrap: assert (!(a_acc_base[ACC_W-1] == tree_sum[ACC_W-1] && acc_next[ACC_W-1] != tree_sum[ACC_W-1]));
       end
     end
@@ -202,6 +205,12 @@ module dot_product #(
 
   if (LANES < 1 || LANES > N) begin : g_bad_lanes
     $error("dot_product: LANES must be in [1, N]");
+  end
+  if (MUL_LATENCY != 1 && MUL_LATENCY != 2) begin : g_bad_mul_latency
+    $error("dot_product: MUL_LATENCY must be 1 or 2");
+  end
+  if (MUL_PO2 && MUL_LATENCY != 1) begin : g_bad_po2_latency
+    $error("dot_product: po2_mul lanes have one register stage (MUL_LATENCY = 1)");
   end
 
 endmodule

@@ -7,9 +7,11 @@
 // Parameters
 //   A_W       width of a_i; A_SIGNED = 0 reads it as unsigned (a ReLU output)
 //   B_W       width of b_i, always signed two's complement (weights)
+//   LATENCY   register stages, 1 or 2: 1 registers the product; 2 also
+//             registers the operands in front of the multiply
 //
-// Timing: product_o = a_i * b_i of the previous clock edge (latency 1,
-// throughput 1 per cycle). The product is exact in A_W + B_W signed bits:
+// Timing: product_o = a_i * b_i of LATENCY clock edges before (throughput 1
+// per cycle). The product is exact in A_W + B_W signed bits:
 // |a*b| <= 2^(A_W-1) * 2^(B_W-1) signed, < 2^A_W * 2^(B_W-1) unsigned. No
 // rounding, no wrap. Operands wider than 18 bits are split by yosys into
 // several MULT18X18D plus adders (docs/arithmetic.md section 3); the product
@@ -23,16 +25,22 @@
 // keeps a product register in the fabric, so the multiply sat between two
 // fabric registers on either side of the DSP column (7.3 ns, 61% routing, at
 // 150 MHz on the 85F); inside the DSP only the operand routing is left in front
-// of the multiply. Latency and result are the same; sim/network_netlist runs
-// the netlist against golden with a model of that register
-// (synth/sim_models/MULT18X18D.v).
+// of the multiply. LATENCY = 2 turns on the DSP's operand registers as well
+// (REG_INPUTA/B_CLK = CLK0): the operand routes then end at a register instead
+// of the multiplier's 2.2 ns input setup. A network that fills most of the DSP
+// columns needs that (golden.rtlgen.top.WIDE_NETWORK_DSPS: the default model
+// at budget 15, 122 MULT18X18D, had a 5 ns operand route and reached 132.7 MHz
+// with the product register only, 184.3 MHz with both). Latency and result
+// match the behavioural model; sim/network_netlist runs the netlist against
+// golden with a model of those registers (synth/sim_models/MULT18X18D.v).
 
 `default_nettype none
 
 module fixed_mul #(
   parameter int A_W      = 16,
   parameter int B_W      = 16,
-  parameter bit A_SIGNED = 1'b1
+  parameter bit A_SIGNED = 1'b1,
+  parameter int LATENCY  = 1
 ) (
   input  wire logic                       clk_i,
   input  wire logic [A_W-1:0]             a_i,
@@ -54,13 +62,18 @@ module fixed_mul #(
 `ifdef TARGET_ECP5
     // Both operands sign-extended to 18 bits and multiplied signed: the 36-bit
     // product is exact, its low A_W + B_W bits are the result.
+    localparam OperandReg = (LATENCY == 2) ? "CLK0" : "NONE";
     logic [17:0] a18, b18;
     logic [35:0] p36;
     assign a18 = 18'($signed(a_ext));
     assign b18 = 18'(b_i);
     MULT18X18D #(
-      .REG_INPUTA_CLK  ("NONE"),
-      .REG_INPUTB_CLK  ("NONE"),
+      .REG_INPUTA_CLK  (OperandReg),
+      .REG_INPUTA_CE   ("CE0"),
+      .REG_INPUTA_RST  ("RST0"),
+      .REG_INPUTB_CLK  (OperandReg),
+      .REG_INPUTB_CE   ("CE0"),
+      .REG_INPUTB_RST  ("RST0"),
       .REG_PIPELINE_CLK("NONE"),
       .REG_OUTPUT_CLK  ("CLK0"),
       .REG_OUTPUT_CE   ("CE0"),
@@ -90,8 +103,21 @@ module fixed_mul #(
     assign product_o = p36[A_W+B_W-1:0];
 `endif
   end else begin : g_fabric
+    logic signed [A_W:0]     a_op;
+    logic signed [B_W-1:0]   b_op;
     logic signed [A_W+B_W:0] full;
-    assign full = a_ext * b_i;
+
+    if (LATENCY == 2) begin : g_operand_reg
+      always_ff @(posedge clk_i) begin
+        a_op <= a_ext;
+        b_op <= b_i;
+      end
+    end else begin : g_operand_wire
+      assign a_op = a_ext;
+      assign b_op = b_i;
+    end
+
+    assign full = a_op * b_op;
 
     always_ff @(posedge clk_i) begin
       product_o <= full[A_W+B_W-1:0];  // the top bit only repeats the sign (see Timing)
@@ -103,6 +129,9 @@ module fixed_mul #(
 
   if (A_W < 2 || B_W < 2) begin : g_bad_width
     $error("fixed_mul: A_W and B_W must be at least 2");
+  end
+  if (LATENCY != 1 && LATENCY != 2) begin : g_bad_latency
+    $error("fixed_mul: LATENCY must be 1 or 2");
   end
 
 endmodule

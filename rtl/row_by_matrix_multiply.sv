@@ -19,6 +19,7 @@
 //   ACC_W         sum width; the default holds IN_D products + one bias exactly
 //   MUL_PO2, PO2_SPAN  dot_product's multiplier choice: 1 = po2_mul lanes, the
 //                 matrix elements B_W-bit po2 weight codes (golden.kinds.po2)
+//   MUL_LATENCY   dot_product's multiplier register stages, 1 or 2
 //   WEIGHTS_FILE  absolute path of a $readmemh file written by golden.memfile:
 //                 PASSES*BEATS words of COLS*LANES*B_W bits; word pass*BEATS+beat,
 //                 bits [(u*LANES+l)*B_W +: B_W] = M[beat*LANES+l][pass*COLS+u]
@@ -40,8 +41,9 @@
 //   done_o              high with the last pass's col_valid_o of each start
 //
 // Timing (start accepted in cycle s):
-//   pass p's col_valid_o is high in cycle s + (p+1)*BEATS + clog2(LANES) + 3
-//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + 3;
+//   pass p's col_valid_o is high in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + 2
+//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + MUL_LATENCY + 2
+//   (one cycle to read the ROM word and latch the x chunk, then dot_product's latency);
 //   ready_o is high again in cycle s + PASSES*BEATS (the walk's last issue cycle;
 //   with PASSES*BEATS = 1 it never drops), whatever is still in flight.
 
@@ -61,7 +63,8 @@ module row_by_matrix_multiply #(
   parameter int    ACC_W        = fixed_pkg::acc_width2(A_W, A_SIGNED, B_W, IN_D),
   parameter        WEIGHTS_FILE = "",
   parameter bit    MUL_PO2      = 1'b0,
-  parameter int    PO2_SPAN     = 0
+  parameter int    PO2_SPAN     = 0,
+  parameter int    MUL_LATENCY  = 1
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_i,
@@ -188,7 +191,8 @@ module row_by_matrix_multiply #(
       .LANES(LANES),
       .ACC_W(ACC_W),
       .MUL_PO2 (MUL_PO2),
-      .PO2_SPAN(PO2_SPAN)
+      .PO2_SPAN(PO2_SPAN),
+      .MUL_LATENCY(MUL_LATENCY)
     ) u_dot (
       .clk_i,
       .rst_i,
@@ -239,7 +243,7 @@ module row_by_matrix_multiply #(
 
   localparam int ATree    = fixed_pkg::ceil_log2(LANES);
   localparam int AWalk    = Passes * Beats;
-  localparam int ALatency = AWalk + ATree + 3;
+  localparam int ALatency = AWalk + ATree + MUL_LATENCY + 2;
 
   // a_started[i]: a start was accepted i+1 cycles ago (since the last reset). Starts
   // are at least PASSES*BEATS cycles apart, so each cycle's expected pass is unique.
@@ -258,7 +262,7 @@ module row_by_matrix_multiply #(
     a_pass_due = 1'b0;
     a_pass_idx = '0;
     for (int p = 0; p < Passes; p++) begin
-      if (a_started[(p + 1) * Beats + ATree + 2]) begin
+      if (a_started[(p + 1) * Beats + ATree + MUL_LATENCY + 1]) begin
         a_pass_due = 1'b1;
         a_pass_idx = PassW'(p);
       end
@@ -277,7 +281,8 @@ module row_by_matrix_multiply #(
       // walker is at word 0 (a start does not reset the counters).
       a_walk_end: assert (walk_end == (last_beat && last_pass));
       if (!issuing) a_idle_at_zero: assert (beat == '0 && pass == '0 && addr == '0);
-      // Pass p of the start in cycle s in cycle s + (p+1)*BEATS + clog2(LANES) + 3, in order, no strays.
+      // Pass p of the start in cycle s in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + 2,
+      // in order, no strays.
       a_pass_timing: assert (col_valid_o == a_pass_due);
       if (col_valid_o) begin
         a_pass_order: assert (col_pass_o == a_pass_idx);

@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {layer['name']:16s} K={layer['kernel_size']} d={layer['dilation']:<4d} "
               f"{layer['in_channels']:>3d}->{layer['out_channels']:<3d} {layer['tap_source']:17s} "
               f"{layer['implementation']:6s} LANES={layer['lanes']:<3d} COLS={layer['cols']:<3d} "
+              f"{'DSP operand+product registers ' if layer['mul_latency'] == 2 else ''}"
               f"interval {layer['interval_cycles']:>4d} "
               f"latency {layer['latency_cycles']:>4d}")
     print(f"wrote {result.top_file}, {result.json_file} and {len(result.weight_files)} weight files")

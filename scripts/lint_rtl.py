@@ -23,13 +23,13 @@ PACKAGE = "fixed_pkg.sv"
 # Extra parameter sets per module: structure-changing corners of the generate code. A layer kind's core
 # is linted with its kind's own variants (golden.kinds: lint_variants), added in kind_variants().
 VARIANTS: dict[str, list[dict[str, int | str]]] = {
-    "fixed_mul": [{"A_W": 17, "A_SIGNED": 0, "B_W": 20}, {"A_W": 24, "B_W": 24}],
-    "dot_product": [{"LANES": 1}, {"N": 16, "LANES": 16}, {"W": 8, "N": 13, "LANES": 3},
+    "fixed_mul": [{"A_W": 17, "A_SIGNED": 0, "B_W": 20}, {"A_W": 24, "B_W": 24}, {"LATENCY": 2}],
+    "dot_product": [{"LANES": 1}, {"N": 16, "LANES": 16}, {"W": 8, "N": 13, "LANES": 3}, {"LANES": 1, "MUL_LATENCY": 2},
                     {"A_W": 15, "A_SIGNED": 0, "B_W": 12, "N": 5, "LANES": 2},
                     {"A_W": 9, "A_SIGNED": 0, "B_W": 5, "N": 5, "LANES": 3, "ACC_W": 20, "MUL_PO2": 1, "PO2_SPAN": 7}],
     "po2_mul": [{"A_W": 9, "A_SIGNED": 0, "EXP_SPAN": 0}, {"A_W": 24, "EXP_SPAN": 23}, {"A_W": 2, "EXP_SPAN": 4}],
     "row_by_matrix_multiply": [{"LANES": 1, "COLS": 1}, {"IN_D": 5, "OUT_D": 3, "LANES": 5, "COLS": 3},
-                               {"LANES": 16, "COLS": 16}],
+                               {"LANES": 16, "COLS": 16}, {"MUL_LATENCY": 2}],
     "activation_cache": [{"K": 1}, {"K": 2, "DILATION": 5, "CHANNELS": 3, "W": 8}, {"DILATION": 64}],
     "left_shift_buffer": [{"LENGTH": 1}, {"CHANNELS": 1, "LENGTH": 8, "W": 8}],
     "requantise": [{"W": 2, "SHIFT": 1, "ACC_W": 4}, {"ROUNDING": 0, "RELU": 1}, {"SHIFT": -3, "SIGNED": 0},

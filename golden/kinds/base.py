@@ -86,6 +86,9 @@ class Parallelism:
     lanes: int
     cols: int
     implementation: str = IMPLEMENTATION_LANES
+    # Register stages of each lanes multiplier, 1 or 2 (rtl/fixed_mul.sv LATENCY): 2 also registers the
+    # operands, one cycle more latency. The network plan sets it (golden.rtlgen.top.WIDE_NETWORK_DSPS).
+    mul_latency: int = 1
 
 
 class LayerKind(ABC):

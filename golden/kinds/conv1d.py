@@ -280,6 +280,7 @@ class Conv1dKind(LayerKind):
             (layer(OperandFormats(q16, q16, q16), OutputStage("relu", q16), 4, 4, 16), Parallelism(4, 4)),
             (layer(seed, OutputStage("relu", QFormat(16, 12, False), float32_input=True), 4, 16, 16), Parallelism(1, 16)),
             (layer(seed, OutputStage("linear", None), 4, 16, 4), Parallelism(3, 3)),
+            (layer(seed, OutputStage("linear", None), 4, 16, 4), Parallelism(3, 3, mul_latency=2)),
             (layer(OperandFormats(QFormat(8, 10), QFormat(6, 2), QFormat(12, 2)), OutputStage("linear", QFormat(10, 1)),
                    1, 3, 2), Parallelism(3, 1)),
             (layer(OperandFormats(QFormat(20, 18), QFormat(22, 20), QFormat(20, 19)), OutputStage("linear", QFormat(20, 18), "trunc"),
@@ -353,7 +354,8 @@ def check_lane_col_setting(terms: int, out_channels: int, setting: Parallelism, 
     if setting.implementation != IMPLEMENTATION_LANES:
         raise GoldenError(f"{where}: no implementation {setting.implementation!r} (this one is "
                           f"{IMPLEMENTATION_LANES!r}: LANES x COLS)")
-    for value, what, high in ((setting.lanes, "LANES", terms), (setting.cols, "COLS", out_channels)):
+    for value, what, high in ((setting.lanes, "LANES", terms), (setting.cols, "COLS", out_channels),
+                              (setting.mul_latency, "MUL_LATENCY", 2)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
             raise GoldenError(f"{where}: {what} must be an integer in [1, {high}], got {value!r}")
 
@@ -368,7 +370,7 @@ def conv1d_parameters(
     return {
         "XW": ops.input.width, "X_SIGNED": int(ops.input.signed), **kernel, "BW": ops.bias.width,
         "IN_D": layer.in_channels, "OUT_D": layer.out_channels, "K": layer.kernel_size,
-        "LANES": setting.lanes, "COLS": setting.cols,
+        "LANES": setting.lanes, "COLS": setting.cols, "MUL_LATENCY": setting.mul_latency,
         "PROD_SHIFT": ops.product_shift, "BIAS_SHIFT": ops.bias_shift,
         "YW": out_fmt.width, "Y_SIGNED": int(out_fmt.signed), "Y_SHIFT": ops.acc_frac - out_fmt.frac,
         "FULL_PRECISION": int(out.full_precision), "ROUNDING": out.rounding.rtl_code,
@@ -383,10 +385,10 @@ def conv1d_walk(terms: int, out_channels: int, setting: Parallelism) -> int:
 
 
 def conv1d_latency(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:
-    """rtl/conv1d.sv, start to y_valid_o: PASSES*BEATS + clog2(LANES) + 6, + 1 for the float32 rounding
-    stage. The one copy of the formula: every kind whose core is rtl/conv1d.sv uses it."""
+    """rtl/conv1d.sv, start to y_valid_o: PASSES*BEATS + clog2(LANES) + MUL_LATENCY + 5, + 1 for the float32
+    rounding stage. The one copy of the formula: every kind whose core is rtl/conv1d.sv uses it."""
     tree = max(0, (setting.lanes - 1).bit_length())
-    return conv1d_walk(terms, out_channels, setting) + tree + 6 + int(float32_input)
+    return conv1d_walk(terms, out_channels, setting) + tree + setting.mul_latency + 5 + int(float32_input)
 
 
 def conv1d_interval(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:

@@ -394,6 +394,9 @@ class Po2Kind(LayerKind):
             raise GoldenError(f"{where}: kind po2 has no implementation {setting.implementation!r}; it has "
                               f"{IMPLEMENTATION_LANES!r} (LANES x COLS) and {IMPLEMENTATION_BAKED!r}")
         check_lane_col_setting(layer.terms, layer.out_channels, setting, where)
+        if setting.mul_latency != 1:  # rtl/dot_product.sv: only fixed_mul has the second stage
+            raise GoldenError(f"{where}: po2_mul lanes have one register stage; MUL_LATENCY must be 1, "
+                              f"got {setting.mul_latency}")
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
         """lanes: rtl/conv1d.sv's pipeline with po2_mul in each lane (its formula); baked: rtl/po2_baked_conv.sv's

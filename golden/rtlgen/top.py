@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -33,6 +33,12 @@ RTL = REPO / "rtl"
 STAGE_MODULES = ("fixed_pkg", "left_shift_buffer", "activation_cache", "network_stage")
 STROBE_GUARD = "sample_strobe_guard"  # not in the top; for boards with a fixed-rate sample strobe
 DEFAULT_CYCLES_PER_SAMPLE = 64
+# Above this many MULT18X18D, a network's DSP multipliers register their operands as well as their products
+# (Parallelism.mul_latency = 2, rtl/fixed_mul.sv LATENCY): one cycle more latency per layer. Such a network fills
+# most of the DSP columns, and its operands travel far to reach them. Measured on the 85F-8 (make pareto
+# FREQ=150, seed 1) with the product register only: budget 16 (96 DSPs) placed at 176.1 MHz; budgets 15 (122)
+# and 11 (152) at 132.7 and 136.4 MHz, their critical path a 5 ns route into a MULT18X18D operand (2.18 ns setup).
+WIDE_NETWORK_DSPS = 96
 JSON_VERSION = 2
 
 
@@ -135,7 +141,8 @@ class LayerPlan:
             "input_format": layer.input_format.to_dict(), "output_format": layer.output_format.to_dict(),
             "implementation": self.implementation, "core_module": self.core_module,
             "estimated_luts": self.estimated_luts,
-            "lanes": self.lanes, "cols": self.cols, "multipliers": self.multipliers, "dsp_blocks": self.dsp_blocks,
+            "lanes": self.lanes, "cols": self.cols, "mul_latency": self.setting.mul_latency,
+            "multipliers": self.multipliers, "dsp_blocks": self.dsp_blocks,
             "tap_source": self.tap_source, "core_latency_cycles": self.conv_latency,
             "core_interval_cycles": self.conv_interval, "latency_cycles": self.latency, "interval_cycles": self.interval,
         }
@@ -173,9 +180,15 @@ class NetworkPlan:
 Override = tuple[int, int] | str | Parallelism  # LANESxCOLS, an implementation name, or a whole setting
 
 
-def layer_plan(index: int, layer: Layer, lanes: int, cols: int, implementation: str = IMPLEMENTATION_LANES) -> LayerPlan:
+def layer_plan(index: int, layer: Layer, lanes: int, cols: int, implementation: str = IMPLEMENTATION_LANES,
+               mul_latency: int = 1) -> LayerPlan:
+    """LANES x COLS of `implementation`, with `mul_latency` stages where it has DSP multipliers, checked."""
+    return checked_layer_plan(index, layer, with_mul_latency(layer, Parallelism(lanes, cols, implementation),
+                                                             mul_latency))
+
+
+def checked_layer_plan(index: int, layer: Layer, setting: Parallelism) -> LayerPlan:
     """Check the setting against the layer (its kind's rule) and plan it."""
-    setting = Parallelism(lanes, cols, implementation)
     try:
         kind_of(layer).check_setting(layer, setting, f"layer {index} ({layer.name})")
     except RtlExportError:
@@ -191,7 +204,16 @@ def _cheapest(plans: list[LayerPlan]) -> LayerPlan:
     return min(plans, key=lambda plan: (plan.multipliers, plan.interval, plan.cols))
 
 
-def choose_parallelism(index: int, layer: Layer, budget: int, implementation: str | None = None) -> LayerPlan:
+def with_mul_latency(layer: Layer, setting: Parallelism, mul_latency: int) -> Parallelism:
+    """The setting with `mul_latency` multiplier stages where its multipliers are MULT18X18D (lanes cores with
+    DSP blocks); other settings keep their one stage."""
+    if setting.implementation != IMPLEMENTATION_LANES or kind_of(layer).dsp_blocks(layer, setting) == 0:
+        return setting
+    return replace(setting, mul_latency=mul_latency)
+
+
+def choose_parallelism(index: int, layer: Layer, budget: int, implementation: str | None = None,
+                       mul_latency: int = 1) -> LayerPlan:
     """The cheapest setting whose stage interval fits `budget` cycles.
 
     Per implementation of the layer's kind (one for most kinds), the cheapest
@@ -199,9 +221,11 @@ def choose_parallelism(index: int, layer: Layer, budget: int, implementation: st
     with fewer DSP blocks, then the lower estimated LUT cost (the kind's
     estimated_luts), then the kind's first. `implementation` restricts the
     choice to one (an override); if none of its settings fits the budget, its
-    fastest is taken (an override is not bound by the budget)."""
+    fastest is taken (an override is not bound by the budget). DSP multipliers
+    get `mul_latency` register stages (with_mul_latency)."""
     kind = kind_of(layer)
-    candidates = [LayerPlan(index, layer, setting) for setting in kind.settings(layer)]
+    candidates = [LayerPlan(index, layer, with_mul_latency(layer, setting, mul_latency))
+                  for setting in kind.settings(layer)]
     order = list(dict.fromkeys(plan.implementation for plan in candidates))
     if implementation is not None:
         if implementation not in order:
@@ -237,11 +261,15 @@ def plan_network(
     cycles_per_sample: int = DEFAULT_CYCLES_PER_SAMPLE,
     overrides: Mapping[str, Override] | None = None,
     top: str | None = None,
+    mul_latency: int | None = None,
 ) -> NetworkPlan:
     """Per layer: the override if given, else the cheapest setting within the budget (choose_parallelism).
 
     An override is (LANES, COLS) of the kind's lanes implementation, an implementation name (e.g. "baked":
-    that implementation's cheapest setting), or a whole Parallelism."""
+    that implementation's cheapest setting), or a whole Parallelism (taken as it is).
+    The DSP multipliers' register stages: `mul_latency` if given, else 1, or 2 where the network planned with
+    1 needs more than WIDE_NETWORK_DSPS MULT18X18D (planned again with 2: a stretched interval may change a
+    layer's choice)."""
     if isinstance(cycles_per_sample, bool) or not isinstance(cycles_per_sample, int) or cycles_per_sample < 1:
         raise RtlExportError(f"cycles per sample must be a positive integer, got {cycles_per_sample!r}")
     overrides = dict(overrides or {})
@@ -252,21 +280,32 @@ def plan_network(
             f"parallelism override for unknown layer(s) {', '.join(unknown)}; "
             f"manifest {manifest.name} has {', '.join(layer.name for layer in manifest.layers)}"
         )
+    if mul_latency not in (None, 1, 2):
+        raise RtlExportError(f"multiplier latency must be 1 or 2, got {mul_latency!r}")
+    plans = _layer_plans(manifest, cycles_per_sample, overrides, mul_latency or 1)
+    if mul_latency is None and sum(plan.dsp_blocks for plan in plans) > WIDE_NETWORK_DSPS:
+        plans = _layer_plans(manifest, cycles_per_sample, overrides, 2)
+    top = top or f"wavenet_{manifest.name}"
+    check_top_name(top)
+    return NetworkPlan(manifest=manifest, top=top, layers=tuple(plans), budget=cycles_per_sample)
+
+
+def _layer_plans(
+    manifest: NetworkManifest, budget: int, overrides: Mapping[str, Override], mul_latency: int
+) -> list[LayerPlan]:
     plans = []
     for index, layer in enumerate(manifest.layers):
         override = overrides.get(layer.name)
         if override is None:
-            plans.append(choose_parallelism(index, layer, cycles_per_sample))
+            plans.append(choose_parallelism(index, layer, budget, mul_latency=mul_latency))
         elif isinstance(override, str):
-            plans.append(choose_parallelism(index, layer, cycles_per_sample, override))
+            plans.append(choose_parallelism(index, layer, budget, override, mul_latency))
         elif isinstance(override, Parallelism):
-            plans.append(layer_plan(index, layer, override.lanes, override.cols, override.implementation))
+            plans.append(checked_layer_plan(index, layer, override))
         else:
             lanes, cols = override
-            plans.append(layer_plan(index, layer, lanes, cols))
-    top = top or f"wavenet_{manifest.name}"
-    check_top_name(top)
-    return NetworkPlan(manifest=manifest, top=top, layers=tuple(plans), budget=cycles_per_sample)
+            plans.append(layer_plan(index, layer, lanes, cols, mul_latency=mul_latency))
+    return plans
 
 
 def check_top_name(top: str) -> None:

@@ -35,7 +35,8 @@ from simlib.core_stream import BURSTY, FULL_RATE, RANDOM, CoreStreamBench
 
 def _load_layer() -> tuple[ConvLayer, Parallelism]:
     manifest = load_manifest(os.environ["LAYER_MANIFEST"])
-    return manifest.layers[0], Parallelism(int(os.environ["PARAM_LANES"]), int(os.environ["PARAM_COLS"]))
+    return manifest.layers[0], Parallelism(int(os.environ["PARAM_LANES"]), int(os.environ["PARAM_COLS"]),
+                                           mul_latency=int(os.environ["PARAM_MUL_LATENCY"]))
 
 
 class Conv1dBench(CoreStreamBench):
@@ -100,6 +101,7 @@ class Case:
     rounding: str = "rne"
     relu: bool = False
     float32: bool = False
+    mul_latency: int = 1  # 2: the multipliers' operand registers too (the generator's wide networks)
 
 
 def _one(w: int, f: int, k: int, in_d: int, out_d: int, lanes: int, cols: int, rounding: str, relu: int) -> Case:
@@ -128,15 +130,19 @@ CASES = [
     Case("bias_finer", QFormat(6, 2), QFormat(5, 3), QFormat(12, 11), QFormat(8, 3), 3, 2, 3, 2, 3, "trunc"),
     Case("out_finer", QFormat(4, 1), QFormat(4, 1), QFormat(4, 0), QFormat(12, 6), 2, 3, 2, 6, 1),
     Case("wide_24x22", QFormat(24, 20), QFormat(22, 20), QFormat(20, 19), QFormat(24, 20), 2, 3, 3, 2, 3, "rne", True),
+    # operand registers: a walk of one cycle (the interval stretched by the longer pipeline), and a seed layer
+    Case("q16_12_mul2", QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), 1, 4, 4, 4, 4, "rne", True,
+         mul_latency=2),
+    Case("seed_relu_f32_mul2", UQ16_12, Q16_11, Q16_11, UQ16_12, 4, 4, 5, 4, 3, "rne", True, True, mul_latency=2),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.name}-K{c.k}-{c.in_d}x{c.out_d}-L{c.lanes}C{c.cols}-{c.rounding}"
-                                            for c in CASES])
+                                            f"{'-M2' if c.mul_latency == 2 else ''}" for c in CASES])
 def test_conv1d(case: Case) -> None:
     operands = OperandFormats(case.x, case.kernel, case.bias)
     stage = OutputStage("relu" if case.relu else "linear", case.out, case.rounding, case.float32)
-    setting = Parallelism(case.lanes, case.cols)
+    setting = Parallelism(case.lanes, case.cols, mul_latency=case.mul_latency)
     tag_source = f"{case.name}-{case.k}-{case.in_d}-{case.out_d}-{case.lanes}-{case.cols}-{case.rounding}-{case.relu}"
     rng = np.random.default_rng(derived_seed(f"conv1d-layer-{tag_source}"))
     kernel = corner_matrix(rng, case.kernel, case.k * case.in_d, case.out_d).reshape(case.k, case.in_d, case.out_d)
@@ -158,5 +164,6 @@ def test_conv1d(case: Case) -> None:
     for role, (words, bits) in CONV1D.rom_files(layer, setting).items():
         path = write_hex(run.build_dir / f"{role}.hex", words, bits)
         run.parameters[f"{role.upper()}_FILE"] = sv_string(str(path))
-    run.env.update({"PARAM_LANES": case.lanes, "PARAM_COLS": case.cols, "LAYER_MANIFEST": layer_file})
+    run.env.update({"PARAM_LANES": case.lanes, "PARAM_COLS": case.cols, "PARAM_MUL_LATENCY": case.mul_latency,
+                    "LAYER_MANIFEST": layer_file})
     run.run()

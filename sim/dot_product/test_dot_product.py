@@ -1,7 +1,7 @@
 """dot_product: streaming MAC, checked bit-exact against golden.fast.dot_product.
 
 Checks every sum and the header's timing: the sum of a dot product whose last
-beat is driven in cycle c appears in cycle c + clog2(LANES) + 2.
+beat is driven in cycle c appears in cycle c + MUL_LATENCY + clog2(LANES) + 1.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ class DotProductBench(ClockedBench):
         self.terms = int(os.environ["PARAM_N"])
         self.lanes = int(os.environ["PARAM_LANES"])
         self.beats = math.ceil(self.terms / self.lanes)
-        self.latency = math.ceil(math.log2(self.lanes)) + 2
+        self.mul_latency = int(os.environ["PARAM_MUL_LATENCY"])
+        self.latency = self.mul_latency + math.ceil(math.log2(self.lanes)) + 1
         self.acc_width = accumulator_width(self.fmt, self.terms)
         self.seed = base_seed()  # reported on failure: SIM_SEED=<seed> reproduces the run
         self.rng = np.random.default_rng(derived_seed(f"dot_product-{self.fmt}-{self.terms}-{self.lanes}"))
@@ -37,7 +38,8 @@ class DotProductBench(ClockedBench):
         dut.in_last_i.value = 0
         dut.in_a_i.value = 0
         dut.in_b_i.value = 0
-        dut._log.info("dot_product %s N=%d LANES=%d SIM_SEED=%d", self.fmt, self.terms, self.lanes, self.seed)
+        dut._log.info("dot_product %s N=%d LANES=%d MUL_LATENCY=%d SIM_SEED=%d", self.fmt, self.terms, self.lanes,
+                      self.mul_latency, self.seed)
 
     async def monitor(self) -> None:
         while True:
@@ -110,23 +112,27 @@ async def run_dot_product(dut):
     await tb.check("random with gaps", *tb.random_vectors(60), gap_probability=0.3)
 
 
-# (W, F, N, LANES): three parallelism settings at Q(16,12), odd sizes and Q(8,6)
+# (W, F, N, LANES, MUL_LATENCY): three parallelism settings at Q(16,12), odd sizes and Q(8,6); two with the
+# multipliers' operand registers (the generator's wide networks)
 PARAMETER_SETS = [
-    (16, 12, 16, 1),
-    (16, 12, 16, 4),
-    (16, 12, 16, 16),
-    (8, 6, 13, 3),
-    (8, 6, 64, 8),
-    (12, 4, 1, 1),
+    (16, 12, 16, 1, 1),
+    (16, 12, 16, 4, 1),
+    (16, 12, 16, 16, 1),
+    (8, 6, 13, 3, 1),
+    (8, 6, 64, 8, 1),
+    (12, 4, 1, 1, 1),
+    (16, 12, 16, 4, 2),
+    (8, 6, 13, 1, 2),
 ]
 
 
-@pytest.mark.parametrize("width,frac,terms,lanes", PARAMETER_SETS)
-def test_dot_product(width: int, frac: int, terms: int, lanes: int) -> None:
+@pytest.mark.parametrize("width,frac,terms,lanes,mul_latency", PARAMETER_SETS)
+def test_dot_product(width: int, frac: int, terms: int, lanes: int, mul_latency: int) -> None:
     BlockRun(
         toplevel="dot_product",
         modules=["fixed_mul", "dot_product"],
         test_module="test_dot_product",
-        parameters={"W": width, "N": terms, "LANES": lanes},
-        env={"PARAM_W": width, "PARAM_F": frac, "PARAM_N": terms, "PARAM_LANES": lanes},
+        parameters={"W": width, "N": terms, "LANES": lanes, "MUL_LATENCY": mul_latency},
+        env={"PARAM_W": width, "PARAM_F": frac, "PARAM_N": terms, "PARAM_LANES": lanes,
+             "PARAM_MUL_LATENCY": mul_latency},
     ).run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,10 @@ from golden.manifest import save_manifest
 from golden.memfile import bias_rom_words, matrix_rom_words
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan
 from golden.rtlgen.structure import mac_efficiency, plan_structure
-from golden.rtlgen.top import NetworkPlan, RtlExportError, export_network, layer_plan, plan_network
+from golden.kinds.base import Parallelism
+from golden.rtlgen.top import (
+    WIDE_NETWORK_DSPS, NetworkPlan, RtlExportError, export_network, layer_plan, plan_network,
+)
 from golden.tests.network_cases import SHAPES, random_manifest
 from simlib.runner import REPO
 from synth.toolchain import verilator_environment
@@ -197,6 +201,33 @@ def test_budget_choice_keeps_nine_tenths_of_the_multipliers_busy() -> None:
     seed_po2 = load_manifest(REPO / "golden" / "models" / "seed_po2.yaml")
     assert mac_efficiency(plan_structure(seed_po2, 48)) is None
     assert plan_structure(seed_po2, 48) == plan_network(seed_po2, 48)
+
+
+def test_wide_network_registers_the_dsp_operands(tmp_path: Path) -> None:
+    """Above WIDE_NETWORK_DSPS MULT18X18D every DSP multiplier has two register stages (operands and product):
+    one cycle more latency per layer. sim/network streams such a network, sim/network_netlist its netlist."""
+    from golden.manifest import load_manifest
+
+    network = load_manifest(REPO / "golden" / "models" / "fpga.yaml")
+    narrow, wide = plan_network(network, 16), plan_network(network, 15)
+    assert narrow.dsp_count == WIDE_NETWORK_DSPS < wide.dsp_count
+    assert [lp.setting.mul_latency for lp in narrow.layers] == [1, 1, 1]
+    assert [lp.setting.mul_latency for lp in wide.layers] == [2, 2, 2]
+    one_stage = plan_network(network, 15, mul_latency=1)
+    assert [lp.setting for lp in one_stage.layers] == [replace(lp.setting, mul_latency=1) for lp in wide.layers]
+    assert wide.latency_cycles == one_stage.latency_cycles + 3
+    assert plan_network(network, 64, mul_latency=2).latency_cycles == plan_network(network, 64).latency_cycles + 3
+    description = export_network(wide, tmp_path).description
+    assert [layer["mul_latency"] for layer in description["layers"]] == [2, 2, 2]
+    assert (tmp_path / f"{description['top']}.sv").read_text().count(".MUL_LATENCY(2)") == 3
+    # po2 lanes are shifters, not MULT18X18D: one stage whatever the network
+    seed_po2 = load_manifest(REPO / "golden" / "models" / "seed_po2.yaml")
+    assert {lp.setting.mul_latency for lp in plan_network(seed_po2, 48, mul_latency=2).layers
+            if lp.layer.kind == "po2"} == {1}
+    with pytest.raises(RtlExportError, match="multiplier latency must be 1 or 2, got 3"):
+        plan_network(network, 64, mul_latency=3)
+    with pytest.raises(RtlExportError, match=r"layer 2 \(qconv_1_1a_po2\): po2_mul lanes have one register stage"):
+        plan_network(seed_po2, 48, {"qconv_1_1a_po2": Parallelism(1, 1, mul_latency=2)})
 
 
 def test_shared_structure_errors_name_the_reason() -> None:

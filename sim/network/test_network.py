@@ -42,7 +42,7 @@ from golden.network import StreamingNetwork, saturation_count
 from golden.qformat import QFormat
 from golden.rtlgen.pool import POOL_SIZES, PoolPlan
 from golden.rtlgen.structure import plan_structure
-from golden.rtlgen.top import NetworkPlan, export_network, plan_network
+from golden.rtlgen.top import WIDE_NETWORK_DSPS, NetworkPlan, export_network, plan_network
 from golden.tests.network_cases import SHAPES, LayerShape, NetworkShape, random_manifest
 from simlib.check import assert_codes_equal, assert_cycles
 from simlib.clocked import CLOCK_NS, ClockedBench
@@ -333,6 +333,20 @@ def test_network(model: str) -> None:
     assert all(implementations[name] == "baked" for name in overrides) and (overrides or model not in BAKED_MODELS), \
         f"{model}: expected baked po2 layers, got {implementations}"
     stream_case(model, manifest, plan, folder, SAMPLES if model in FULL_REGRESSION else SAMPLES_OTHER)
+
+
+# A network wider than WIDE_NETWORK_DSPS MULT18X18D (golden.rtlgen.top): the default model at 15 cycles per sample,
+# 122 multipliers with two register stages each (operands and product), one cycle more latency per layer.
+WIDE_SAMPLES = int(os.environ.get("WIDE_SAMPLES", "150"))  # per waveform class and of random input
+
+
+def test_wide_network() -> None:
+    folder = BUILD / "network" / "fpga-wide15"
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = load_manifest(model_manifest("fpga", folder))
+    plan = plan_network(manifest, 15)
+    assert plan.dsp_count > WIDE_NETWORK_DSPS and {lp.setting.mul_latency for lp in plan.layers} == {2}, plan
+    stream_case("fpga-wide15", manifest, plan, folder, WIDE_SAMPLES)
 
 
 # The shared multiplier pool (golden/rtlgen/pool.py, rtl/pool_network.sv): the same bench, bit-exact against

@@ -10,7 +10,8 @@ is simulated with yosys's ECP5 cell models and ours for MULT18X18D and DP16KD
 see its header for why not cocotb), and every output is compared with
 golden.network.StreamingNetwork. Stimulus: full-range random codes (every
 layer saturates) and each waveshaping corner, each sequence from reset.
-Cases (NETLIST_CASES): mcu; seed_po2's first po2 pair with both po2
+Cases (NETLIST_CASES): mcu, also with MULT18X18D operand registers (the
+multipliers of networks wider than WIDE_NETWORK_DSPS); seed_po2's first po2 pair with both po2
 implementations (baked adder trees and po2_mul shifter lanes); on request the
 whole seed_po2 network.
 """
@@ -50,6 +51,7 @@ class NetlistCase:
     overrides: dict[str, str]
     samples: int
     layers: tuple[int, int] | None = None
+    mul_latency: int | None = None  # the plan's rule when None; 2: MULT18X18D operand and product registers
 
     def manifests(self) -> tuple[NetworkManifest, NetworkManifest | None]:
         """The network under test and the model's layers before it (None for a whole model), which turn
@@ -67,8 +69,12 @@ class NetlistCase:
 
 
 PO2_SAMPLES = int(os.environ.get("NETLIST_SAMPLES_PO2", "300"))
+MUL2_SAMPLES = int(os.environ.get("NETLIST_SAMPLES_MUL2", "300"))
 NETLIST_CASES = {
     "mcu": NetlistCase("mcu", {}, SAMPLES),
+    # the same network with every MULT18X18D registering its operands too, as the generator builds networks of
+    # more than WIDE_NETWORK_DSPS (too big to simulate at gate level): one cycle more per layer, the same outputs
+    "mcu_mul2": NetlistCase("mcu", {}, MUL2_SAMPLES, mul_latency=2),
     # seed_po2's first 1x1 po2 pair: 1a baked into adder trees, 1b on po2_mul shifter lanes with its float32
     # rounding and ReLU, fed with what the model's first two layers make of the input (and full-range codes)
     "seed_po2_pair": NetlistCase("seed_po2", {"qconv_1_1a_po2": "baked"}, SAMPLES, layers=(2, 4)),
@@ -85,6 +91,7 @@ class NetlistBench:
     work: Path
     overrides: dict[str, object]
     samples: int
+    mul_latency: int | None = None
 
     def __post_init__(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
@@ -94,7 +101,8 @@ class NetlistBench:
 
     def build(self) -> Path:
         """yosys synth_ecp5 of the generated top, then `verilator --binary` of the bench around it."""
-        description = export_network(plan_network(self.manifest, overrides=self.overrides), self.work / "rtl").description
+        plan = plan_network(self.manifest, overrides=self.overrides, mul_latency=self.mul_latency)
+        description = export_network(plan, self.work / "rtl").description
         self.implementations = {layer["name"]: layer.get("implementation") for layer in description["layers"]}
         gates = gate_level_sources(description, self.work / "netlist")
         self.netlist = gates.netlist
@@ -160,7 +168,7 @@ class NetlistBench:
 
 # make sim runs mcu and seed_po2's first po2 pair; the whole seed_po2 netlist (250 MB of C++, over 10 minutes
 # to build on 2 cores; passed: 1,500 outputs bit-exact) on request: NETLIST_MODELS="mcu seed_po2" make sim.
-NETLIST_MODELS = os.environ.get("NETLIST_MODELS", "mcu seed_po2_pair").split()
+NETLIST_MODELS = os.environ.get("NETLIST_MODELS", "mcu mcu_mul2 seed_po2_pair").split()
 
 
 @pytest.mark.parametrize("name", NETLIST_MODELS)
@@ -168,7 +176,7 @@ def test_network_netlist(name: str) -> None:
     assert name in NETLIST_CASES, f"NETLIST_MODELS: unknown case {name!r}; known: {', '.join(NETLIST_CASES)}"
     case = NETLIST_CASES[name]
     manifest, before = case.manifests()
-    bench = NetlistBench(manifest, BUILD / "network_netlist" / name, case.overrides, case.samples)
+    bench = NetlistBench(manifest, BUILD / "network_netlist" / name, case.overrides, case.samples, case.mul_latency)
     model = load_manifest(REPO / "golden" / "models" / f"{case.model}.yaml")
     names = ["random", *CORNERS]
     sequences = [random_input(case.samples, manifest.input_channels, manifest.input_format,
@@ -182,5 +190,11 @@ def test_network_netlist(name: str) -> None:
     # Where there are caches they must really be block RAM, or the DP16KD model is not what is being tested.
     if any(layer.kernel_size > 1 and layer.dilation > 1 for layer in manifest.layers):
         assert bench.cell_count("DP16KD") > 0, f"{name}: no DP16KD in the netlist ({bench.netlist})"
+    # Every MULT18X18D of a fixed_mul registers its product, and its operands when the case asks: what runs here.
+    operands = "CLK0" if case.mul_latency == 2 else "NONE"
+    registers = re.findall(r'\.REG_(INPUTA|INPUTB|OUTPUT)_CLK\("(\w+)"\)', bench.netlist.read_text())
+    if case.layers is None and not case.overrides:
+        assert registers and all(value == {"OUTPUT": "CLK0"}.get(port, operands) for port, value in registers), \
+            (name, sorted(set(registers)))
     assert all(bench.implementations[layer] == value for layer, value in case.overrides.items()), bench.implementations
     bench.check(names, sequences, bench.simulate(binary, sequences))

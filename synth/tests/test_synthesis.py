@@ -7,6 +7,7 @@ implementation.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from golden.kinds.po2 import PO2, Po2Layer, baked_setting, random_layer
 from golden.layer_format import OperandFormats, OutputStage
 from golden.memfile import bias_rom_words, matrix_rom_words, write_hex
 from golden.qformat import QFormat
-from synth.out_of_context import OutOfContextRun
+from synth.out_of_context import REPO, OutOfContextRun
 
 FMT = QFormat(16, 12)
 
@@ -117,3 +118,16 @@ def test_the_dsp_check_sees_a_multiplier(tmp_path: Path) -> None:
     parameters["KW"] = layer.code_width  # fixed_mul reads the ROM's code-wide words as signed weights
     cells = OutOfContextRun(PO2.rtl_module, [*PO2.rtl_dependencies, PO2.rtl_module], parameters).cell_counts()
     assert cells.get("MULT18X18D", 0) == 4, cells
+
+
+@pytest.mark.parametrize("latency,operands", [(1, "NONE"), (2, "CLK0")])
+def test_fixed_mul_maps_its_registers_into_the_dsp(latency: int, operands: str) -> None:
+    """The MULT18X18D's output register is the product register; LATENCY = 2 turns on its operand registers
+    too (sim/network_netlist runs both against golden). No fabric flip-flop is left beside it."""
+    run = OutOfContextRun("fixed_mul", ["fixed_mul"], {"A_W": 16, "B_W": 16, "LATENCY": latency})
+    # under the repository: the yowasp tools see nothing outside it
+    netlist = run.write_netlist(REPO / "build" / "synth_tests" / f"fixed_mul_latency{latency}").read_text()
+    assert netlist.count("MULT18X18D #(") == 1, netlist
+    for name, value in (("REG_INPUTA_CLK", operands), ("REG_INPUTB_CLK", operands), ("REG_OUTPUT_CLK", "CLK0")):
+        assert re.search(rf'\.{name}\("{value}"\)', netlist), (name, value)
+    assert "TRELLIS_FF" not in netlist

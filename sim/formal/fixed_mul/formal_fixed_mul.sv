@@ -16,12 +16,14 @@
 // Parameters
 //   W           operand width of the multiplier under proof
 //   SCHOOLBOOK  1: also assert the schoolbook specification
+//   LATENCY     fixed_mul's register stages (1: product; 2: operands and product)
 
 `default_nettype none
 
 module formal_fixed_mul #(
   parameter int W          = 18,
-  parameter bit SCHOOLBOOK = 1'b0
+  parameter bit SCHOOLBOOK = 1'b0,
+  parameter int LATENCY    = 1
 ) (
   input wire logic                clk_i,
   input wire logic signed [W-1:0] a_i,
@@ -30,15 +32,17 @@ module formal_fixed_mul #(
 
   logic signed [2*W-1:0] product;
 
-  fixed_mul #(.A_W(W), .B_W(W)) u_dut (
+  fixed_mul #(.A_W(W), .B_W(W), .LATENCY(LATENCY)) u_dut (
     .clk_i,
     .a_i,
     .b_i,
     .product_o(product)
   );
 
-  // The operands of the product the DUT shows now (it registers one cycle).
-  logic                  past_valid = 1'b0;
+  // The operands of the product the DUT shows now (LATENCY cycles ago).
+  logic [1:0]            cycles = '0;  // since the start, saturating at LATENCY
+  logic signed [W-1:0]   a_pipe [LATENCY];
+  logic signed [W-1:0]   b_pipe [LATENCY];
   logic signed [W-1:0]   a_q;
   logic signed [W-1:0]   b_q;
   logic signed [2*W-1:0] expected;     // schoolbook
@@ -47,10 +51,16 @@ module formal_fixed_mul #(
   assign expected_wide = (2*W)'(a_q) * (2*W)'(b_q);  // casts sign-extend: a_q, b_q are signed
 
   always_ff @(posedge clk_i) begin
-    past_valid <= 1'b1;
-    a_q        <= a_i;
-    b_q        <= b_i;
+    if (32'(cycles) < LATENCY) cycles <= cycles + 1'b1;
+    a_pipe[0]  <= a_i;
+    b_pipe[0]  <= b_i;
+    for (int i = 1; i < LATENCY; i++) begin
+      a_pipe[i] <= a_pipe[i-1];
+      b_pipe[i] <= b_pipe[i-1];
+    end
   end
+  assign a_q = a_pipe[LATENCY-1];
+  assign b_q = b_pipe[LATENCY-1];
 
   always_comb begin
     expected = '0;
@@ -66,7 +76,7 @@ module formal_fixed_mul #(
   end
 
   always_ff @(posedge clk_i) begin
-    if (past_valid) begin
+    if (32'(cycles) == LATENCY) begin
       a_product_exact: assert (product == expected_wide);
       if (SCHOOLBOOK) begin
         a_product_schoolbook: assert (product == expected);
