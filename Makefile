@@ -45,7 +45,7 @@ $(STAMP): pyproject.toml
 
 # The TensorFlow extra installs beside the RTL regression ($(TRAIN_STAMP) only adds packages; pip waits on the
 # network and the disk more than on the cores). The last three then overlap (QKeras runs ~1.4 cores busy, nextpnr
-# one). CI's budget is 20 minutes on 2 cores; measured on a clean clone: 11:03 as here (17:47 a stop earlier);
+# one). CI's budget is 20 minutes on 2 cores; measured on a clean clone: 14:03 as here (11:03 a stop earlier);
 # 21:20 with the install after sim, 22:04 with all of them in one -j4 pool (the cores oversubscribed), 20:46 with
 # every target in series (those three before the last cuts to the QKeras tests).
 test: golden-test lint synth-check
