@@ -131,8 +131,8 @@ CASES = [
     Case("out_finer", QFormat(4, 1), QFormat(4, 1), QFormat(4, 0), QFormat(12, 6), 2, 3, 2, 6, 1),
     Case("wide_24x22", QFormat(24, 20), QFormat(22, 20), QFormat(20, 19), QFormat(24, 20), 2, 3, 3, 2, 3, "rne", True),
     # operand registers: a walk of one cycle (the interval stretched by the longer pipeline), and a seed layer
-    Case("q16_12_mul2", QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), 1, 4, 4, 4, 4, "rne", True,
-         mul_latency=2),
+    Case("q16_12_mul2", QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), 1, 4, 4, 4, 4, "rne",
+         True, mul_latency=2),
     Case("seed_relu_f32_mul2", UQ16_12, Q16_11, Q16_11, UQ16_12, 4, 4, 5, 4, 3, "rne", True, True, mul_latency=2),
 ]
 
