@@ -126,7 +126,8 @@ SAMPLES ?= 10000
 audit: $(TRAIN_STAMP)
 	$(PY) scripts/audit.py $(MODEL) --samples $(SAMPLES) $(if $(INPUT_FORMAT),--input-format "$(INPUT_FORMAT)")
 
-plots: $(TRAIN_STAMP)
+# matplotlib and the RTL simulator, both in the base venv: no TensorFlow.
+plots: $(STAMP)
 	$(PY) scripts/plots.py
 
 clean:

@@ -59,10 +59,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20240607)
     args = parser.parse_args()
     out = args.out or REPO / "build" / "examples" / ("unsupported.h5" if args.unsupported else "hand.h5")
+    from golden.errors import GoldenError
     from golden.frontend.tf_setup import configure
     from golden.frontend.training import save_model_atomic
 
-    configure()  # legacy Keras (QKeras 0.9.0) and float64, before the first TensorFlow import
+    try:
+        configure()  # legacy Keras (QKeras 0.9.0) and float64, before the first TensorFlow import
+    except GoldenError as error:  # TensorFlow missing
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
     model = build_unsupported(args.seed) if args.unsupported else build_supported(args.seed)
     save_model_atomic(model, out)

@@ -9,6 +9,9 @@
 
 Every waveform is computed by the generated RTL in Verilator and checked
 bit-exact against the golden network before it is drawn.
+
+`--grid 2 --periods 1` is a quick run (the smoke test's: 8 short segments
+instead of 29); the defaults make the pictures README describes.
 """
 from __future__ import annotations
 
@@ -28,8 +31,8 @@ from simlib.network_stream import NetworkStreamError, stream_through_rtl
 REPO = Path(__file__).resolve().parents[1]
 
 PERIOD = 64.0  # samples per core-wave cycle in the pictures (inside the trained range)
-SHOWN_PERIODS = 3
-GRID = 5  # points per embedding axis
+SHOWN_PERIODS = 3.0  # default --periods
+GRID = 5  # default --grid: points per embedding axis
 
 
 def fixed_frequency_input(manifest: NetworkManifest, e0: float, e1: float, samples: int) -> np.ndarray:
@@ -46,37 +49,49 @@ def fixed_frequency_input(manifest: NetworkManifest, e0: float, e1: float, sampl
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--manifest", type=Path, default=REPO / "golden" / "models" / "fpga.yaml")
-    parser.add_argument("--out", type=Path, default=REPO / "build" / "plots")
+    parser.add_argument("--out", type=Path, default=REPO / "build" / "plots",
+                        help="folder for the pictures; the RTL is built in its rtl/ (default build/plots)")
+    parser.add_argument("--grid", type=int, default=GRID,
+                        help=f"points per embedding axis, at least 2 (default {GRID})")
+    parser.add_argument("--periods", type=float, default=SHOWN_PERIODS,
+                        help=f"core-wave periods shown after the warm-up (default {SHOWN_PERIODS:g})")
     args = parser.parse_args()
+    if args.grid < 2:
+        parser.error(f"--grid must be at least 2, got {args.grid}")
+    if not args.periods > 0:
+        parser.error(f"--periods must be positive, got {args.periods:g}")
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("error: matplotlib is missing; `make plots` installs it (the train extra)", file=sys.stderr)
+        print("error: matplotlib is missing; `make venv` installs it", file=sys.stderr)
         return 2
     try:
         manifest = load_manifest(args.manifest)
         if manifest.input_channels < 3:
             raise GoldenError(f"{args.manifest}: the waveshaping pictures need inputs (core, e0, e1); "
                               f"this model has {manifest.input_channels}")
-        fmt = manifest.input_format
+        fmt, out_fmt = manifest.input_format, manifest.output_format
         warmup = manifest.receptive_field  # after this every tap has seen real input
-        segment = warmup + int(SHOWN_PERIODS * PERIOD)
+        segment = warmup + max(1, int(args.periods * PERIOD))
 
         points = [(wave, *waveshaping.CORNERS[wave]) for wave in waveshaping.WAVE_CLASSES]
-        axis = np.linspace(0.0, 1.0, GRID)
+        axis = np.linspace(0.0, 1.0, args.grid)
         points += [(f"grid_{i}_{j}", float(e0), float(e1)) for i, e0 in enumerate(axis) for j, e1 in enumerate(axis)]
         # One stream through the RTL; the network is reset between segments by the runner.
         segments = [fixed_frequency_input(manifest, e0, e1, segment) for _, e0, e1 in points]
-        rtl_outputs = stream_through_rtl(manifest, segments, work=REPO / "build" / "plots" / "rtl")
+        rtl_outputs = stream_through_rtl(manifest, segments, work=args.out / "rtl")
         for (name, _, _), inputs, rtl in zip(points, segments, rtl_outputs):
             golden = StreamingNetwork(manifest).run(inputs)
             assert_codes_equal(golden, rtl, what=f"plots: RTL vs golden at {name}", seed=None, width=out_fmt.width)
     except (GoldenError, NetworkStreamError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except AssertionError as mismatch:  # assert_codes_equal's report: the RTL differs from golden
+        print(f"error: {mismatch}", file=sys.stderr)
+        return 1
 
     args.out.mkdir(parents=True, exist_ok=True)
     shown = slice(warmup, segment)
@@ -96,7 +111,7 @@ def main() -> int:
         figure.savefig(args.out / f"corner_{wave}.png", dpi=110)
         plt.close(figure)
 
-    figure, grid_axes = plt.subplots(GRID, GRID, figsize=(10, 10), sharex=True, sharey=True)
+    figure, grid_axes = plt.subplots(args.grid, args.grid, figsize=(10, 10), sharex=True, sharey=True)
     for offset, (name, e0, e1) in enumerate(points[len(waveshaping.WAVE_CLASSES):]):
         i, j = (int(part) for part in name.split("_")[1:])
         panel = grid_axes[j, i]  # e0 along x, e1 along y

@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 import sys
 
+from golden.errors import GoldenError
+
 
 def configure() -> None:
     """Select legacy Keras and quiet TensorFlow's start-up logging; set float64 once TF is importable."""
     legacy_keras()
-    import tensorflow as tf
-
+    tf = _tensorflow()
     tf.keras.backend.set_floatx("float64")
 
 
@@ -23,9 +24,20 @@ def user_session() -> None:
     Not exact (float32 rounds wide sums), so not for proofs; the float32-trained seed models
     (golden.frontend.builders) are trained and checked this way, as their users would."""
     legacy_keras()
-    import tensorflow as tf
-
+    tf = _tensorflow()
     tf.keras.backend.set_floatx("float32")
+
+
+def _tensorflow():
+    """The tensorflow module, or a GoldenError that says how to install it (the scripts print it as one line)."""
+    try:
+        import tensorflow
+    except ModuleNotFoundError as error:
+        if error.name != "tensorflow":
+            raise
+        raise GoldenError("TensorFlow is not installed: the QKeras steps need the `train` extra "
+                          "(make model, make audit and make qkeras-test install it)") from None
+    return tensorflow
 
 
 def legacy_keras() -> None:
