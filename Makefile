@@ -23,9 +23,10 @@ help:
 	@echo "make synth-blocks per-block ECP5 cost table (LUT/FF/DSP/BRAM/Fmax) -> build/synth/blocks.md"
 	@echo "make synth        network + ECPIX-5 board top -> .bit, build/synth/report.{json,md} (MODEL DEVICE PACKAGE SPEED FREQ)"
 	@echo "                  RATE=<samples/s>: the cheapest structure (DSPs, then LUTs) that sustains RATE at FREQ"
+	@echo "                  BOARD=pmod AUDIO_RATE=192000|48000: the eurorack-pmod instrument (docs/audio.md)"
 	@echo "make pareto       the default model across budgets (pools P1-P8, per-layer 16..1024): measured table and plot"
 	@echo "                  -> build/synth/pareto.{md,json,png}; POINTS=P2,64 a subset; cached per point (DEVICE ... FREQ)"
-	@echo "make synth-ci     CI synthesis check: mcu model, ECPIX-5 45F board build, must fit and meet timing"
+	@echo "make synth-ci     CI synthesis check on the ECPIX-5's 45F: mcu UART build, fpga pmod build at 192 kHz"
 	@echo "make model        train the QKeras models (CPU, a few minutes each) -> golden/models/*.h5, fpga/mcu also *.yaml"
 	@echo "                  MODELS=\"seed_fpga seed_po2\" picks some of fpga mcu seed_fpga seed_po2 fpga_po2 (default: all)"
 	@echo "make qkeras-test  QKeras float64 predict == golden network, bit-exact (needs the train extra)"
@@ -76,10 +77,15 @@ synth-blocks: $(STAMP)
 # Full implementation of a model's network (a few minutes for the 85F): fails if it does not fit or misses FREQ.
 # MODEL may be a manifest (.yaml) or a committed QKeras model (.h5, its exported .yaml beside it is used).
 # RATE (samples/s): build the cheapest structure that sustains it at FREQ on DEVICE (golden/rtlgen/rate.py).
+# BOARD=pmod: the eurorack instrument (docs/audio.md) at AUDIO_RATE (48000 or 192000), CHANNEL_MAP the channel map.
 RATE    ?=
+BOARD   ?= uart
+AUDIO_RATE  ?= 192000
+CHANNEL_MAP ?= golden/audio/seeds_map.yaml
 synth: $(STAMP)
 	$(PY) scripts/synth_network.py --model $(MODEL) --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ) \
-	    $(if $(RATE),--rate $(RATE))
+	    $(if $(RATE),--rate $(RATE)) --board $(BOARD) \
+	    $(if $(filter pmod,$(BOARD)),--audio-rate $(AUDIO_RATE) --channel-map $(CHANNEL_MAP))
 
 # The default model through the same flow at every point of the budget range (each an 85F place and route:
 # 5-40 min; cached per point in build/synth/pareto/, so a rerun resumes): build/synth/pareto.{md,json,png}.
@@ -88,10 +94,13 @@ pareto: $(STAMP)
 	$(PY) scripts/pareto.py --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ) \
 	    $(if $(POINTS),--points $(POINTS))
 
-# CI's synthesis check (about 2 minutes on 2 cores): the small model through the whole board flow on the ECPIX-5's 45F.
+# CI's synthesis check (about 3 minutes on 2 cores) on the ECPIX-5's 45F: the small model through the UART board
+# flow, and the eurorack-pmod instrument at 192 kHz (docs/audio.md); each must fit and meet every clock's target.
 synth-ci: $(STAMP)
 	$(PY) scripts/synth_network.py --model golden/models/mcu.yaml --device LFE5UM5G-45F --package CABGA554 --speed 8 \
 	    --freq 100 --out build/synth/ci
+	$(PY) scripts/synth_network.py --model golden/models/fpga.yaml --device LFE5UM5G-45F --package CABGA554 --speed 8 \
+	    --freq 150 --board pmod --audio-rate 192000 --out build/synth/ci-pmod
 
 # worksteal: the network and netlist runs take minutes, a block bench seconds; an idle worker takes pending tests.
 # The slowest tests are listed at the end: where CI's time goes.

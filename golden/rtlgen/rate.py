@@ -184,8 +184,10 @@ def choose_for_rate(
     part: str | None = None,
     options: list[Candidate] | None = None,
     top: str | None = None,
+    max_latency_cycles: int | None = None,
 ) -> RateChoice:
-    """The cheapest candidate whose cycles per sample <= freq_mhz * 1e6 / rate_hz within `dsp_limit` MULT18X18D.
+    """The cheapest candidate whose cycles per sample <= freq_mhz * 1e6 / rate_hz within `dsp_limit` MULT18X18D
+    and, if given, whose latency is at most `max_latency_cycles` (the audio path's deadline).
 
     `options` (from `candidates`) saves enumerating them again. An impossible rate
     raises RateError naming the fastest configuration that fits the part."""
@@ -193,6 +195,14 @@ def choose_for_rate(
     freq = _positive(freq_mhz, "the clock frequency (MHz)")
     options = candidates(manifest, top) if options is None else options
     fitting = [c for c in options if dsp_limit is None or c.dsp_count <= dsp_limit]
+    if max_latency_cycles is not None:
+        prompt = [c for c in fitting if c.plan.latency_cycles <= max_latency_cycles]
+        if not prompt and fitting:
+            quickest = min(fitting, key=lambda c: (c.plan.latency_cycles, c.dsp_count))
+            raise RateError(f"no configuration of {manifest.name} answers within {max_latency_cycles} cycles at "
+                            f"{freq:g} MHz; the quickest that fits is {quickest.summary(freq)} with a latency of "
+                            f"{quickest.plan.latency_cycles} cycles")
+        fitting = prompt
     meeting = [c for c in fitting if c.cycles_per_sample * rate <= freq * 1e6]
     if meeting:
         return RateChoice(chosen=meeting[0], rate_hz=rate, freq_mhz=freq, dsp_limit=dsp_limit, part=part,

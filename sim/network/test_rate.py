@@ -121,6 +121,23 @@ def test_bad_rate_or_frequency(network, options: list[Candidate], rate: float, f
         choose_for_rate(network, rate, freq, options=options)
 
 
+def test_latency_bound_picks_the_cheapest_that_answers_in_time(network, options: list[Candidate]) -> None:
+    """The audio path's deadline (synth/board/audio): among the plans that meet the rate, the cheapest whose
+    latency is within the bound, which may cost more than the unbounded pick."""
+    rate, freq = 192000.0, 147.456
+    unbounded = choose_for_rate(network, rate, freq, PART.multipliers, PART.part, options)
+    bound = unbounded.plan.latency_cycles - 1
+    bounded = choose_for_rate(network, rate, freq, PART.multipliers, PART.part, options, max_latency_cycles=bound)
+    assert bounded.plan.latency_cycles <= bound and meets(bounded.chosen, rate, freq)
+    answering = [c for c in options if c.plan.latency_cycles <= bound and meets(c, rate, freq)]
+    assert bounded.chosen == answering[0], "not the cheapest plan that meets the rate within the latency"
+    assert (bounded.chosen.dsp_count, bounded.chosen.estimated_luts) >= (unbounded.chosen.dsp_count,
+                                                                          unbounded.chosen.estimated_luts)
+    quickest = min(c.plan.latency_cycles for c in options if c.dsp_count <= PART.multipliers)
+    with pytest.raises(RateError, match=f"answers within {quickest - 1} cycles.*latency of {quickest} cycles"):
+        choose_for_rate(network, rate, freq, PART.multipliers, PART.part, options, max_latency_cycles=quickest - 1)
+
+
 def test_a_slower_rate_is_never_dearer(network, options: list[Candidate]) -> None:
     """Halving the rate never costs more DSPs; at 1 sample/s the cheapest structure of all is taken."""
     previous = None

@@ -6,7 +6,9 @@ Trellis' ecppll): PFD 3.125-400 MHz, VCO 400-800 MHz, output 3.125-400 MHz.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from amaranth import Instance, Signal
 
@@ -17,7 +19,12 @@ TOLERANCE = 1e-3  # relative: the PLL must hit the requested frequency to 0.1 %
 
 
 class PllError(ValueError):
-    """No divider setting produces the requested frequency; the message says why."""
+    """No divider setting produces the requested frequency; the message says why. `nearest_mhz`: the closest
+    frequency the PLL makes, where one was found."""
+
+    def __init__(self, message: str, nearest_mhz: float | None = None):
+        super().__init__(message)
+        self.nearest_mhz = nearest_mhz
 
 
 @dataclass(frozen=True)
@@ -78,4 +85,92 @@ def ehxplll(setting: PllSetting, clock_in: Signal, clock_out: Signal, locked: Si
         i_RST=0, i_STDBY=0, i_CLKI=clock_in, i_CLKFB=clock_out, o_CLKOP=clock_out,
         i_PHASESEL0=0, i_PHASESEL1=0, i_PHASEDIR=1, i_PHASESTEP=1, i_PHASELOADREG=1, i_PLLWAKESYNC=0,
         i_ENCLKOP=0, o_LOCK=locked,
+    )
+
+
+@dataclass(frozen=True)
+class AudioPllSetting:
+    """Two clocks of one VCO: CLKOP (fed back) clocks the network, CLKOS the audio domain (256 fs).
+
+    f_network = f_in * CLKFB_DIV / CLKI_DIV, f_vco = f_network * CLKOP_DIV, f_audio = f_vco / CLKOS_DIV."""
+
+    input_mhz: float
+    clki_div: int
+    clkfb_div: int
+    clkop_div: int
+    clkos_div: int
+
+    @property
+    def network_mhz(self) -> float:
+        return self.input_mhz * self.clkfb_div / self.clki_div
+
+    @property
+    def vco_mhz(self) -> float:
+        return self.network_mhz * self.clkop_div
+
+    @property
+    def audio_mhz(self) -> float:
+        return self.vco_mhz / self.clkos_div
+
+    @property
+    def network_per_audio(self) -> Fraction:
+        """Network cycles per audio cycle, exactly: both divide the same VCO."""
+        return Fraction(self.clkos_div, self.clkop_div)
+
+
+def audio_pll_setting(input_mhz: float, audio_mhz: float, network_max_mhz: float) -> AudioPllSetting:
+    """The setting with the fastest network clock not above `network_max_mhz` whose audio clock is within 0.1 %
+    of `audio_mhz` (ties: the smaller audio error, then the VCO nearest 600 MHz); PllError naming the nearest
+    audio clock the PLL can make when none is within 0.1 %."""
+    if not OUT_MHZ[0] <= network_max_mhz:
+        raise PllError(f"network clock {network_max_mhz:g} MHz is below the EHXPLLL's {OUT_MHZ[0]:g} MHz")
+    best: tuple[tuple[float, float, float], AudioPllSetting] | None = None
+    nearest: tuple[float, float] | None = None  # (relative error, audio MHz) over every setting, for the message
+    for clki_div in range(1, 129):
+        if input_mhz / clki_div < PFD_MHZ[0]:
+            break
+        for clkfb_div in range(1, 81):
+            network = input_mhz * clkfb_div / clki_div
+            if not OUT_MHZ[0] <= network <= min(OUT_MHZ[1], network_max_mhz):
+                continue
+            for clkop_div in range(max(1, math.ceil(VCO_MHZ[0] / network)), 129):
+                vco = network * clkop_div
+                if vco > VCO_MHZ[1]:
+                    break
+                for clkos_div in {max(1, min(128, math.floor(vco / audio_mhz))), max(1, min(128, math.ceil(vco / audio_mhz)))}:
+                    error = abs(vco / clkos_div - audio_mhz) / audio_mhz
+                    if nearest is None or error < nearest[0]:
+                        nearest = (error, vco / clkos_div)
+                    if error > TOLERANCE:
+                        continue
+                    key = (-network, error, abs(vco - 600.0))
+                    if best is None or key < best[0]:
+                        best = (key, AudioPllSetting(input_mhz, clki_div, clkfb_div, clkop_div, clkos_div))
+    if best is None:
+        closest = f"; the nearest it makes is {nearest[1]:.4f} MHz ({nearest[0]:.3%} off)" if nearest else ""
+        raise PllError(f"EHXPLLL cannot make the audio clock {audio_mhz:g} MHz from {input_mhz:g} MHz within "
+                       f"{TOLERANCE:.1%} beside a network clock of at most {network_max_mhz:g} MHz{closest}",
+                       nearest[1] if nearest else None)
+    return best[1]
+
+
+def ehxplll_audio(setting: AudioPllSetting, clock_in: Signal, network_clock: Signal, audio_clock: Signal,
+                  locked: Signal) -> Instance:
+    """The primitive with CLKOP (network, fed back) and CLKOS (audio), as Trellis' ecppll writes a second output."""
+    return Instance(
+        "EHXPLLL",
+        a_FREQUENCY_PIN_CLKI=f"{setting.input_mhz:g}",
+        a_FREQUENCY_PIN_CLKOP=f"{setting.network_mhz:g}",
+        a_FREQUENCY_PIN_CLKOS=f"{setting.audio_mhz:g}",
+        a_ICP_CURRENT="12", a_LPF_RESISTOR="8", a_MFG_ENABLE_FILTEROPAMP="1", a_MFG_GMCREF_SEL="2",
+        p_PLLRST_ENA="DISABLED", p_INTFB_WAKE="DISABLED", p_STDBY_ENABLE="DISABLED", p_DPHASE_SOURCE="DISABLED",
+        p_OUTDIVIDER_MUXA="DIVA", p_OUTDIVIDER_MUXB="DIVB", p_OUTDIVIDER_MUXC="DIVC", p_OUTDIVIDER_MUXD="DIVD",
+        p_CLKI_DIV=setting.clki_div, p_CLKFB_DIV=setting.clkfb_div,
+        p_CLKOP_ENABLE="ENABLED", p_CLKOP_DIV=setting.clkop_div,
+        p_CLKOP_CPHASE=setting.clkop_div - 1, p_CLKOP_FPHASE=0,
+        p_CLKOS_ENABLE="ENABLED", p_CLKOS_DIV=setting.clkos_div,
+        p_CLKOS_CPHASE=setting.clkos_div - 1, p_CLKOS_FPHASE=0, p_FEEDBK_PATH="CLKOP",
+        i_RST=0, i_STDBY=0, i_CLKI=clock_in, i_CLKFB=network_clock, o_CLKOP=network_clock, o_CLKOS=audio_clock,
+        i_PHASESEL0=0, i_PHASESEL1=0, i_PHASEDIR=1, i_PHASESTEP=1, i_PHASELOADREG=1, i_PLLWAKESYNC=0,
+        i_ENCLKOP=0, i_ENCLKOS=0, o_LOCK=locked,
     )

@@ -54,8 +54,17 @@ def stale_reports(out: Path) -> list[Path]:
     (["--rate", "1e9"], 2, ["no configuration of fpga meets 1,000.00 M samples/s at 100 MHz",
                             "on LFE5UM5G-85F (156 MULT18X18D); the fastest that fits is per-layer"]),
     (["--rate", "-1"], 2, ["the sample rate (samples/s) must be a positive number"]),
+    (["--board", "pmod", "--audio-rate", "8000"], 2, ["AUDIO_RATE 8000: the PLL cannot make 256 fs = 2.048 MHz",
+                                                      "the nearest rate it makes is 12,207 Hz"]),
+    (["--board", "pmod", "--audio-rate", "96000"], 2, ["AUDIO_RATE 96000: the AK4619 runs TDM128 at 8000-48000 Hz"]),
+    (["--board", "pmod", "--model", "golden/models/mcu.yaml"], 2, ["seeds_map.yaml: network_inputs: maps 4 input(s), "
+                                                                   "but model mcu has 3 inputs"]),
+    (["--board", "pmod", "--package", "CABGA381"], 2, ["--board pmod: the eurorack-pmod sits on the ECPIX-5"]),
+    (["--board", "pmod", "--channel-map", "nowhere/map.yaml"], 2, ["nowhere/map.yaml"]),
+    (["--board", "pmod", "--rate", "192000"], 2, ["--board pmod picks the structure from --audio-rate"]),
 ], ids=["part", "package", "speed", "part-not-in-package", "missing-manifest", "unexported-h5", "rate-and-budget",
-        "impossible-rate", "negative-rate"])
+        "impossible-rate", "negative-rate", "pmod-pll", "pmod-rate-class", "pmod-map-vs-model", "pmod-package",
+        "pmod-missing-map", "pmod-rate-knob"])
 def test_synth_network_refuses_and_deletes_the_old_report(args: list[str], status: int, fragments: list[str],
                                                           tmp_path: Path) -> None:
     reports = stale_reports(tmp_path / "out")
