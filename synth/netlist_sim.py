@@ -67,9 +67,19 @@ def gate_level_sources(description: dict, work: Path) -> GateLevelSources:
     (inside the repository: the yowasp sandbox) and list what simulating the netlist needs."""
     run = OutOfContextRun(top=description["top"], modules=[], parameters=dict(description["parameters"]),
                           sources=[Path(source) for source in description["sources"]])
-    netlist = run.write_netlist(Path(work), synth_options=GATE_LEVEL_SYNTH_OPTIONS)
+    return _with_cell_models(run.write_netlist(Path(work), synth_options=GATE_LEVEL_SYNTH_OPTIONS), Path(work))
+
+
+def gate_level_design(top: str, sources: list[Path], work: Path) -> GateLevelSources:
+    """The same for any design inside the repository whose sources need no parameters (e.g. the audio core with
+    its network, the weight files named relative to the repository)."""
+    run = OutOfContextRun(top=top, modules=[], sources=[Path(source) for source in sources])
+    return _with_cell_models(run.write_netlist(Path(work), synth_options=GATE_LEVEL_SYNTH_OPTIONS), Path(work))
+
+
+def _with_cell_models(netlist: Path, work: Path) -> GateLevelSources:
     library = ecp5_cell_library()
-    cells = without_black_boxes(library / "cells_sim.v", MODELLED_BLACK_BOXES, Path(work) / "cells_sim.v")
+    cells = without_black_boxes(library / "cells_sim.v", MODELLED_BLACK_BOXES, work / "cells_sim.v")
     return GateLevelSources(
         netlist=netlist,
         sources=[netlist, cells, SIM_MODELS / "MULT18X18D.v", SIM_MODELS / "DP16KD.v"],

@@ -62,7 +62,8 @@ class AudioBench:
         self.fs = int(self.stimulus["fs_hz"])
         pins = CodecPins(pdn=dut.pdn, scl=dut.scl, sda=dut.sda, sda_pull=dut.sda_pull, mclk=dut.mclk,
                          bick=dut.bick, lrck=dut.lrck, sdin1=dut.sdin1, sdout1=dut.sdout1)
-        self.model = Ak4619Model(pins, fs_hz=self.fs, jack=ALL_JACKS)
+        self.model = Ak4619Model(pins, fs_hz=self.fs, jack=ALL_JACKS,
+                                 register_access_ms=float(self.stimulus["access_wait_us"]) / 1000)
         dut.sda_pull.value = 0
         dut.sdout1.value = 0
         dut.soft_reset.value = 0
@@ -118,6 +119,17 @@ class AudioBench:
             raise AssertionError(f"jack state 0x{jack:02X} not used by the core within 2 ms")
         await self.model.frames(frames)
         assert self.records[-1].jack == jack & 0xF
+
+    async def check_leds(self) -> None:
+        """The level meters while audio plays: LED k is (red, green, blue) = (DAC slot k, ADC slot k, jack k).
+        Input 0 carries the triangle and DAC slot 0 the network's output; DAC slot 3 is silent."""
+        seen = 0
+        for _ in range(2 * 256):
+            await FallingEdge(self.dut.audio_clk)
+            seen |= int(self.dut.leds.value)
+        for bit, what in ((1, "LED 0 green (input 0's level)"), (0, "LED 0 red (output 0's level)")):
+            assert seen >> bit & 1, f"{what} never lit while the triangle played"
+        assert not seen >> 9 & 1, "LED 3 red lit: DAC slot 3 is silent"
 
     async def press_reset(self, frames: int) -> None:
         """The button for `frames` frames, pressed and released mid-frame (away from the strobe)."""
@@ -212,6 +224,7 @@ async def stream(dut) -> None:
     await bench.replug(ALL_JACKS & ~0b0010, frames // 4)  # the embedding x cable pulled out: input 1 reads 0
     await bench.replug(ALL_JACKS, frames // 4)
     await bench.model.frames(frames // 4 + 8)
+    await bench.check_leds()
     assert int(dut.failures.value) == 0, f"{int(dut.failures.value)} I2C failures with a codec that answers"
     bench.check()
 
@@ -255,13 +268,30 @@ async def nack(dut) -> None:
 
 # --- pytest: one build per (model, rate), one simulation per scenario ------------------------------------------
 RATES = [192000, 48000]
+REAL_WAITS = {"pdn_low_us": 1000.0, "access_wait_us": 10000.0}  # the board's: PDN low 1 ms, register access 10 ms
+# The gate-level run keeps every check but not the 11 ms of waiting (the netlist simulates far slower): the
+# model is told the same shorter register access time, so it still checks that the core waits it out.
+SHORT_WAITS = {"pdn_low_us": 20.0, "access_wait_us": 300.0}
 
 
-def build_audio_core(model: str, fs_hz: int, work: Path, network_max_mhz: float = 150.0):
-    """Generate the network, elaborate the audio core, write the stimulus description; (sources, stimulus)."""
+@dataclass(frozen=True)
+class AudioCoreBuild:
+    sources: list[Path]
+    work: Path
+    stimulus: Path
+    tag: str
+    netlist: object = None  # synth.netlist_sim.GateLevelSources for a gate-level run
+
+
+def build_audio_core(model: str, fs_hz: int, work: Path, waits: dict[str, float], for_yosys: bool,
+                     network_max_mhz: float = 150.0):
+    """Generate the network, elaborate the audio core; (sources, manifest path, AudioBuild). `for_yosys`: name
+    the weight files relative to the repository, as the sandboxed yosys sees them (the simulator, run in the
+    build folder, reads the generator's absolute paths)."""
     from golden.audio.channel_map import default_channel_map_path
     from golden.manifest import load_manifest
     from golden.rtlgen.top import export_network
+    from simlib.runner import REPO
     from synth.board.audio.build import plan_audio_build
     from synth.board.audio.core import AudioCore, StandaloneAudioCore
     from synth.board.core import NetworkPorts
@@ -272,57 +302,76 @@ def build_audio_core(model: str, fs_hz: int, work: Path, network_max_mhz: float 
     manifest = load_manifest(path)
     build = plan_audio_build(manifest, fs_hz, network_max_mhz, 156, "LFE5UM5G-85F", default_channel_map_path())
     description = export_network(build.choice.plan, work / "rtl").description
-    ports = NetworkPorts.from_description(description)
+    weights = {name: str(Path(value).relative_to(REPO)) for name, value in description["parameters"].items()
+               if name.endswith("_FILE") and for_yosys}
+    ports = NetworkPorts.from_description(description, weights)
     core = StandaloneAudioCore(AudioCore(ports, build.channel_map, manifest.input_format, manifest.output_format,
                                          build.register_rate_hz, build.pll.audio_mhz * 1e6,
-                                         mclk_ratio=build.mclk_ratio))
+                                         mclk_ratio=build.mclk_ratio, **waits))
     core_file = work / "audio_core.v"
     core_file.write_text(to_verilog(core, core.ports, "audio_core"))
-    return [*description["sources"], core_file, HERE / "audio_core_tb.sv"], path, build
+    return [*map(Path, description["sources"]), core_file], path, build
 
 
-def run_scenario(sources: list, work: Path, tag: str, testcase: str, stimulus: Path) -> None:
+def run_scenario(build: AudioCoreBuild, testcase: str) -> None:
     from cocotb_tools.runner import get_results, get_runner
 
-    from simlib.runner import ASSERTION_ARGS, OBJECT_CACHE, PORTS_ONLY_ARGS
+    from simlib.runner import ASSERTION_ARGS, OBJECT_CACHE, PORTS_ONLY_ARGS, REPO
     from synth.toolchain import verilator_environment
 
     os.environ.update(verilator_environment(dict(os.environ), object_cache=OBJECT_CACHE))
     runner = get_runner("verilator")
-    build_dir = work / "sim_build"
-    runner.build(sources=sources, hdl_toplevel="audio_core_tb", build_dir=build_dir,
-                 build_args=["-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique",
-                             "--x-initial", "unique", *ASSERTION_ARGS, *PORTS_ONLY_ARGS],
+    build_dir = build.work / "sim_build"
+    waivers = ["-Wno-fatal", "-Wno-lint", "-Wno-style"]
+    sources, includes = [*build.sources, HERE / "audio_core_tb.sv"], []
+    if build.netlist is not None:
+        sources = [*build.netlist.sources, HERE / "audio_core_tb.sv"]
+        includes, waivers = build.netlist.include_dirs, build.netlist.build_args
+    runner.build(sources=sources, includes=includes, hdl_toplevel="audio_core_tb", build_dir=build_dir,
+                 build_args=["-O3", *waivers, "--x-assign", "unique", "--x-initial", "unique", *ASSERTION_ARGS,
+                             *PORTS_ONLY_ARGS],
                  timescale=("1ns", "1ps"))
-    state_seed = derived_seed(f"initial-state-audio-{tag}") % (1 << 31) + 1
+    state_seed = derived_seed(f"initial-state-audio-{build.tag}") % (1 << 31) + 1
     log = build_dir / f"{testcase}.log"
     results = runner.test(hdl_toplevel="audio_core_tb", test_module="test_audio_core", testcase=testcase,
                           test_dir=build_dir, build_dir=build_dir, log_file=log,
                           plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{state_seed}"],
-                          extra_env={"AUDIO_STIMULUS": str(stimulus)})
+                          extra_env={"AUDIO_STIMULUS": str(build.stimulus)})
     tests, failed = get_results(results)
     if failed or tests != 1:
         lines = log.read_text(errors="replace").splitlines()
-        raise AssertionError(f"audio core {tag} {testcase}: failed (log {log}):\n" + "\n".join(lines[-60:]))
+        raise AssertionError(f"audio core {build.tag} {testcase}: failed (log {log.relative_to(REPO)}):\n"
+                             + "\n".join(lines[-60:]))
 
 
-def prepare(model: str, fs_hz: int, frames: int) -> tuple[list, Path, Path]:
+def prepare(model: str, fs_hz: int, frames: int, gate_level: bool = False) -> AudioCoreBuild:
     from simlib.runner import BUILD
+    from synth.netlist_sim import gate_level_design
 
-    work = BUILD / "audio_core" / f"{model}-{fs_hz}"
+    tag = f"{model}-{fs_hz}" + ("-netlist" if gate_level else "")
+    work = BUILD / "audio_core" / tag
     work.mkdir(parents=True, exist_ok=True)
-    sources, manifest_path, build = build_audio_core(model, fs_hz, work)
+    waits = SHORT_WAITS if gate_level else REAL_WAITS
+    sources, manifest_path, build = build_audio_core(model, fs_hz, work, waits, for_yosys=gate_level)
     rng = np.random.default_rng(derived_seed(f"audio-clock-phase-{model}-{fs_hz}"))
     stimulus = work / "stimulus.npz"
     np.savez(stimulus, fs_hz=fs_hz, manifest=str(manifest_path), channel_map=str(build.channel_map_path),
              audio_period_ps=2 * round(0.5e12 / (build.pll.audio_mhz * 1e6)),  # even: cocotb's 50% duty
              network_period_ps=2 * round(0.5e12 / (build.pll.network_mhz * 1e6)),
-             network_phase_ps=int(rng.integers(1, 5000)), frames=frames, min_played=frames // 2)
-    return sources, work, stimulus
+             network_phase_ps=int(rng.integers(1, 5000)), frames=frames, min_played=frames // 2,
+             access_wait_us=waits["access_wait_us"])
+    netlist = gate_level_design("audio_core", sources, work / "netlist") if gate_level else None
+    return AudioCoreBuild(sources, work, stimulus, tag, netlist)
 
 
 @pytest.mark.parametrize("fs_hz", RATES)
 def test_audio_core(fs_hz: int) -> None:
-    sources, work, stimulus = prepare("fpga", fs_hz, frames=600)
+    build = prepare("fpga", fs_hz, frames=600)
     for scenario in ("stream", "reset", "nack"):
-        run_scenario(sources, work, f"fpga-{fs_hz}", scenario, stimulus)
+        run_scenario(build, scenario)
+
+
+def test_audio_core_netlist() -> None:
+    """The synthesised audio core (yosys synth_ecp5: the TDM master, codec control, crossings, channel map and
+    the network as ECP5 cells) against the same codec model and the same golden check, at 192 kHz."""
+    run_scenario(prepare("fpga", 192000, frames=240, gate_level=True), "stream")

@@ -30,9 +30,11 @@ cocotb task it fails the test.
 Datasheet timing used (section 8.4.3, BCKP = 1 moves every BICK reference
 to the other edge): LRCK setup tLRBD >= 10 ns and hold tBLRD >= 10 ns,
 SDIN1 setup tBSIDS >= 10 ns and hold tBSIDH >= 5 ns around BICK falling;
-SDOUT1 valid tBSOD1 <= 20 ns after BICK rising (SDOPH = 0) or tBSOD2 <= 30 ns
-after BICK falling (SDOPH = 1). The model always launches at the maximum
-delay, plus the board's delay: the worst case the gateware must meet.
+SDOUT1 valid tBSOD1 <= 20 ns after BICK rising (SDOPH = 0) or tBSOD2 5-30 ns
+after BICK falling (SDOPH = 1). The model launches each bit after a delay drawn
+from that range (its minimum, its maximum or in between, a third of the bits
+each), plus the board's delay: the gateware must take every bit inside the
+window both ends leave, so sampling a cycle early or late fails.
 """
 from __future__ import annotations
 
@@ -359,6 +361,8 @@ class TdmTiming:
     sdin_hold_ps: int = 5_000  # tBSIDH
     slow_launch_ps: int = 20_000  # tBSOD1 max: SDOPH = 0, after BICK rising
     fast_launch_ps: int = 30_000  # tBSOD2 max: SDOPH = 1, after BICK falling
+    slow_launch_min_ps: int = 0  # tBSOD1 has no minimum in the datasheet
+    fast_launch_min_ps: int = 5_000  # tBSOD2 min
 
 
 def slot_bit(period: int) -> tuple[int, int]:
@@ -446,7 +450,14 @@ class TdmLink:
         """BICK rose: it starts the next BICK period; with SDOPH = 0 that period's bit is launched now."""
         if self.frame is None or self._sdoph():
             return []
-        return self._launch(time_ps + self.timing.slow_launch_ps + self.board_delay_ps, self.period + 1)
+        return self._launch(time_ps + self._delay(self.timing.slow_launch_min_ps, self.timing.slow_launch_ps),
+                            self.period + 1)
+
+    def _delay(self, minimum_ps: int, maximum_ps: int) -> int:
+        """A launch delay inside the datasheet's range, its two ends as often as the inside, plus the board's."""
+        pick = self.rng.randrange(3)
+        delay = minimum_ps if pick == 0 else maximum_ps if pick == 1 else self.rng.randint(minimum_ps, maximum_ps)
+        return delay + self.board_delay_ps
 
     def on_bick_fall(self, time_ps: int, lrck: int | None, sdin: int | None) -> list[tuple[int, int]]:
         """BICK fell: sample LRCK and SDIN1; returns the SDOUT1 changes to schedule, (time_ps, level)."""
@@ -482,7 +493,8 @@ class TdmLink:
             assert sdin is not None
             self._take_sdin(time_ps, sdin)
         if self._sdoph():
-            return self._launch(time_ps + self.timing.fast_launch_ps + self.board_delay_ps, self.period + 1)
+            return self._launch(time_ps + self._delay(self.timing.fast_launch_min_ps, self.timing.fast_launch_ps),
+                                self.period + 1)
         return []
 
     # -- frames -------------------------------------------------------------------------------------
