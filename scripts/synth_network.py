@@ -81,7 +81,8 @@ def plan_audio(manifest: Path, fs_hz: int, freq: float, device: Device, channel_
                               f"not {device.package}")
     try:
         network = load_manifest(manifest)
-        build = plan_audio_build(network, fs_hz, freq, device.multipliers, device.part, channel_map)
+        build = plan_audio_build(network, fs_hz, freq, device.multipliers, device.part, channel_map,
+                                 model_origin=str(manifest))
     except GoldenError as error:
         raise AudioBuildError(str(error)) from None
     audio = build.describe()

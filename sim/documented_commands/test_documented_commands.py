@@ -275,6 +275,17 @@ SMOKE: dict[str, Smoke] = {
     "make synth MODEL=": Smoke(
         make=("synth", "MODEL=golden/models/seed_fpga.yaml"),
         runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "seed_fpga.yaml -> LFE5UM5G-85F"),), why="stops before yosys"),
+    "make synth AUDIO_RATE= BOARD=": Smoke(
+        make=("synth", "BOARD=pmod", "AUDIO_RATE=192000"),
+        runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "eurorack-pmod at 192,046.4 Hz", "latency 2 frames"),),
+        why="stops before yosys (PLL, plan, channel map and the audio top elaborated)"),
+    "make synth AUDIO_RATE= BOARD= FREQ=": Smoke(
+        make=("synth", "BOARD=pmod", "AUDIO_RATE=48000", "FREQ=150"),
+        runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "eurorack-pmod at 48,027.7 Hz"),), why="stops before yosys"),
+    "make synth BOARD= CHANNEL_MAP= MODEL=": Smoke(
+        make=("synth", "BOARD=pmod", "MODEL=golden/models/seed_fpga.yaml", "CHANNEL_MAP=golden/audio/seeds_map.yaml"),
+        runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "eurorack-pmod", "seed_fpga.yaml -> LFE5UM5G-85F"),),
+        why="the committed seed model and the default map stand in for the user's; stops before yosys"),
     "make synth-blocks": Smoke(make=("synth-blocks",), runs=(stop(("{recipe}", *SYNTH_OUT), "tools"),),
                                why="stops before the first block's yosys"),
     "make pareto": Smoke(make=("pareto",), runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "pareto [1/17] P1"),),
@@ -300,6 +311,11 @@ SMOKE: dict[str, Smoke] = {
               Run((sys.executable, "scripts/gen_network.py", "golden/models/fpga.yaml", "--out", "{tmp}/B",
                    "--structure", "shared", "--pool", "3"), expect=("one pool of 3", *GENERATED))),
         why="two runs: the per-layer options, then the shared pool's"),
+    "scripts/render_audio.py --cv1 --cv2 --plot": Smoke(
+        prepare=stream_inputs,
+        runs=(Run((sys.executable, "scripts/render_audio.py", "{tmp}/triangle.wav", "{tmp}/out.wav", "--cv1", "0.2",
+                   "--cv2", "0.7", "--plot", "{tmp}/scope.png"), files=("{tmp}/out.wav", "{tmp}/scope.png")),),
+        why="the golden pmod path on the stream smoke's triangle WAV"),
     # --- the host side of the board, through a pty to the model board (golden network behind the protocol)
     "scripts/stream_board.py --baud --model --port --real": Smoke(
         prepare=stream_inputs,

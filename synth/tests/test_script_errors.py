@@ -74,6 +74,22 @@ def test_synth_network_refuses_and_deletes_the_old_report(args: list[str], statu
     assert not list((tmp_path / "out").iterdir()), "a refused run left files behind"
 
 
+@pytest.mark.parametrize("inputs,outputs,what", [(5, 1, "5 inputs"), (4, 6, "6 outputs")])
+def test_pmod_refuses_a_model_that_does_not_fit(inputs: int, outputs: int, what: str, tmp_path: Path) -> None:
+    import numpy as np
+
+    from golden.manifest import save_manifest
+    from golden.tests.network_cases import LayerShape, NetworkShape, random_manifest
+
+    model = save_manifest(random_manifest(NetworkShape("wide", inputs, (LayerShape(1, outputs, relu=False),)),
+                                          np.random.default_rng(1)), tmp_path / "wide.yaml")
+    reports = stale_reports(tmp_path / "out")
+    result = run_script("synth_network.py", "--board", "pmod", "--model", model, "--out", tmp_path / "out")
+    assert_refused(result, 2, f"{model}: does not fit the pmod: it has {what}, the pmod 4")
+    assert not any(report.exists() for report in reports)
+    assert not list((tmp_path / "out").iterdir()), "a refused run left files behind"
+
+
 def test_synth_blocks_refuses_an_unknown_part(tmp_path: Path) -> None:
     result = run_script("synth_blocks.py", "--device", "LFE5U-12F", "--out", tmp_path / "out")
     assert_refused(result, 2, "unknown ECP5 part 'LFE5U-12F'", "known parts")

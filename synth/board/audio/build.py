@@ -77,18 +77,19 @@ class AudioBuild:
             "mclk_ratio": self.mclk_ratio,
             "network_latency_cycles": self.choice.plan.latency_cycles,
             "network_budget_cycles": self.timing().network_budget_cycles,
-            "channel_map": str(self.channel_map_path),
+            "channel_map": _shown(self.channel_map_path),
             "pll": {"clki_div": self.pll.clki_div, "clkfb_div": self.pll.clkfb_div, "clkop_div": self.pll.clkop_div,
                     "clkos_div": self.pll.clkos_div, "vco_mhz": round(self.pll.vco_mhz, 4)},
         }
 
 
 def plan_audio_build(manifest: NetworkManifest, fs_hz: int, network_max_mhz: float, dsp_limit: int, part: str,
-                     channel_map_path: Path) -> AudioBuild:
-    """Clocks, plan and map for `manifest` at `fs_hz`; AudioBuildError / golden errors name what is wrong."""
+                     channel_map_path: Path, model_origin: str | None = None) -> AudioBuild:
+    """Clocks, plan and map for `manifest` (read from `model_origin`, for messages) at `fs_hz`; AudioBuildError /
+    golden errors name what is wrong."""
     rate_class(fs_hz)  # a rate the codec runs, or AudioBuildError
     channel_map = load_channel_map(channel_map_path)
-    channel_map.check_model(manifest)
+    channel_map.check_model(manifest, model_origin)
     try:
         pll = audio_pll_setting(BOARD_CLOCK_MHZ, schedule.CYCLES_PER_FRAME * fs_hz / 1e6, network_max_mhz)
     except PllError as error:
@@ -104,3 +105,11 @@ def plan_audio_build(manifest: NetworkManifest, fs_hz: int, network_max_mhz: flo
     build = AudioBuild(fs_hz, pll, channel_map, channel_map_path, choice)
     build.timing().check()
     return build
+
+
+def _shown(path: Path) -> str:
+    """A path as the report shows it: relative to the repository where it is inside."""
+    from synth.out_of_context import REPO
+
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(REPO)) if resolved.is_relative_to(REPO) else str(path)
