@@ -96,7 +96,8 @@ class AudioBench:
             await FallingEdge(self.dut.audio_clk)  # mid-cycle: the values the core used in the strobe cycle
             self.records.append(FrameRecord(self.lrck_falls - 1, int(self.dut.jack.value) & 0xF,
                                             bool(self.dut.soft_reset.value)))
-            assert not int(self.dut.late.value), f"frame {self.lrck_falls - 1}: an output missed its DAC frame"
+            if not self.stimulus.get("expect_late"):
+                assert not int(self.dut.late.value), f"frame {self.lrck_falls - 1}: an output missed its DAC frame"
             assert not int(self.dut.overrun.value), f"frame {self.lrck_falls - 1}: the network missed a frame"
 
     async def wait_configured(self, timeout_ms: float = 40.0) -> None:
@@ -266,6 +267,20 @@ async def nack(dut) -> None:
     bench.check()
 
 
+@cocotb.test()
+async def late(dut) -> None:
+    """A network too slow for L = 2 (built past the planner's refusal): the core must say so, not play garbage."""
+    bench = AudioBench(dut, load_stimulus())
+    await bench.power_up()
+    await bench.wait_configured()
+    bench.model.queue_adc(stimulus_words(64, np.random.default_rng(derived_seed("audio-late")), period=19.0))
+    await bench.model.frames(64)
+    assert int(dut.late.value), "an output missed its DAC frame and the core did not raise `late`"
+    assert not int(dut.overrun.value), "the network keeps the rate; only its latency is too long"
+    words = [tuple(int(w) for w in frame) for _, frame in bench.model.dac_frames[-40:]]
+    assert len(set(words)) > 1, "the DAC slots froze"
+
+
 # --- pytest: one build per (model, rate), one simulation per scenario ------------------------------------------
 RATES = [192000, 48000]
 REAL_WAITS = {"pdn_low_us": 1000.0, "access_wait_us": 10000.0}  # the board's: PDN low 1 ms, register access 10 ms
@@ -284,13 +299,13 @@ class AudioCoreBuild:
 
 
 def build_audio_core(model: str, fs_hz: int, work: Path, waits: dict[str, float], for_yosys: bool,
-                     network_max_mhz: float = 150.0):
+                     network_max_mhz: float = 150.0, plan_budget: int | None = None):
     """Generate the network, elaborate the audio core; (sources, manifest path, AudioBuild). `for_yosys`: name
     the weight files relative to the repository, as the sandboxed yosys sees them (the simulator, run in the
     build folder, reads the generator's absolute paths)."""
     from golden.audio.channel_map import default_channel_map_path
     from golden.manifest import load_manifest
-    from golden.rtlgen.top import export_network
+    from golden.rtlgen.top import export_network, plan_network
     from simlib.runner import REPO
     from synth.board.audio.build import plan_audio_build
     from synth.board.audio.core import AudioCore, StandaloneAudioCore
@@ -301,7 +316,8 @@ def build_audio_core(model: str, fs_hz: int, work: Path, waits: dict[str, float]
     path, _ = model_manifest(model, work)
     manifest = load_manifest(path)
     build = plan_audio_build(manifest, fs_hz, network_max_mhz, 156, "LFE5UM5G-85F", default_channel_map_path())
-    description = export_network(build.choice.plan, work / "rtl").description
+    plan = build.choice.plan if plan_budget is None else plan_network(manifest, plan_budget)  # the latter: a test of
+    description = export_network(plan, work / "rtl").description                               # the deadline monitor
     weights = {name: str(Path(value).relative_to(REPO)) for name, value in description["parameters"].items()
                if name.endswith("_FILE") and for_yosys}
     ports = NetworkPorts.from_description(description, weights)
@@ -344,22 +360,24 @@ def run_scenario(build: AudioCoreBuild, testcase: str) -> None:
                              + "\n".join(lines[-60:]))
 
 
-def prepare(model: str, fs_hz: int, frames: int, gate_level: bool = False) -> AudioCoreBuild:
+def prepare(model: str, fs_hz: int, frames: int, gate_level: bool = False, plan_budget: int | None = None,
+            waits: dict[str, float] | None = None) -> AudioCoreBuild:
     from simlib.runner import BUILD
     from synth.netlist_sim import gate_level_design
 
-    tag = f"{model}-{fs_hz}" + ("-netlist" if gate_level else "")
+    tag = f"{model}-{fs_hz}" + ("-netlist" if gate_level else "") + (f"-L{plan_budget}" if plan_budget else "")
     work = BUILD / "audio_core" / tag
     work.mkdir(parents=True, exist_ok=True)
-    waits = SHORT_WAITS if gate_level else REAL_WAITS
-    sources, manifest_path, build = build_audio_core(model, fs_hz, work, waits, for_yosys=gate_level)
+    waits = waits or (SHORT_WAITS if gate_level else REAL_WAITS)
+    sources, manifest_path, build = build_audio_core(model, fs_hz, work, waits, for_yosys=gate_level,
+                                                     plan_budget=plan_budget)
     rng = np.random.default_rng(derived_seed(f"audio-clock-phase-{model}-{fs_hz}"))
     stimulus = work / "stimulus.npz"
     np.savez(stimulus, fs_hz=fs_hz, manifest=str(manifest_path), channel_map=str(build.channel_map_path),
              audio_period_ps=2 * round(0.5e12 / (build.pll.audio_mhz * 1e6)),  # even: cocotb's 50% duty
              network_period_ps=2 * round(0.5e12 / (build.pll.network_mhz * 1e6)),
              network_phase_ps=int(rng.integers(1, 5000)), frames=frames, min_played=frames // 2,
-             access_wait_us=waits["access_wait_us"])
+             access_wait_us=waits["access_wait_us"], expect_late=plan_budget is not None)
     netlist = gate_level_design("audio_core", sources, work / "netlist") if gate_level else None
     return AudioCoreBuild(sources, work, stimulus, tag, netlist)
 
@@ -375,3 +393,23 @@ def test_audio_core_netlist() -> None:
     """The synthesised audio core (yosys synth_ecp5: the TDM master, codec control, crossings, channel map and
     the network as ECP5 cells) against the same codec model and the same golden check, at 192 kHz."""
     run_scenario(prepare("fpga", 192000, frames=240, gate_level=True), "stream")
+
+
+def test_audio_core_deadline_monitor() -> None:
+    """The planner refuses a network whose latency misses L = 2; built anyway (a per-layer plan of 897 cycles
+    against a budget of 800 at 192 kHz), the core raises `late` and keeps playing."""
+    from golden.manifest import load_manifest
+    from golden.rtlgen.top import plan_network
+    from simlib.runner import REPO
+    from synth.board.audio.build import plan_audio_build
+    from synth.board.audio.core import AudioDeadlineError, AudioTiming
+
+    manifest = load_manifest(REPO / "golden" / "models" / "fpga.yaml")
+    slow = plan_network(manifest, 400)
+    build = plan_audio_build(manifest, 192000, 150.0, 156, "LFE5UM5G-85F",
+                             REPO / "golden" / "audio" / "seeds_map.yaml")
+    timing = AudioTiming(build.pll.audio_mhz * 1e6, build.pll.network_per_audio, slow.latency_cycles,
+                         slow.cycles_per_sample)
+    with pytest.raises(AudioDeadlineError, match="misses the DAC frame after next"):
+        timing.check()
+    run_scenario(prepare("fpga", 192000, frames=64, plan_budget=400, waits=SHORT_WAITS), "late")

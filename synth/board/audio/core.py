@@ -184,20 +184,24 @@ class AudioCore(Elaboratable):
         m.d.comb += [output_map.outputs.eq(from_network.o_data), output_map.strobe.eq(from_network.o_stb)]
 
         # --- mute and the deadline --------------------------------------------------------------------------
-        # `fresh`: an output word set arrived since the last DAC load. Muted until the first; after it, every
-        # DAC load must find a fresh one (one output per frame), else `late` (sticky) and the last words repeat.
+        # Muted (0) until the first output. After it, L = 2 means that at every DAC load (the end of frame k) the
+        # outputs of every frame fed so far but frame k's own have arrived: exactly one sample in flight. A count
+        # of 2 is an output that missed its frame (it would go out a frame late, shifting the whole stream), 0 or
+        # less an output from nowhere: either raises the sticky `late`. A late frame repeats the last words.
         next_words = Signal.like(output_map.words)
-        fresh, playing = Signal(), Signal()
+        playing = Signal()
+        in_flight = Signal(range(-4, 5))  # frames fed to the network minus outputs back from it
+        fed, returned = input_map.valid, output_map.valid
         with m.If(self.soft_reset):
-            audio += [fresh.eq(0), playing.eq(0), next_words.eq(0), self.late.eq(0)]
+            audio += [playing.eq(0), next_words.eq(0), self.late.eq(0), in_flight.eq(0)]
         with m.Else():
-            with m.If(output_map.valid):
-                audio += [next_words.eq(output_map.words), fresh.eq(1)]
-            with m.Elif(tdm.dac_load):
-                audio += fresh.eq(0)
-            with m.If(tdm.dac_load & fresh):
-                audio += playing.eq(1)
-            with m.If(tdm.dac_load & playing & ~fresh):
+            with m.If(fed & ~returned & (in_flight < 4)):
+                audio += in_flight.eq(in_flight + 1)
+            with m.Elif(returned & ~fed & (in_flight > -4)):
+                audio += in_flight.eq(in_flight - 1)
+            with m.If(returned):
+                audio += [next_words.eq(output_map.words), playing.eq(1)]
+            with m.If(tdm.dac_load & playing & (in_flight != 1)):
                 audio += self.late.eq(1)
         m.d.comb += tdm.dac_words.eq(next_words)
 
