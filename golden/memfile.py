@@ -73,6 +73,16 @@ def matrix_rom_words(weights: ArrayLike, fmt: QFormat, lanes: int, cols: int) ->
     return words
 
 
+def matrix_rom_depth(in_d: int, out_d: int, lanes: int, cols: int) -> int:
+    """Words of matrix_rom_words' ROM, without building them: PASSES*BEATS."""
+    return math.ceil(out_d / cols) * math.ceil(in_d / lanes)
+
+
+def bias_rom_depth(out_d: int, cols: int) -> int:
+    """Words of bias_rom_words' ROM, without building them: PASSES."""
+    return math.ceil(out_d / cols)
+
+
 def bias_rom_words(bias: ArrayLike, fmt: QFormat, cols: int) -> list[int]:
     """ROM words of an (OUT_D,) bias for COLS parallel columns (the RTL requires COLS <= OUT_D)."""
     codes = fmt.check_codes(bias, "bias")

@@ -126,6 +126,13 @@ class LayerKind(ABC):
     def settings(self, layer: Layer) -> Iterable[Parallelism]:
         """Every legal parallelism setting."""
 
+    def frontier_settings(self, layer: Layer) -> Iterable[Parallelism]:
+        """The settings the generator's chooser (golden.rtlgen.top.choose_parallelism) can pick, in `settings`'
+        order: every setting but ones it never picks. A setting may be left out only if a listed setting of the
+        same implementation has fewer multipliers and no longer an interval (the chooser takes the fewest
+        multipliers that fit the budget, so the left-out one never wins). The default: every setting."""
+        return self.settings(layer)
+
     @abstractmethod
     def check_setting(self, layer: Layer, setting: Parallelism, where: str) -> None:
         """Raise naming `where` if `setting` is not legal for `layer`."""
@@ -168,6 +175,11 @@ class LayerKind(ABC):
     @abstractmethod
     def rom_files(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[list[int], int]]:
         """Per role (e.g. weights, bias): the $readmemh words and their width in bits."""
+
+    def rom_shapes(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[int, int]]:
+        """Per role of rom_files: (words, width in bits), without building the words. The default builds them;
+        a kind with many settings states the closed form (the generator's LUT estimate asks for every plan)."""
+        return {role: (len(words), bits) for role, (words, bits) in self.rom_files(layer, setting).items()}
 
     @abstractmethod
     def lint_variants(self) -> list[tuple[Layer, Parallelism]]:

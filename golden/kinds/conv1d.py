@@ -17,7 +17,7 @@ from golden import fast
 from golden.errors import GoldenError
 from golden.kinds.base import IMPLEMENTATION_LANES, Layer, LayerKind, Parallelism, Sequence
 from golden.layer_format import Activation, OperandFormats, OutputStage
-from golden.memfile import bias_rom_words, matrix_rom_words
+from golden.memfile import bias_rom_depth, bias_rom_words, matrix_rom_depth, matrix_rom_words
 from golden.qformat import QFormat, Rounding, format_from_dict
 
 MAX_KERNEL_SIZE = 64
@@ -235,6 +235,10 @@ class Conv1dKind(LayerKind):
         assert_conv(layer)
         yield from lane_col_settings(layer.terms, layer.out_channels)
 
+    def frontier_settings(self, layer: Layer) -> Iterable[Parallelism]:
+        assert_conv(layer)
+        yield from lane_col_frontier(layer.terms, layer.out_channels)
+
     def check_setting(self, layer: Layer, setting: Parallelism, where: str) -> None:
         assert_conv(layer)
         check_lane_col_setting(layer.terms, layer.out_channels, setting, where)
@@ -264,11 +268,16 @@ class Conv1dKind(LayerKind):
         assert_conv(layer)
         matrix = layer.kernel.reshape(layer.terms, layer.out_channels)  # tap-major rows, as the taps are packed
         kernel_fmt, bias_fmt = layer.operands.kernel, layer.operands.bias
+        shapes = self.rom_shapes(layer, setting)
         return {
-            "weights": (matrix_rom_words(matrix, kernel_fmt, setting.lanes, setting.cols),
-                        setting.lanes * setting.cols * kernel_fmt.width),
-            "bias": (bias_rom_words(layer.bias, bias_fmt, setting.cols), setting.cols * bias_fmt.width),
+            "weights": (matrix_rom_words(matrix, kernel_fmt, setting.lanes, setting.cols), shapes["weights"][1]),
+            "bias": (bias_rom_words(layer.bias, bias_fmt, setting.cols), shapes["bias"][1]),
         }
+
+    def rom_shapes(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[int, int]]:
+        assert_conv(layer)
+        return lane_col_rom_shapes(layer.terms, layer.out_channels, setting, layer.operands.kernel.width,
+                                   layer.operands.bias.width)
 
     def lint_variants(self) -> list[tuple[Layer, Parallelism]]:
         def layer(operands: OperandFormats, stage: OutputStage, k: int, in_d: int, out_d: int) -> ConvLayer:
@@ -348,6 +357,30 @@ def lane_col_settings(terms: int, out_channels: int) -> Iterable[Parallelism]:
     for lanes in range(1, terms + 1):
         for cols in range(1, out_channels + 1):
             yield Parallelism(lanes, cols)
+
+
+def lane_col_frontier(terms: int, out_channels: int) -> Iterable[Parallelism]:
+    """The LANES x COLS the chooser can pick, in lane_col_settings' order: the fewest lanes for each number of
+    beats ceil(terms / LANES), by the fewest columns for each number of passes ceil(out_channels / COLS).
+
+    Any other setting has the walk of one of these with more multipliers, and no shorter an interval
+    (conv1d_interval: the walk, or a latency that grows with clog2(LANES)), so the chooser never takes it. The
+    fewest lanes giving n beats is ceil(terms / n); those values, n = 1..terms, are about 2 sqrt(terms) of
+    the terms lanes (a 4 x 128 -> 128 layer: 44 x 22 of 512 x 128 settings)."""
+    lanes = sorted({-(-terms // n) for n in range(1, terms + 1)})
+    cols = sorted({-(-out_channels // n) for n in range(1, out_channels + 1)})
+    for lane_count in lanes:
+        for col_count in cols:
+            yield Parallelism(lane_count, col_count)
+
+
+def lane_col_rom_shapes(terms: int, out_channels: int, setting: Parallelism, kernel_width: int,
+                        bias_width: int) -> dict[str, tuple[int, int]]:
+    """(words, bits) of rtl/conv1d.sv's weight and bias ROMs (golden.memfile's layouts): LANES x COLS codes of
+    `kernel_width` bits per word, COLS biases of `bias_width` bits per word."""
+    lanes, cols = setting.lanes, setting.cols
+    return {"weights": (matrix_rom_depth(terms, out_channels, lanes, cols), lanes * cols * kernel_width),
+            "bias": (bias_rom_depth(out_channels, cols), cols * bias_width)}
 
 
 def check_lane_col_setting(terms: int, out_channels: int, setting: Parallelism, where: str) -> None:

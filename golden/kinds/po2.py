@@ -42,7 +42,8 @@ from golden.errors import GoldenError
 from golden.kinds.base import IMPLEMENTATION_LANES, Layer, LayerKind, Parallelism, Sequence
 from golden.kinds.conv1d import (
     MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, _array, _field, check_lane_col_setting,
-    conv1d_interval, conv1d_latency, conv1d_parameters, lane_col_settings, sequence_result,
+    conv1d_interval, conv1d_latency, conv1d_parameters, lane_col_frontier, lane_col_rom_shapes, lane_col_settings,
+    sequence_result,
 )
 from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
 from golden.memfile import bias_rom_words, matrix_rom_words
@@ -383,6 +384,12 @@ class Po2Kind(LayerKind):
         yield from lane_col_settings(layer.terms, layer.out_channels)
         yield baked_setting(layer)
 
+    def frontier_settings(self, layer: Layer) -> Iterable[Parallelism]:
+        """The lanes core's LANES x COLS as conv1d's (its multipliers and interval are conv1d's), then baked."""
+        assert_po2(layer)
+        yield from lane_col_frontier(layer.terms, layer.out_channels)
+        yield baked_setting(layer)
+
     def check_setting(self, layer: Layer, setting: Parallelism, where: str) -> None:
         assert_po2(layer)
         if setting.implementation == IMPLEMENTATION_BAKED:
@@ -472,11 +479,18 @@ class Po2Kind(LayerKind):
         cw = layer.code_width
         codes = layer.weight_codes().reshape(layer.terms, layer.out_channels)
         patterns = np.where(codes >= 1 << (cw - 1), codes - (1 << cw), codes)
+        shapes = self.rom_shapes(layer, setting)
         return {
-            "weights": (matrix_rom_words(patterns, QFormat(cw, 0), setting.lanes, setting.cols),
-                        setting.lanes * setting.cols * cw),
-            "bias": (bias_rom_words(layer.bias, layer.bias_format, setting.cols), setting.cols * layer.bias_format.width),
+            "weights": (matrix_rom_words(patterns, QFormat(cw, 0), setting.lanes, setting.cols), shapes["weights"][1]),
+            "bias": (bias_rom_words(layer.bias, layer.bias_format, setting.cols), shapes["bias"][1]),
         }
+
+    def rom_shapes(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[int, int]]:
+        assert_po2(layer)
+        if setting.implementation == IMPLEMENTATION_BAKED:
+            return {}
+        return lane_col_rom_shapes(layer.terms, layer.out_channels, setting, layer.code_width,
+                                   layer.bias_format.width)
 
     def lint_variants(self) -> list[tuple[Layer, Parallelism]]:
         """The lanes core at four settings; the baked core on layers whose weights reach every structure of its

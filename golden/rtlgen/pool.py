@@ -226,7 +226,6 @@ class PoolPlan:
         At full rate the next sample begins when this one's last beat issues, but not before
         it was accepted: in_ready_o rises once the input was written (cycle IN + 1)."""
         visible: dict[tuple[int, int], int] = {}
-        inputs = self.layers[0].in_channels
         issue: list[int] = []
         cycle = 0
         stalls = 0
@@ -241,9 +240,12 @@ class PoolPlan:
             issue.append(cycle)
             if beat.last:
                 visible[(beat.layer, beat.out)] = cycle + self.visible_after
-        last = issue[-1]
-        return Timing(issue=tuple(issue), cycles_per_sample=max(last, inputs + 2),
-                      latency_cycles=1 + last + self.visible_after, stall_cycles=stalls)
+        cycles, latency = self._sample_cycles(issue[-1])
+        return Timing(issue=tuple(issue), cycles_per_sample=cycles, latency_cycles=latency, stall_cycles=stalls)
+
+    def _sample_cycles(self, last: int) -> tuple[int, int]:
+        """(cycles per sample, latency) when the sample's last beat issues in cycle `last`."""
+        return max(last, self.layers[0].in_channels + 2), 1 + last + self.visible_after
 
     @property
     def cycles_per_sample(self) -> int:
@@ -252,6 +254,17 @@ class PoolPlan:
     @property
     def latency_cycles(self) -> int:
         return self.timing.latency_cycles
+
+    @property
+    def cycles_lower_bound(self) -> int:
+        """cycles_per_sample at least, without the replay: beats issue one per cycle from cycle 1, so the last
+        issues in cycle beat_count or later (equal when no beat waits)."""
+        return self._sample_cycles(self.beat_count)[0]
+
+    @property
+    def latency_lower_bound(self) -> int:
+        """latency_cycles at least, without the replay (as cycles_lower_bound)."""
+        return self._sample_cycles(self.beat_count)[1]
 
     # ---- output classes ---------------------------------------------------------------
     def layer_parameters(self, layer: ConvLayer) -> dict[str, int | str]:
@@ -288,6 +301,12 @@ class PoolPlan:
         return {"AW": aw, "DLW": dlw, "CW": index_width(max_in + 1), "LYW": index_width(len(self.layers)),
                 "OW": index_width(max(max_in, out_ch)), "NW": index_width(self.output_count), "LaneW": aw + 1 + dlw}
 
+    @property
+    def schedule_width(self) -> int:
+        """Bits of a SCHEDULE_FILE word: per lane an address offset and an age, then the beat's fields."""
+        w = self.widths
+        return self.pool * w["LaneW"] + w["CW"] + w["LYW"] + w["OW"] + w["NW"] + 4
+
     def schedule_words(self) -> tuple[list[int], int]:
         """The SCHEDULE_FILE words and their width."""
         w = self.widths
@@ -316,7 +335,7 @@ class PoolPlan:
             for flag in (beat.first, beat.last, beat.layer_last, beat.sample_last):
                 put(int(flag), 1)
             words.append(word)
-        return words, self.pool * w["LaneW"] + w["CW"] + w["LYW"] + w["OW"] + w["NW"] + 4
+        return words, self.schedule_width
 
     def weight_words(self) -> tuple[list[int], int]:
         """The WEIGHTS_FILE words: lane l's kernel code at [l*KW +: KW], zero for an idle lane."""
@@ -326,7 +345,11 @@ class PoolPlan:
             kernel = self.layers[beat.layer].kernel
             codes = [0 if term is None else int(kernel[term[0], term[1], beat.out]) for term in beat.terms]
             words.append(pack_vector(codes, kw))
-        return words, self.pool * kw
+        return words, self.weight_width
+
+    @property
+    def weight_width(self) -> int:
+        return self.pool * self.kernel_width
 
     def bias_words(self) -> tuple[list[int], int]:
         """The BIAS_FILE words: output n's bias code, sign-extended to BW."""
@@ -335,6 +358,11 @@ class PoolPlan:
 
     def rom_files(self) -> dict[str, tuple[list[int], int]]:
         return {"weights": self.weight_words(), "schedule": self.schedule_words(), "bias": self.bias_words()}
+
+    def rom_shapes(self) -> dict[str, tuple[int, int]]:
+        """Per role of rom_files: (words, bits), without building the words: a word per beat, a bias per output."""
+        return {"weights": (self.beat_count, self.weight_width), "schedule": (self.beat_count, self.schedule_width),
+                "bias": (self.output_count, self.bias_width)}
 
     def rtl_parameters(self) -> dict[str, int | str]:
         """pool_network's parameters except the files; tables as {field NL-1, ..., field 0} literals."""

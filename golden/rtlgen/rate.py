@@ -16,17 +16,28 @@ cycle and DSP formulas). Candidates are ordered by MULT18X18D first, then by
 `estimated_luts` (a simple structural estimate, below: no kind provides a LUT
 cost), then by cycles per sample. The chosen one is the first whose cycles per
 sample <= FREQ * 1e6 / RATE among those that fit the part's multipliers.
+
+It answers in a tenth of a second for a network of 150k multiply-accumulates per
+sample (docs/results.md, "Generator speed"): each layer's choice at every budget comes
+from one pass over its kind's frontier settings (golden.rtlgen.top.layer_frontier),
+so a step of the per-layer walk is a look-up per layer; the LUT estimate reads the
+ROMs' shapes, not their words; and a pool's schedule is replayed only where its
+closed-form lower bound on cycles (or latency) does not settle a test. The
+candidates, their order and the choice are those of re-planning every layer from
+all its settings at every budget (golden/tests/plan_reference.py, compared in
+sim/network/test_rate_enumeration.py and by scripts/bench_generator.py --compare).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
-from typing import Union
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Callable, Union
 
 from golden.kinds import kind_of
 from golden.manifest import NetworkManifest
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, check_poolable, plan_pool
-from golden.rtlgen.top import NetworkPlan, RtlExportError, plan_network
+from golden.rtlgen.top import NetworkFrontier, NetworkPlan, RtlExportError, check_top_name
 
 Plan = Union[NetworkPlan, PoolPlan]
 
@@ -59,6 +70,16 @@ class Candidate:
     @property
     def dsp_count(self) -> int:
         return self.plan.dsp_count
+
+    @property
+    def cycles_lower_bound(self) -> int:
+        """cycles_per_sample at least; a pool's without replaying its schedule (PoolPlan.cycles_lower_bound)."""
+        return self.plan.cycles_lower_bound if isinstance(self.plan, PoolPlan) else self.plan.cycles_per_sample
+
+    @property
+    def latency_lower_bound(self) -> int:
+        """plan.latency_cycles at least; a pool's without replaying its schedule."""
+        return self.plan.latency_lower_bound if isinstance(self.plan, PoolPlan) else self.plan.latency_cycles
 
     def max_rate(self, freq_mhz: float) -> float:
         """Samples per second at `freq_mhz`."""
@@ -112,9 +133,10 @@ def format_rate(rate_hz: float) -> str:
     return f"{rate_hz:,.1f} samples/s"
 
 
-def _rom_luts(roms: dict[str, tuple[list[int], int]]) -> int:
-    """LUT4s of the ROMs yosys keeps in logic: width x ceil(depth / 16), shallow ROMs only."""
-    return sum(bits * math.ceil(len(words) / 16) for words, bits in roms.values() if len(words) <= LUT_ROM_MAX_DEPTH)
+def _rom_luts(roms: dict[str, tuple[int, int]]) -> int:
+    """LUT4s of the ROMs yosys keeps in logic: width x ceil(depth / 16), shallow ROMs only; `roms` maps each
+    ROM to its (depth, width) (rom_shapes)."""
+    return sum(bits * math.ceil(depth / 16) for depth, bits in roms.values() if depth <= LUT_ROM_MAX_DEPTH)
 
 
 def estimated_luts(plan: Plan) -> int:
@@ -129,31 +151,42 @@ def estimated_luts(plan: Plan) -> int:
         accumulator = product + math.ceil(math.log2(plan.max_terms + 1))
         classes, _ = plan.classes
         output = sum(accumulator + int(c["YW"]) for c in classes)
-        return plan.pool * product + output + _rom_luts(plan.rom_files()) + CONTROL_LUTS
+        return plan.pool * product + output + _rom_luts(plan.rom_shapes()) + CONTROL_LUTS
     total = 0
     for lp in plan.layers:
         layer = lp.layer
         terms = layer.kernel_size * layer.in_channels
         product = 2 * layer.input_format.operand_width
         accumulator = product + math.ceil(math.log2(terms + 1))
-        roms = kind_of(layer).rom_files(layer, lp.setting)
+        roms = kind_of(layer).rom_shapes(layer, lp.setting)
         total += (lp.multipliers * product + lp.cols * (accumulator + layer.output_format.width) + _rom_luts(roms)
                   + CONTROL_LUTS)
     return total
 
 
 def per_layer_plans(manifest: NetworkManifest, top: str | None = None) -> list[NetworkPlan]:
-    """Every distinct per-layer plan, slowest first: budget = the previous plan's cycles per sample - 1."""
+    """Every distinct per-layer plan, slowest first: plan_network at budget = the previous plan's cycles per
+    sample - 1, from an unbounded budget until some layer cannot meet it.
+
+    Each layer's choice at every budget is worked out once (golden.rtlgen.top.NetworkFrontier), so a step
+    costs a look-up per layer, not a search of every layer's settings."""
+    top = top or f"wavenet_{manifest.name}"
+    try:
+        check_top_name(top)
+    except RtlExportError:  # as plan_network refuses it: no per-layer plan
+        return []
+    frontier = NetworkFrontier(manifest)
     plans: list[NetworkPlan] = []
     budget = UNBOUNDED_BUDGET
     while budget >= 1:
         try:
-            plan = plan_network(manifest, budget, top=top)
+            layers = frontier.layers_at(budget)
         except RtlExportError:  # no setting of some layer meets the budget: the fastest plan was the last
             break
+        cycles = max(lp.interval for lp in layers)
         # recorded at the tightest budget that gives it: --cycles-per-sample <that> rebuilds the same plan
-        plans.append(replace(plan, budget=plan.cycles_per_sample))
-        budget = plan.cycles_per_sample - 1
+        plans.append(NetworkPlan(manifest=manifest, top=top, layers=layers, budget=cycles))
+        budget = cycles - 1
     return plans
 
 
@@ -166,8 +199,32 @@ def candidates(manifest: NetworkManifest, top: str | None = None) -> list[Candid
         pass
     else:
         plans += [plan_pool(manifest, size, top) for size in POOL_SIZES]
-    found = [Candidate(plan, estimated_luts(plan)) for plan in plans]
-    return sorted(found, key=lambda c: (c.dsp_count, c.estimated_luts, c.cycles_per_sample))
+    found = sorted((Candidate(plan, estimated_luts(plan)) for plan in plans),
+                   key=lambda c: (c.dsp_count, c.estimated_luts))
+    # then by cycles per sample among equals: a pool's schedule is replayed only if it ties (choose_for_rate
+    # mostly gets by with its lower bound)
+    ordered: list[Candidate] = []
+    for _, run in groupby(found, key=lambda c: (c.dsp_count, c.estimated_luts)):
+        tied = list(run)
+        ordered += sorted(tied, key=lambda c: c.cycles_per_sample) if len(tied) > 1 else tied
+    return ordered
+
+
+def _least(items: list[Candidate], bound: Callable[[Candidate], int],
+           key: Callable[[Candidate], tuple[int, ...]]) -> Candidate:
+    """min(items, key=key), first among equals, where bound(c) <= key(c)[0]: the items are visited by their
+    bound and the search stops at one above the best key[0] found, so an item's key is rarely computed."""
+    best: Candidate | None = None
+    best_key: tuple[int, ...] = ()
+    for position, item in sorted(enumerate(items), key=lambda pair: bound(pair[1])):
+        if best is not None and bound(item) > best_key[0]:
+            break
+        item_key = (*key(item), position)
+        if best is None or item_key < best_key:
+            best, best_key = item, item_key
+    if best is None:
+        raise ValueError("_least of no items")
+    return best
 
 
 def _positive(value: object, what: str) -> float:
@@ -195,15 +252,18 @@ def choose_for_rate(
     freq = _positive(freq_mhz, "the clock frequency (MHz)")
     options = candidates(manifest, top) if options is None else options
     fitting = [c for c in options if dsp_limit is None or c.dsp_count <= dsp_limit]
+    # each test on a candidate's cycles or latency tries its lower bound first (a pool's needs no replay)
     if max_latency_cycles is not None:
-        prompt = [c for c in fitting if c.plan.latency_cycles <= max_latency_cycles]
+        prompt = [c for c in fitting if c.latency_lower_bound <= max_latency_cycles
+                  and c.plan.latency_cycles <= max_latency_cycles]
         if not prompt and fitting:
-            quickest = min(fitting, key=lambda c: (c.plan.latency_cycles, c.dsp_count))
+            quickest = _least(fitting, lambda c: c.latency_lower_bound, lambda c: (c.plan.latency_cycles, c.dsp_count))
             raise RateError(f"no configuration of {manifest.name} answers within {max_latency_cycles} cycles at "
                             f"{freq:g} MHz; the quickest that fits is {quickest.summary(freq)} with a latency of "
                             f"{quickest.plan.latency_cycles} cycles")
         fitting = prompt
-    meeting = [c for c in fitting if c.cycles_per_sample * rate <= freq * 1e6]
+    meeting = [c for c in fitting
+               if c.cycles_lower_bound * rate <= freq * 1e6 and c.cycles_per_sample * rate <= freq * 1e6]
     if meeting:
         return RateChoice(chosen=meeting[0], rate_hz=rate, freq_mhz=freq, dsp_limit=dsp_limit, part=part,
                           meeting=len(meeting), considered=len(options))
@@ -213,7 +273,8 @@ def choose_for_rate(
     if not fitting:
         raise RateError(f"no configuration of {manifest.name} fits{where}: the smallest needs "
                         f"{min(c.dsp_count for c in options)} MULT18X18D")
-    fastest = min(fitting, key=lambda c: (c.cycles_per_sample, c.dsp_count, c.estimated_luts))
+    fastest = _least(fitting, lambda c: c.cycles_lower_bound,
+                     lambda c: (c.cycles_per_sample, c.dsp_count, c.estimated_luts))
     raise RateError(
         f"no configuration of {manifest.name} meets {format_rate(rate)} at {freq:g} MHz (at most "
         f"{math.floor(freq * 1e6 / rate)} cycles per sample){where}; the fastest that fits is "

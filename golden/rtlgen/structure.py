@@ -96,9 +96,11 @@ def plan_structure(
     # its cheapest configuration.
     dsp_limit = cheapest.dsp_count + math.ceil(idle_multipliers(cheapest))
     for candidate in candidates(manifest, top):  # cheapest first
+        if candidate.dsp_count > dsp_limit or candidate.cycles_lower_bound > cycles_per_sample:
+            continue  # settled without replaying a pool's schedule
         reached = mac_efficiency(candidate.plan)
-        if (candidate.cycles_per_sample <= cycles_per_sample and candidate.dsp_count <= dsp_limit
-                and reached is not None and reached >= MAC_EFFICIENCY_FLOOR):
+        if (candidate.cycles_per_sample <= cycles_per_sample and reached is not None
+                and reached >= MAC_EFFICIENCY_FLOOR):
             return replace(candidate.plan, budget=cycles_per_sample)
     return cheapest
 
@@ -107,7 +109,7 @@ def _smallest_pool(manifest: NetworkManifest, budget: int, top: str | None, requ
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise PoolError(f"cycles per sample must be a positive integer, got {budget!r}")
     plans = [plan_pool(manifest, size, top, budget) for size in POOL_SIZES]
-    fitting = [plan for plan in plans if plan.cycles_per_sample <= budget]
+    fitting = [plan for plan in plans if plan.cycles_lower_bound <= budget and plan.cycles_per_sample <= budget]
     if fitting:
         return fitting[0]
     if required:

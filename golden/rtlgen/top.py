@@ -15,9 +15,10 @@ import os
 import re
 import shutil
 import tempfile
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from golden.errors import GoldenError
 from golden.kinds import KINDS, Layer, Parallelism, kind_of
@@ -199,10 +200,21 @@ def checked_layer_plan(index: int, layer: Layer, setting: Parallelism) -> LayerP
     return LayerPlan(index, layer, setting)
 
 
-def _cheapest(plans: list[LayerPlan]) -> LayerPlan:
+def _cheapest_key(plan: LayerPlan) -> tuple[int, int, int]:
     """Within one implementation: fewest multipliers, then the shortest interval, then fewer COLS
     (narrower ROM words, fewer accumulators and requantisers)."""
-    return min(plans, key=lambda plan: (plan.multipliers, plan.interval, plan.cols))
+    return (plan.multipliers, plan.interval, plan.cols)
+
+
+def _between_implementations(plans: list[LayerPlan], order: list[str]) -> LayerPlan:
+    """Each implementation's cheapest within the budget -> the one with fewer DSP blocks, then the lower estimated
+    LUT cost (the kind's estimated_luts), then the kind's first implementation (`order`)."""
+    if len(plans) == 1:
+        return plans[0]
+    unknown = 1 << 62  # a kind without an estimate sorts last among equals
+    return min(plans, key=lambda plan: (
+        plan.dsp_blocks, unknown if plan.estimated_luts is None else plan.estimated_luts,
+        order.index(plan.implementation)))
 
 
 def with_mul_latency(layer: Layer, setting: Parallelism, mul_latency: int) -> Parallelism:
@@ -213,43 +225,86 @@ def with_mul_latency(layer: Layer, setting: Parallelism, mul_latency: int) -> Pa
     return replace(setting, mul_latency=mul_latency)
 
 
-def choose_parallelism(index: int, layer: Layer, budget: int, implementation: str | None = None,
-                       mul_latency: int = 1) -> LayerPlan:
-    """The cheapest setting whose stage interval fits `budget` cycles.
+@dataclass(frozen=True)
+class LayerFrontier:
+    """choose_parallelism's answer for one layer at every budget: plans[j] for budgets in
+    [thresholds[j], thresholds[j + 1]) (the last one for every larger budget); below thresholds[0] no setting
+    fits, and `fastest` is the setting that comes closest (the smallest interval, then the fewest multipliers)."""
 
-    Per implementation of the layer's kind (one for most kinds), the cheapest
-    setting within the budget (_cheapest); between implementations, the one
-    with fewer DSP blocks, then the lower estimated LUT cost (the kind's
-    estimated_luts), then the kind's first. `implementation` restricts the
-    choice to one (an override); if none of its settings fits the budget, its
-    fastest is taken (an override is not bound by the budget). DSP multipliers
-    get `mul_latency` register stages (with_mul_latency)."""
+    index: int
+    layer: Layer
+    thresholds: tuple[int, ...]
+    plans: tuple[LayerPlan, ...]
+    fastest: LayerPlan
+
+    def at(self, budget: int) -> LayerPlan | None:
+        """The cheapest plan whose interval fits `budget`, or None."""
+        position = bisect_right(self.thresholds, budget) - 1
+        return self.plans[position] if position >= 0 else None
+
+    def choose(self, budget: int) -> LayerPlan:
+        plan = self.at(budget)
+        if plan is None:
+            best = self.fastest
+            raise RtlExportError(
+                f"layer {self.index} ({self.layer.name}): no parallelism meets {budget} cycles per sample; the "
+                f"fastest setting ({_setting_text(best.setting)}) needs {best.interval}"
+            )
+        return plan
+
+
+def layer_frontier(index: int, layer: Layer, mul_latency: int = 1, implementation: str | None = None) -> LayerFrontier:
+    """The layer's choice at every budget, in one pass over its kind's frontier settings (choose_parallelism's rule).
+
+    Per implementation the cheapest setting within a budget (_cheapest_key; the first in the kind's order among
+    equals) changes only at budgets that are some setting's interval: going through the settings by interval,
+    a running minimum per implementation gives the cheapest for each budget, and _between_implementations
+    picks among the implementations' cheapest there. The kind's frontier_settings leaves out only settings
+    this rule never picks, so the answers are those of every setting."""
     kind = kind_of(layer)
     candidates = [LayerPlan(index, layer, with_mul_latency(layer, setting, mul_latency))
-                  for setting in kind.settings(layer)]
+                  for setting in kind.frontier_settings(layer)]
     order = list(dict.fromkeys(plan.implementation for plan in candidates))
     if implementation is not None:
         if implementation not in order:
             raise RtlExportError(f"layer {index} ({layer.name}): kind {layer.kind} has no implementation "
                                  f"{implementation!r}; it has {', '.join(order)}")
         candidates = [plan for plan in candidates if plan.implementation == implementation]
-    fitting = [plan for plan in candidates if plan.interval <= budget]
-    if not fitting:
-        best = min(candidates, key=lambda plan: (plan.interval, plan.multipliers))
-        if implementation is not None:
-            return best
-        raise RtlExportError(
-            f"layer {index} ({layer.name}): no parallelism meets {budget} cycles per sample; the fastest setting "
-            f"({_setting_text(best.setting)}) needs {best.interval}"
-        )
-    best_per_implementation = [_cheapest([plan for plan in fitting if plan.implementation == name])
-                               for name in order if any(plan.implementation == name for plan in fitting)]
-    if len(best_per_implementation) == 1:
-        return best_per_implementation[0]
-    unknown = 1 << 62  # a kind without an estimate sorts last among equals
-    return min(best_per_implementation, key=lambda plan: (
-        plan.dsp_blocks, unknown if plan.estimated_luts is None else plan.estimated_luts,
-        order.index(plan.implementation)))
+    ranked = sorted(((plan.interval, _cheapest_key(plan), position, plan) for position, plan in enumerate(candidates)),
+                    key=lambda entry: entry[:3])
+    fastest = min(candidates, key=lambda plan: (plan.interval, plan.multipliers))
+    best: dict[str, tuple[tuple[int, int, int], int, LayerPlan]] = {}
+    thresholds: list[int] = []
+    plans: list[LayerPlan] = []
+    for number, (interval, key, position, plan) in enumerate(ranked):
+        held = best.get(plan.implementation)
+        if held is None or (key, position) < held[:2]:
+            best[plan.implementation] = (key, position, plan)
+        if number + 1 < len(ranked) and ranked[number + 1][0] == interval:
+            continue  # every setting of this interval first
+        choice = _between_implementations([best[name][2] for name in order if name in best], order)
+        if not plans or choice != plans[-1]:
+            thresholds.append(interval)
+            plans.append(choice)
+    return LayerFrontier(index, layer, tuple(thresholds), tuple(plans), fastest)
+
+
+def choose_parallelism(index: int, layer: Layer, budget: int, implementation: str | None = None,
+                       mul_latency: int = 1) -> LayerPlan:
+    """The cheapest setting whose stage interval fits `budget` cycles.
+
+    Per implementation of the layer's kind (one for most kinds), the cheapest
+    setting within the budget (_cheapest_key); between implementations, the one
+    with fewer DSP blocks, then the lower estimated LUT cost (the kind's
+    estimated_luts), then the kind's first. `implementation` restricts the
+    choice to one (an override); if none of its settings fits the budget, its
+    fastest is taken (an override is not bound by the budget). DSP multipliers
+    get `mul_latency` register stages (with_mul_latency). The rule itself is
+    layer_frontier's, which answers every budget at once."""
+    frontier = layer_frontier(index, layer, mul_latency, implementation)
+    if implementation is not None and frontier.at(budget) is None:
+        return frontier.fastest
+    return frontier.choose(budget)
 
 
 def _setting_text(setting: Parallelism) -> str:
@@ -283,12 +338,41 @@ def plan_network(
         )
     if mul_latency not in (None, 1, 2):
         raise RtlExportError(f"multiplier latency must be 1 or 2, got {mul_latency!r}")
-    plans = _layer_plans(manifest, cycles_per_sample, overrides, mul_latency or 1)
-    if mul_latency is None and sum(plan.dsp_blocks for plan in plans) > WIDE_NETWORK_DSPS:
-        plans = _layer_plans(manifest, cycles_per_sample, overrides, 2)
+    plans = with_wide_network_rule(lambda stages: _layer_plans(manifest, cycles_per_sample, overrides, stages),
+                                   mul_latency)
     top = top or f"wavenet_{manifest.name}"
     check_top_name(top)
     return NetworkPlan(manifest=manifest, top=top, layers=tuple(plans), budget=cycles_per_sample)
+
+
+def with_wide_network_rule(plan_layers: Callable[[int], Sequence[LayerPlan]],
+                           mul_latency: int | None) -> Sequence[LayerPlan]:
+    """`plan_layers(stages)` with `mul_latency` multiplier stages if given, else with 1, or with 2 where that
+    needs more than WIDE_NETWORK_DSPS MULT18X18D (plan_network's rule)."""
+    plans = plan_layers(mul_latency or 1)
+    if mul_latency is None and sum(plan.dsp_blocks for plan in plans) > WIDE_NETWORK_DSPS:
+        plans = plan_layers(2)
+    return plans
+
+
+class NetworkFrontier:
+    """plan_network's layers (no overrides) at any budget, from each layer's frontier, built once per multiplier
+    latency: the per-layer rate candidates (golden.rtlgen.rate.per_layer_plans) ask it at every useful budget."""
+
+    def __init__(self, manifest: NetworkManifest) -> None:
+        self.manifest = manifest
+        self._frontiers: dict[int, tuple[LayerFrontier, ...]] = {}
+
+    def frontiers(self, mul_latency: int) -> tuple[LayerFrontier, ...]:
+        if mul_latency not in self._frontiers:
+            self._frontiers[mul_latency] = tuple(layer_frontier(index, layer, mul_latency)
+                                                 for index, layer in enumerate(self.manifest.layers))
+        return self._frontiers[mul_latency]
+
+    def layers_at(self, budget: int) -> tuple[LayerPlan, ...]:
+        """plan_network(manifest, budget).layers; raises RtlExportError as it does when a layer cannot meet it."""
+        return tuple(with_wide_network_rule(
+            lambda stages: [frontier.choose(budget) for frontier in self.frontiers(stages)], None))
 
 
 def _layer_plans(

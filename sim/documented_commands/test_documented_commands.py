@@ -311,6 +311,14 @@ SMOKE: dict[str, Smoke] = {
               Run((sys.executable, "scripts/gen_network.py", "golden/models/fpga.yaml", "--out", "{tmp}/B",
                    "--structure", "shared", "--pool", "3"), expect=("one pool of 3", *GENERATED))),
         why="two runs: the per-layer options, then the shared pool's"),
+    "scripts/bench_generator.py --compare": Smoke(
+        runs=(Run((sys.executable, "scripts/bench_generator.py", "golden/models/scale/scale_w16_l3.yaml", "--compare"),
+                  expect=("| scale_w16_l3 | 1,536 | 3 | 16 | shared P=2, 2 DSPs, 768 cycles |",
+                          "same (41 candidates)")),),
+        why="the family's smallest member (docs/results.md shows the whole family)"),
+    "scripts/make_scale_family.py --check": Smoke(
+        runs=(Run((sys.executable, "scripts/make_scale_family.py", "--check")),), seconds=6,
+        why="a real run: golden/models/scale/ is what the script writes, member for member"),
     "scripts/render_audio.py --cv1 --cv2 --plot": Smoke(
         prepare=stream_inputs,
         runs=(Run((sys.executable, "scripts/render_audio.py", "{tmp}/triangle.wav", "{tmp}/out.wav", "--cv1", "0.2",
