@@ -9,7 +9,8 @@ STAMP         := $(VENV)/.installed
 TRAIN_STAMP   := $(VENV)/.installed-train
 JOBS          ?= 2
 
-.PHONY: all venv test golden-test lint sim formal synth-check synth-blocks clean help model qkeras-test audit plots synth synth-ci pareto
+.PHONY: all venv test golden-test lint sim formal synth-check synth-blocks clean help model qkeras-test audit plots synth synth-ci pareto \
+	seeds
 
 all: test
 
@@ -21,11 +22,16 @@ help:
 	@echo "make formal       SymbiYosys proofs of the RTL blocks (sim/formal, yowasp-sby + yices)"
 	@echo "make synth-check  quick yosys checks: every block synthesises for ECP5, memories map right"
 	@echo "make synth-blocks per-block ECP5 cost table (LUT/FF/DSP/BRAM/Fmax) -> build/synth/blocks.md"
+	@echo "                  (synth-blocks, pareto and seeds run their jobs on a local Dask cluster, WORKERS=n of them,"
+	@echo "                  or DASK_SCHEDULER=tcp://host:8786's; results cached in build/synth/cache; docs/sweeps.md)"
 	@echo "make synth        network + ECPIX-5 board top -> .bit, build/synth/report.{json,md} (MODEL DEVICE PACKAGE SPEED FREQ)"
 	@echo "                  RATE=<samples/s>: the cheapest structure (DSPs, then LUTs) that sustains RATE at FREQ"
 	@echo "                  BOARD=pmod AUDIO_RATE=192000|48000: the eurorack-pmod instrument (docs/audio.md)"
+	@echo "                  SEEDS=1-8: place and route at each seed (in parallel), keep the best seed's bitstream"
+	@echo "make seeds        SEEDS=1-8 (or 1,3,5): one configuration (options of make synth) at several nextpnr seeds;"
+	@echo "                  each clock's Fmax per seed and min/median/max -> build/synth/seeds.{md,json}"
 	@echo "make pareto       the default model across budgets (pools P1-P8, per-layer 16..1024): measured table and plot"
-	@echo "                  -> build/synth/pareto.{md,json,png}; POINTS=P2,64 a subset; cached per point (DEVICE ... FREQ)"
+	@echo "                  -> build/synth/pareto.{md,json,png}; POINTS=P2,64 a subset; points in parallel, cached (DEVICE ... FREQ)"
 	@echo "make synth-ci     CI synthesis check on the ECPIX-5's 45F: mcu UART build, fpga pmod build at 192 kHz"
 	@echo "make model        train the QKeras models (CPU, a few minutes each) -> golden/models/*.h5, fpga/mcu also *.yaml"
 	@echo "                  MODELS=\"seed_fpga seed_po2\" picks some of fpga mcu seed_fpga seed_po2 fpga_po2 (default: all)"
@@ -72,7 +78,14 @@ PACKAGE ?= CABGA554
 SPEED   ?= 8
 FREQ    ?= 100
 synth-blocks: $(STAMP)
-	$(PY) scripts/synth_blocks.py --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ)
+	$(PY) scripts/synth_blocks.py --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ) $(SWEEP_ARGS)
+
+# The sweeps (synth-blocks, pareto, seeds, synth SEEDS=) hand their yosys/nextpnr jobs to Dask (synth/sweep.py,
+# docs/sweeps.md): a LocalCluster of WORKERS processes (default: one per core), or the running cluster whose
+# scheduler DASK_SCHEDULER names (tcp://host:8786; its workers must share this checkout at the same path).
+WORKERS ?=
+export DASK_SCHEDULER
+SWEEP_ARGS = $(if $(WORKERS),--workers $(WORKERS))
 
 # Full implementation of a model's network (a few minutes for the 85F): fails if it does not fit or misses FREQ.
 # MODEL may be a manifest (.yaml) or a committed QKeras model (.h5, its exported .yaml beside it is used).
@@ -82,17 +95,25 @@ RATE    ?=
 BOARD   ?= uart
 AUDIO_RATE  ?= 192000
 CHANNEL_MAP ?= golden/audio/seeds_map.yaml
-synth: $(STAMP)
-	$(PY) scripts/synth_network.py --model $(MODEL) --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ) \
+# SEEDS=1-8 (or 1,3,5): synthesise once, place and route at every seed on the cluster; the best seed's bitstream and
+# report are the outputs, build/synth/seeds.{md,json} the spread. make seeds: only the spread.
+SEEDS   ?=
+SYNTH_ARGS = --model $(MODEL) --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ) \
 	    $(if $(RATE),--rate $(RATE)) --board $(BOARD) \
 	    $(if $(filter pmod,$(BOARD)),--audio-rate $(AUDIO_RATE) --channel-map $(CHANNEL_MAP))
+synth: $(STAMP)
+	$(PY) scripts/synth_network.py $(SYNTH_ARGS) $(if $(SEEDS),--seeds $(SEEDS) $(SWEEP_ARGS))
+
+seeds: $(STAMP)
+	$(PY) scripts/synth_network.py $(SYNTH_ARGS) --seeds $(or $(SEEDS),1-8) --seeds-only $(SWEEP_ARGS)
 
 # The default model through the same flow at every point of the budget range (each an 85F place and route:
-# 5-40 min; cached per point in build/synth/pareto/, so a rerun resumes): build/synth/pareto.{md,json,png}.
+# 5-40 min; the points in parallel on the cluster, cached by content hash, so a rerun resumes):
+# build/synth/pareto.{md,json,png}.
 POINTS  ?=
 pareto: $(STAMP)
 	$(PY) scripts/pareto.py --device $(DEVICE) --package $(PACKAGE) --speed $(SPEED) --freq $(FREQ) \
-	    $(if $(POINTS),--points $(POINTS))
+	    $(if $(POINTS),--points $(POINTS)) $(SWEEP_ARGS)
 
 # CI's synthesis check (about 3 minutes on 2 cores) on the ECPIX-5's 45F: the small model through the UART board
 # flow, and the eurorack-pmod instrument at 192 kHz (docs/audio.md); each must fit and meet every clock's target.

@@ -3,6 +3,7 @@
 
     pareto.py [--model golden/models/fpga.yaml] [--device LFE5UM5G-85F] [--package CABGA554] [--speed 8]
               [--freq 100] [--seed 1] [--points P1,P2,...,P8,16,24,32,48,64,128,256,512,1024] [--fresh]
+              [--workers N] [--job-timeout SECONDS]
 
 Points: P1..P8 are the shared pool of that many multipliers, a number is the
 structure the generator builds for that cycles-per-sample budget (as `make
@@ -10,30 +11,34 @@ synth` does: golden/rtlgen/structure.py), L<budget> the per-layer structure's
 cheapest plan for the budget (which RATE= may pick). Each point goes through
 the flow of `make synth` (synth/network_flow.py) and a cycles probe in
 simulation (simlib.cycles_probe); a point whose planned MULT18X18D exceed the
-part is recorded as not fitting and not built. Measurements are cached per
-point in build/synth/pareto/<model>-<part>-<package>-<speed>-<freq>mhz-seed<seed>/<point>/
-and reused while the manifest, the generated RTL and ROMs, the RTL sources, the
-part, clock and seed are unchanged (--fresh rebuilds them), so an interrupted
-run resumes; the tables are rewritten after every point. Exit status: 0 when
-every point was measured or recorded as not fitting, 1 when a point failed, 2
-for bad arguments.
+part is recorded as not fitting and not built. The points to build are
+independent jobs on a Dask cluster (synth/sweep.py: a local one sized to the
+machine, or DASK_SCHEDULER's; --workers sizes the local one), each working in
+build/synth/pareto/<model>-<part>-<package>-<speed>-<freq>mhz-seed<seed>/<point>/.
+Their measurements are cached by a content hash (build/synth/cache/) and reused
+while the manifest, the generated RTL and ROMs, the RTL sources, the flow, the
+part, clock, seed and tool versions are unchanged (--fresh rebuilds them), so
+an interrupted run, or a second user's, resumes; the tables are rewritten
+after every point, in --points order. Exit status: 0 when every point was
+measured or recorded as not fitting, 1 when a point failed (its log is
+printed), 2 for bad arguments.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from golden.errors import GoldenError
 from golden.manifest import load_manifest
-from simlib.cycles_probe import CyclesProbeError, cycles_per_sample
+from simlib.cycles_probe import cycles_per_sample
 from synth.devices import Device, DeviceError
-from synth.network_flow import NetworkFlow, check_package
+from synth.jobs import pareto_sweep_job
+from synth.network_flow import check_package
 from synth.out_of_context import SynthesisError
-from synth.pareto import (DEFAULT_POINTS, FAILED, NO_FIT, Measurement, ParetoError, load_cached, measured,
-                          parse_points, planned, point_key, save_cached, unbuildable, write_pareto)
-from synth.toolchain import ToolchainError, ToolNotFoundError
+from synth.pareto import (CACHE_VERSION, DEFAULT_POINTS, FAILED, NO_FIT, Measurement, ParetoError, parse_points,
+                          planned, point_files, point_key, save_cached, unbuildable, write_pareto)
+from synth.sweep import Job, Outcome, Sweep, SweepError, shown
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", default=",".join(DEFAULT_POINTS),
                         help=f"comma-separated subset (default {','.join(DEFAULT_POINTS)})")
     parser.add_argument("--fresh", action="store_true", help="rebuild every point, ignoring cached measurements")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="local cluster size (default: one per core; 0: no cluster, the jobs run in this "
+                             "process; ignored with DASK_SCHEDULER)")
+    parser.add_argument("--job-timeout", type=float, default=4 * 3600,
+                        help="seconds a point may take (times the rounds the cluster needs) before it is cancelled")
     parser.add_argument("--out", type=Path, default=REPO / "build" / "synth")
     args = parser.parse_args(argv)
 
@@ -64,66 +74,79 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.resolve()
     slug = f"{manifest.name}-{device.part}-{device.package}-{device.speed}-{args.freq:g}mhz-seed{args.seed}".lower()
     cache = out / "pareto" / slug
-    shown = manifest_path.relative_to(REPO) if manifest_path.is_relative_to(REPO) else manifest_path
-    meta = {"model": manifest.name, "manifest": str(shown), "device": device.part, "package": device.package,
+    meta = {"model": manifest.name, "manifest": shown(manifest_path), "device": device.part, "package": device.package,
             "speed": device.speed, "freq_mhz": args.freq, "seed": args.seed,
             "build": "board" if device.package.upper() == "CABGA554" else "out-of-context",
             "multipliers_available": device.multipliers}
-    rows: list[Measurement] = []
-    failed = False
-    for number, point in enumerate(points, 1):
-        started = time.monotonic()
-        prefix = f"pareto [{number}/{len(points)}] {point.name}"
+    rows: dict[int, Measurement] = {}  # by the point's place in --points: the tables keep that order
+    jobs: list[Job] = []
+    queued: dict[int, tuple[int, str, str]] = {}  # id(job) -> (index in points, the point's key, its plan)
+    total = len(points)
+
+    def record(index: int, row: Measurement, text: str) -> None:
+        rows[index] = row
+        print(f"pareto [{index + 1}/{total}] {points[index].name}: {text}", flush=True)
+        write_pareto([rows[i] for i in sorted(rows)], meta, out)
+
+    for index, point in enumerate(points):
         folder = cache / point.name
         try:
             plan = point.plan(manifest)
         except GoldenError as error:
-            rows.append(unbuildable(point, str(error)))
-            print(f"{prefix}: not buildable: {error}", flush=True)
-            write_pareto(rows, meta, out)
+            record(index, unbuildable(point, str(error)), f"not buildable: {error}")
             continue
         if plan.dsp_count > device.multipliers:
             reason = f"{plan.dsp_count} MULT18X18D planned, the part has {device.multipliers}"
-            rows.append(planned(point, plan, NO_FIT, reason))
-            print(f"{prefix}: does not fit ({reason})", flush=True)
-            write_pareto(rows, meta, out)
+            record(index, planned(point, plan, NO_FIT, reason), f"does not fit ({reason})")
             continue
         try:
-            key = point_key(manifest_path, point, plan, device, args.freq, args.seed, folder / "key")
+            files = point_files(manifest_path, point, plan, folder / "key")
+            key = point_key(manifest_path, point, plan, device, args.freq, args.seed, folder / "key", files=files)
         except ParetoError as error:
-            rows.append(unbuildable(point, str(error)))
-            write_pareto(rows, meta, out)
+            record(index, unbuildable(point, str(error)), f"not buildable: {error}")
             continue
-        cached = None if args.fresh else load_cached(folder, key)
-        if cached is not None:
-            rows.append(cached)
-            print(f"{prefix}: cached ({folder.relative_to(REPO) if folder.is_relative_to(REPO) else folder})",
-                  flush=True)
-            write_pareto(rows, meta, out)
-            continue
-        print(f"{prefix}: {plan.multipliers} multipliers, {plan.cycles_per_sample} cycles planned; yosys + nextpnr ...",
-              flush=True)
-        row = planned(point, plan)
-        flow = NetworkFlow(manifest_path, device, args.freq, folder / "flow", seed=args.seed, plan=plan)
+        jobs.append(pareto_sweep_job(manifest_path, point, files, device, args.freq, args.seed, folder,
+                                     CACHE_VERSION, cycles_per_sample))  # the bench measures on the workers
+        queued[id(jobs[-1])] = (index, key, f"{plan.multipliers} multipliers, {plan.cycles_per_sample} cycles planned")
+
+    failed = False
+
+    def started(job: Job) -> None:
+        index, _, plan = queued[id(job)]
+        print(f"pareto [{index + 1}/{total}] {points[index].name}: {plan}; yosys + nextpnr queued", flush=True)
+
+    def done(outcome: Outcome) -> None:
+        nonlocal failed
+        index, key, _ = queued[id(outcome.job)]
+        point, folder = points[index], cache / points[index].name
+        if outcome.ok:
+            row = Measurement(**outcome.result["measurement"])
+            save_cached(folder, key, row)  # the per-point file, as before the sweeps
+        else:
+            failed = True
+            plan = point.plan(manifest)
+            row = planned(point, plan, FAILED, outcome.error.summary)
+            print(f"error: {outcome.error}", file=sys.stderr, flush=True)
+        if outcome.cached:
+            text = f"cached ({shown(folder)})"
+        else:
+            text = row.status + (
+                f", {row.dsps} MULT18X18D, {row.comb} COMB, Fmax {row.fmax_mhz} MHz, {row.cycles_per_sample} cycles, "
+                f"efficiency {row.mac_efficiency:.0%}" if row.cycles_per_sample else f": {row.reason}") \
+                + f" ({outcome.seconds:.0f} s)"
+        record(index, row, text)
+
+    if jobs:
         try:
-            result = flow.run()
-            cycles = cycles_per_sample(result.network, flow.work)["cycles_per_sample"]
-            row = measured(row, result, int(cycles))
-        except (SynthesisError, ToolchainError, ToolNotFoundError, CyclesProbeError) as error:
-            text = str(error)
-            row.status, row.reason = (NO_FIT if "does not fit" in text else FAILED), text.splitlines()[0]
-        if row.status != FAILED:  # a tool failure is retried on the next run; a measurement or a no-fit is kept
-            save_cached(folder, key, row)
-        failed = failed or row.status == FAILED
-        rows.append(row)
-        print(f"{prefix}: {row.status}"
-              + (f", {row.dsps} MULT18X18D, {row.comb} COMB, Fmax {row.fmax_mhz} MHz, {row.cycles_per_sample} cycles, "
-                 f"efficiency {row.mac_efficiency:.0%}" if row.cycles_per_sample else f": {row.reason}")
-              + f" ({time.monotonic() - started:.0f} s)", flush=True)
-        write_pareto(rows, meta, out)
+            with Sweep(workers=args.workers, cache=out / "cache", fresh=args.fresh,
+                       announce=lambda where: print(f"pareto: building on {where}", flush=True)) as sweep:
+                sweep.run(jobs, job_timeout=args.job_timeout, on_submit=started, on_done=done)
+        except SweepError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     if not rows:
         return 2
-    paths = write_pareto(rows, meta, out)
+    paths = write_pareto([rows[i] for i in sorted(rows)], meta, out)
     print("wrote " + ", ".join(str(p.relative_to(REPO) if p.is_relative_to(REPO) else p) for p in paths))
     return 1 if failed else 0
 

@@ -4,6 +4,7 @@
     synth_network.py [--model golden/models/fpga.yaml] [--device LFE5UM5G-85F] [--package CABGA554]
                      [--speed 8] [--freq 100] [--seed 1] [--baud 1000000] [--rate SAMPLES_PER_S | --cycles-per-sample N]
                      [--board uart|pmod] [--audio-rate 192000] [--channel-map golden/audio/seeds_map.yaml]
+                     [--seeds 1-8 [--seeds-only] [--workers N] [--job-timeout SECONDS]]
 
 --board pmod (`make synth BOARD=pmod AUDIO_RATE=192000`) builds the eurorack
 instrument instead of the UART top (docs/audio.md): the codec's clocks, the
@@ -15,6 +16,14 @@ of 2 frames (synth/board/audio/build.py).
 rate at --freq and fits the part's MULT18X18D (golden/rtlgen/rate.py, the same
 choice as scripts/gen_network.py --rate) and prints which one and why; an
 impossible rate is refused (exit 2) naming the fastest configuration that fits.
+
+--seeds (`make synth SEEDS=1-8`) synthesises once, places and routes at each
+seed in parallel on a Dask cluster (synth/seeds.py, synth/sweep.py: a local one,
+or DASK_SCHEDULER's), writes build/synth/seeds.md and seeds.json (each clock's
+Fmax per seed, min/median/max), and makes the best seed's bitstream and report
+the usual outputs (the report names the seed and the spread). With
+--seeds-only (`make seeds`) only the seeds table is written: no report, no
+bitstream copy; the exit status is then 0 unless a job failed.
 
 Exit status: 0 when the design fits and meets every clock target, 1 when it
 does not (the report says why), 2 for bad arguments or a missing tool. The old
@@ -34,8 +43,10 @@ from synth.board.fallback_model import SHAPES, model_manifest
 from synth.board.audio.build import AudioBuild, AudioBuildError, plan_audio_build
 from synth.board.pll import PllError
 from synth.devices import Device, DeviceError
-from synth.network_flow import NetworkFlow, check_package
+from synth.network_flow import FlowResult, NetworkFlow, check_package
 from synth.out_of_context import SynthesisError
+from synth.seeds import SeedsError, SeedSweep, best_result, parse_seeds, seeds_folder, sweep_seeds, write_seeds
+from synth.sweep import Sweep, SweepError, shown
 from synth.toolchain import ToolchainError, ToolNotFoundError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -111,17 +122,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audio-rate", type=int, default=192000, help="--board pmod: the codec's sample rate")
     parser.add_argument("--channel-map", type=Path, default=REPO / "golden" / "audio" / "seeds_map.yaml",
                         help="--board pmod: the channel map YAML")
+    parser.add_argument("--seeds", default=None, metavar="LIST",
+                        help="place and route at each of these seeds (1-8, 1,3,5) and keep the best")
+    parser.add_argument("--seeds-only", action="store_true",
+                        help="with --seeds: only build/synth/seeds.{md,json} (make seeds), no report or bitstream")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="--seeds: local cluster size (default: one per core; 0: no cluster, the jobs run in "
+                             "this process; ignored with DASK_SCHEDULER)")
+    parser.add_argument("--job-timeout", type=float, default=2 * 3600,
+                        help="--seeds: seconds a job may take (per round of the cluster) before it is cancelled")
     parser.add_argument("--out", type=Path, default=REPO / "build" / "synth")
     args = parser.parse_args(argv)
 
     out = args.out.resolve()
-    for stale in ("report.json", "report.md"):
+    seeds = None
+    if args.seeds_only and args.seeds is None:
+        parser.error("--seeds-only needs --seeds")
+    if args.seeds is not None:
+        try:
+            seeds = parse_seeds(args.seeds)
+        except SeedsError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    for stale in ("report.json", "report.md") if not args.seeds_only else ():
         (out / stale).unlink(missing_ok=True)
     if args.rate is not None and args.cycles_per_sample is not None:
         parser.error("--rate picks the cycles-per-sample budget itself; give --rate or --cycles-per-sample, not both")
     if args.board == "pmod" and (args.rate is not None or args.cycles_per_sample is not None):
         parser.error("--board pmod picks the structure from --audio-rate; --rate and --cycles-per-sample do not apply")
-    from synth.report import build_report, write_reports  # after the cleanup: nothing stale survives an import error
 
     started = time.monotonic()
     try:
@@ -137,17 +165,72 @@ def main(argv: list[str] | None = None) -> int:
         flow = NetworkFlow(manifest, device, args.freq, out / slug, seed=args.seed, baud=args.baud,
                            cycles_per_sample_budget=args.cycles_per_sample, plan=choice.plan if choice else None,
                            audio=audio)
-        print(f"synth: {manifest.relative_to(REPO) if manifest.is_relative_to(REPO) else manifest} -> {device.part} "
-              f"{device.package} speed {device.speed} at {args.freq:g} MHz ({flow.kind} build, nextpnr seed {args.seed})",
-              flush=True)
-        result = flow.run()
-        cycles = cycles_per_sample(result.network, flow.work)  # a bench (simlib) measures; synth.report reports
+        seeds_text = f"nextpnr seeds {args.seeds}" if seeds else f"nextpnr seed {args.seed}"
+        print(f"synth: {shown(manifest)} -> {device.part} {device.package} speed {device.speed} at {args.freq:g} MHz "
+              f"({flow.kind} build, {seeds_text})", flush=True)
+        if seeds:
+            swept = run_seeds(args, flow, seeds, manifest, device, out)
+            if swept is None or args.seeds_only:
+                return 1 if swept is None or swept.errors or len(swept.measured) < len(seeds) else 0
+            result, cycles = best_result(flow, swept), swept.cycles
+        else:
+            swept = None
+            result = flow.run()
+            cycles = cycles_per_sample(result.network, flow.work)  # a bench (simlib) measures; synth.report reports
     except (DeviceError, PllError, ToolNotFoundError, RateError, AudioBuildError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except (SynthesisError, ToolchainError, CyclesProbeError) as error:
+    except (SynthesisError, ToolchainError, CyclesProbeError, SweepError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    status = finish(result, cycles, swept, args, manifest, fallback, choice, slug, out, started)
+    return 1 if swept is not None and len(swept.measured) < len(swept.seeds) else status  # a seed failed
+
+
+def run_seeds(args: argparse.Namespace, flow: NetworkFlow, seeds: list[int], manifest: Path, device: Device,
+              out: Path) -> SeedSweep | None:
+    """The seeds sweep on the cluster, its table printed and written; None when synthesis or the probe failed
+    (or, unless --seeds-only, when no seed was placed and routed)."""
+    options = {"part": device.part.upper(), "package": device.package.upper(), "speed": device.speed,
+               "freq_mhz": args.freq, "baud": args.baud, "cycles_per_sample": args.cycles_per_sample,
+               "rate": args.rate, "board": args.board, "audio_rate": args.audio_rate if flow.audio else None}
+    extra = [args.channel_map.resolve()] if flow.audio is not None else []
+    print(f"synth: synthesis once, then {len(seeds)} seeds (each in {shown(seeds_folder(flow))}/seed<N>)", flush=True)
+    with Sweep(workers=args.workers, cache=out / "cache",
+               announce=lambda where: print(f"synth: the jobs not cached run on {where}", flush=True)) as sweep:
+        swept = sweep_seeds(sweep, flow, seeds, options, cycles_probe=cycles_per_sample, extra_inputs=extra,
+                            job_timeout=args.job_timeout,
+                            say=lambda text: print(text, flush=True,
+                                                   file=sys.stderr if text.startswith("error:") else sys.stdout))
+    if swept.synthesis is None:
+        return None
+    meta = {"model": swept.synthesis.description["model"], "manifest": shown(manifest), "device": device.part,
+            "package": device.package, "speed": device.speed, "freq_mhz": args.freq, "build": flow.kind}
+    paths = write_seeds(swept, meta, out)
+    for run in swept.runs:
+        if run.error is not None:
+            print(f"  seed {run.seed}: failed ({run.error.summary}; log {run.error.log})")
+            continue
+        print(f"  seed {run.seed}: " + ", ".join(f"{c['name']} {c['fmax_mhz']:.2f} MHz" for c in run.clocks)
+              + (" (cached)" if run.cached else ""))
+    for name, values in swept.spread().items():
+        print(f"  {name}: Fmax min {values['min']:.2f}, median {values['median']:.2f}, max {values['max']:.2f} MHz "
+              f"over {values['seeds']} seeds (target {values['target']:g})")
+    best = swept.best
+    if best is not None:
+        print(f"  best seed {best.seed} (worst clock at {best.margin:.1%} of its target)")
+    print("wrote " + ", ".join(shown(path) for path in paths), flush=True)
+    if swept.errors or (best is None and not args.seeds_only):
+        return None
+    return swept
+
+
+def finish(result: FlowResult, cycles: dict, swept: SeedSweep | None, args: argparse.Namespace, manifest: Path,
+           fallback: bool, choice: RateChoice | None, slug: str, out: Path, started: float) -> int:
+    """The bitstream copy, report.json and report.md of one implementation (the best seed's with --seeds)."""
+    from synth.report import build_report, write_reports
+
+    seed = swept.best.seed if swept is not None else args.seed
     bitstream = None
     if result.bitstream is not None:
         bitstream = out / f"{slug}.bit"
@@ -157,12 +240,18 @@ def main(argv: list[str] | None = None) -> int:
         result.notes.append(f"RATE: {choice.explain()}")
     if fallback:
         result.notes.append("golden/models has no such model yet: a random-weight stand-in with its shapes was built")
+    if swept is not None:
+        spread = "; ".join(f"{name} {v['min']:.2f} / {v['median']:.2f} / {v['max']:.2f} MHz"
+                           for name, v in swept.spread().items())
+        result.notes.append(f"SEEDS: the best of nextpnr seeds {', '.join(map(str, swept.seeds))} (worst clock at "
+                            f"{swept.best.margin:.1%} of its target); Fmax min / median / max: {spread} (seeds.md)")
     description = result.network
-    model = {"name": description["model"], "manifest": str(manifest.relative_to(REPO) if manifest.is_relative_to(REPO)
-                                                           else manifest),
+    model = {"name": description["model"], "manifest": shown(manifest),
              "fallback": fallback, "top": description["top"], "multipliers": description["multipliers"],
-             "seed": args.seed}
+             "seed": seed}
     data = build_report(result, model, cycles)
+    if swept is not None:
+        data["seeds"] = swept.describe()
     data["stage_seconds"]["total"] = round(time.monotonic() - started, 1)
     write_reports(data, out)
     for clock in data["clocks"]:

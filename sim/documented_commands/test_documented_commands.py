@@ -286,6 +286,13 @@ SMOKE: dict[str, Smoke] = {
         make=("synth", "BOARD=pmod", "MODEL=golden/models/seed_fpga.yaml", "CHANNEL_MAP=golden/audio/seeds_map.yaml"),
         runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "eurorack-pmod", "seed_fpga.yaml -> LFE5UM5G-85F"),),
         why="the committed seed model and the default map stand in for the user's; stops before yosys"),
+    "make seeds DEVICE= MODEL= SEEDS=": Smoke(
+        make=("seeds", "MODEL=golden/models/mcu.yaml", "DEVICE=LFE5UM5G-45F", "SEEDS=1-2"),
+        runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "mcu.yaml -> LFE5UM5G-45F"),),
+        why="the sweep's jobs run in this process (synth.sweep.IN_PROCESS) and stop before the first yosys"),
+    "make synth SEEDS=": Smoke(
+        make=("synth", "SEEDS=1-2"), runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "(board build"),),
+        why="stops before yosys"),
     "make synth-blocks": Smoke(make=("synth-blocks",), runs=(stop(("{recipe}", *SYNTH_OUT), "tools"),),
                                why="stops before the first block's yosys"),
     "make pareto": Smoke(make=("pareto",), runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "pareto [1/17] P1"),),
