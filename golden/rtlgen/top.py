@@ -39,7 +39,7 @@ DEFAULT_CYCLES_PER_SAMPLE = 64
 # most of the DSP columns, and its operands travel far to reach them. Measured on the 85F-8 (make pareto
 # FREQ=150, seed 1) with the product register only: budget 16 (96 DSPs) placed at 176.1 MHz; budgets 15 (122)
 # and 11 (152) at 132.7 and 136.4 MHz, their critical path a 5 ns route into a MULT18X18D operand (2.18 ns setup);
-# with both registers at 176.0 and 170.6 MHz (README, Performance).
+# with both registers at 176.0 and 170.6 MHz (docs/results.md, Performance).
 WIDE_NETWORK_DSPS = 96
 JSON_VERSION = 2
 
