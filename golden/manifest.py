@@ -32,6 +32,7 @@ from golden.atomic import write_text_atomic
 from golden.errors import GoldenError
 from golden.kinds import KINDS, Layer, kind_of, lookup
 from golden.qformat import QFormat, Rounding, format_from_dict
+from golden.yaml_file import read_yaml
 
 MANIFEST_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -183,17 +184,7 @@ def manifest_from_dict(data: Any, origin: str = "manifest") -> NetworkManifest:
 
 def load_manifest(path: Path | str) -> NetworkManifest:
     """Read and validate a manifest file; every error names the file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: manifest file not found") from None
-    except OSError as error:
-        raise ManifestError(f"{path}: cannot read manifest ({error.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ManifestError(f"{path}: not valid YAML ({error})") from None
+    data = read_yaml(path, "manifest", ManifestError)
     return manifest_from_dict(data, str(path))
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, Union
 
 import numpy as np
-import yaml
 
 from golden.errors import GoldenError
 from golden.manifest import NetworkManifest
 from golden.qformat import MAX_WIDTH
+from golden.yaml_file import read_yaml
 
 MAP_VERSION = 1
 PMOD_SLOTS = 4  # the AK4619VN: 4 ADC slots and 4 DAC slots, so at most 4 network inputs and outputs
@@ -176,20 +176,7 @@ def default_channel_map_path() -> Path:
 
 def load_channel_map(path: Path | str) -> ChannelMap:
     """Read and validate a channel map file; every error names the file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ChannelMapError(f"{path}: channel map file not found") from None
-    except UnicodeDecodeError:
-        raise ChannelMapError(f"{path}: not a text file (not UTF-8)") from None
-    except OSError as error:
-        raise ChannelMapError(f"{path}: cannot read the channel map ({error.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        reason = " ".join(str(error).split())  # YAML's message spans lines; ours is one
-        raise ChannelMapError(f"{path}: not valid YAML ({reason})") from None
+    data = read_yaml(path, "channel map", ChannelMapError)
     return channel_map_from_dict(data, str(path))
 
 

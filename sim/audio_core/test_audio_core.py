@@ -413,3 +413,9 @@ def test_audio_core_deadline_monitor() -> None:
     with pytest.raises(AudioDeadlineError, match="misses the DAC frame after next"):
         timing.check()
     run_scenario(prepare("fpga", 192000, frames=64, plan_budget=400, waits=SHORT_WAITS), "late")
+
+
+def test_audio_core_seed_model() -> None:
+    """The seeds' own QKeras model (trained in an ordinary float32 session, exported with its raw 39-bit output
+    sum) through the instrument: the output map saturates a full-precision sum into the 16-bit DAC word."""
+    run_scenario(prepare("seed_fpga", 192000, frames=300), "stream")
