@@ -35,11 +35,15 @@
 //                            there)
 //
 // Timing (push accepted in cycle c, i.e. in_valid_i & in_ready_o in cycle c):
-//   out_valid_o in cycle c + LATENCY, LATENCY = K + 2 (the write at the end of
-//   cycle c, K reads issued in cycles c+1 .. c+K, each read word shifted into
-//   the taps register one cycle after it leaves the memory);
-//   in_ready_o is high again in cycle c + K + 2, so back-to-back pushes are
-//   accepted every K + 2 cycles.
+//   out_valid_o in cycle c + LATENCY, LATENCY = K + 3 (the write at the end of
+//   cycle c, the read sequencer started from a register in cycle c+1, K reads
+//   issued in cycles c+2 .. c+K+1, each read word shifted into the taps register
+//   one cycle after it leaves the memory);
+//   in_ready_o is high again in cycle c + K + 3, so back-to-back pushes are
+//   accepted every K + 3 cycles.
+// The start register (rd_go) keeps the push, which comes from the stage's
+// control, off the read address's load enable: the ring of a wide layer spans
+// dozens of DP16KD, and that route was a 50k-MAC network's critical path.
 
 `default_nettype none
 
@@ -73,6 +77,7 @@ module activation_cache #(
   logic [AddrW-1:0]  wptr;       // next word to write
   logic [CountW-1:0] filled;     // pushes since reset, saturating at Span
   logic              busy;
+  logic              rd_go;      // a push was accepted last cycle: start the tap reads
   logic              rd_active;  // a tap read is issued this cycle
   logic [AddrW-1:0]  rd_addr;
   logic [CountW-1:0] rd_back;    // (K-1-k)*DILATION of the tap being read
@@ -92,17 +97,22 @@ module activation_cache #(
       wptr      <= '0;
       filled    <= '0;
       busy      <= 1'b0;
+      rd_go     <= 1'b0;
       rd_active <= 1'b0;
       rd_addr   <= '0;
       rd_back   <= '0;
     end else begin
+      rd_go <= push;
       if (push) begin
-        wptr      <= wptr + 1'b1;
-        busy      <= 1'b1;
-        rd_active <= 1'b1;
-        rd_addr   <= wptr - AddrW'(Back);
-        rd_back   <= CountW'(Back);
+        wptr <= wptr + 1'b1;
+        busy <= 1'b1;
         if (32'(filled) != Span) filled <= filled + 1'b1;
+      end
+      if (rd_go) begin
+        // wptr has moved past x[t] by now: the oldest tap is Back + 1 words behind it
+        rd_active <= 1'b1;
+        rd_addr   <= wptr - AddrW'(Back + 1);
+        rd_back   <= CountW'(Back);
       end else if (rd_active) begin
         rd_addr <= rd_addr + AddrW'(DILATION);
         rd_back <= rd_back - CountW'(DILATION);
@@ -172,7 +182,7 @@ module activation_cache #(
     if (rst_i) a_armed <= 1'b1;
   end
 
-  localparam int ALatency = K + 2;
+  localparam int ALatency = K + 3;
 
   logic                                           a_pending;  // a push in flight
   logic [fixed_pkg::index_width(ALatency+1)-1:0]  a_since;    // cycles since that push

@@ -25,6 +25,8 @@
 //   MUL_LATENCY   multiplier register stages, 1 or 2 (rtl/fixed_mul.sv LATENCY: 2 adds
 //                 the MULT18X18D operand registers; the generator sets it for networks
 //                 that fill most of the DSP columns, golden.rtlgen.top)
+//   WEIGHT_REG    1: row_by_matrix_multiply registers its weight ROM's output once more in the
+//                 fabric (one cycle more latency; the generator sets it where the ROM is block RAM)
 //   IN_D, OUT_D   input and output channels
 //   K             taps (kernel size)
 //   LANES         multipliers per dot product, 1..K*IN_D
@@ -68,8 +70,8 @@
 // Timing (start accepted in cycle s), with BEATS = ceil(K*IN_D / LANES) and
 // PASSES = ceil(OUT_D / COLS):
 //   y_valid_o in cycle s + LATENCY when the previous result has been taken by then,
-//   LATENCY = PASSES*BEATS + clog2(LANES) + MUL_LATENCY + 5 + FLOAT32_INPUT
-//   (row_by_matrix_multiply's PASSES*BEATS + clog2(LANES) + MUL_LATENCY + 2, then one cycle to
+//   LATENCY = PASSES*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 5 + FLOAT32_INPUT
+//   (row_by_matrix_multiply's PASSES*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 2, then one cycle to
 //   align and add the bias, one for the float32 rounding when FLOAT32_INPUT, one
 //   for the output stage into the pass assembly register and one into the result
 //   register);
@@ -90,6 +92,7 @@ module conv1d #(
   parameter bit    MUL_PO2        = 1'b0,
   parameter int    PO2_SPAN       = 0,
   parameter int    MUL_LATENCY    = 1,
+  parameter bit    WEIGHT_REG     = 1'b0,
   parameter int    BW             = 16,
   parameter int    IN_D           = 4,
   parameter int    OUT_D          = 16,
@@ -126,7 +129,7 @@ module conv1d #(
   // ROM code width: the kernel codes, or po2_mul's {zero, negative, exponent} codes
   localparam int CodeW  = MUL_PO2 ? fixed_pkg::index_width(PO2_SPAN + 1) + 2 : KW;
   localparam int Walk     = Passes * fixed_pkg::ceil_div(Terms, LANES);
-  localparam int Latency  = Walk + fixed_pkg::ceil_log2(LANES) + MUL_LATENCY + 5 + int'(FLOAT32_INPUT);
+  localparam int Latency  = Walk + fixed_pkg::ceil_log2(LANES) + MUL_LATENCY + int'(WEIGHT_REG) + 5 + int'(FLOAT32_INPUT);
   localparam int Interval = (Walk > Latency / 2 + 1) ? Walk : Latency / 2 + 1;
 
   // ---- the K taps of row-by-matrix multiply as one multiply -----------------
@@ -151,7 +154,8 @@ module conv1d #(
     .WEIGHTS_FILE(WEIGHTS_FILE),
     .MUL_PO2     (MUL_PO2),
     .PO2_SPAN    (PO2_SPAN),
-    .MUL_LATENCY (MUL_LATENCY)
+    .MUL_LATENCY (MUL_LATENCY),
+    .WEIGHT_REG  (WEIGHT_REG)
   ) u_matrix (
     .clk_i,
     .rst_i,

@@ -79,11 +79,11 @@
 //
 // Timing, with LAT and II the core's (above) and no stall:
 //   LATENCY  = SRC_LAT + LAT from an accepted push to out_valid_o,
-//              SRC_LAT = 1 (shift buffer) or K + 2 (activation cache)
-//   INTERVAL = max(II, 2) (shift buffer) or max(II, K + 3) (cache): cycles
+//              SRC_LAT = 1 (shift buffer) or K + 3 (activation cache)
+//   INTERVAL = max(II, 2) (shift buffer) or max(II, K + 4) (cache): cycles
 //              between accepted pushes at full rate when the next stage keeps
 //              up (the source takes the next push the cycle after the core
-//              starts on its taps and has the next taps 1 or K + 2 cycles
+//              starts on its taps and has the next taps 1 or K + 3 cycles
 //              later). golden.rtlgen computes both from these rules.
 
 `default_nettype none

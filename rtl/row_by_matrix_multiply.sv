@@ -20,6 +20,11 @@
 //   MUL_PO2, PO2_SPAN  dot_product's multiplier choice: 1 = po2_mul lanes, the
 //                 matrix elements B_W-bit po2 weight codes (golden.kinds.po2)
 //   MUL_LATENCY   dot_product's multiplier register stages, 1 or 2
+//   WEIGHT_REG    1: one fabric register between the weight ROM and the multipliers (the
+//                 x chunk delayed with it). A DP16KD that yosys maps the ROM to has no
+//                 output register it can use, and its clock-to-out is half a 150 MHz
+//                 cycle; this register takes the route to the DSPs off that path. The
+//                 generator sets it where the ROM is block RAM (golden.kinds.conv1d)
 //   WEIGHTS_FILE  absolute path of a $readmemh file written by golden.memfile:
 //                 PASSES*BEATS words of COLS*LANES*B_W bits; word pass*BEATS+beat,
 //                 bits [(u*LANES+l)*B_W +: B_W] = M[beat*LANES+l][pass*COLS+u]
@@ -41,9 +46,10 @@
 //   done_o              high with the last pass's col_valid_o of each start
 //
 // Timing (start accepted in cycle s):
-//   pass p's col_valid_o is high in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + 2
-//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + MUL_LATENCY + 2
-//   (one cycle to read the ROM word and latch the x chunk, then dot_product's latency);
+//   pass p's col_valid_o is high in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 2
+//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 2
+//   (one cycle to read the ROM word and latch the x chunk, WEIGHT_REG more to register
+//   both, then dot_product's latency);
 //   ready_o is high again in cycle s + PASSES*BEATS (the walk's last issue cycle;
 //   with PASSES*BEATS = 1 it never drops), whatever is still in flight.
 
@@ -64,7 +70,8 @@ module row_by_matrix_multiply #(
   parameter        WEIGHTS_FILE = "",
   parameter bit    MUL_PO2      = 1'b0,
   parameter int    PO2_SPAN     = 0,
-  parameter int    MUL_LATENCY  = 1
+  parameter int    MUL_LATENCY  = 1,
+  parameter bit    WEIGHT_REG   = 1'b0
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_i,
@@ -178,6 +185,33 @@ module row_by_matrix_multiply #(
     end
   end
 
+  // ---- optional weight register: the ROM's output registered in the fabric --
+  logic [COLS*WChunkW-1:0] weight_d;
+  logic [ChunkW-1:0]       chunk_d;
+  logic                    beat_valid_d;
+  logic                    beat_last_d;
+
+  if (WEIGHT_REG) begin : g_weight_reg
+    always_ff @(posedge clk_i) begin
+      weight_d <= weight_q;
+      chunk_d  <= chunk_q;
+    end
+    always_ff @(posedge clk_i) begin
+      if (rst_i) begin
+        beat_valid_d <= 1'b0;
+        beat_last_d  <= 1'b0;
+      end else begin
+        beat_valid_d <= beat_valid_q;
+        beat_last_d  <= beat_last_q;
+      end
+    end
+  end else begin : g_no_weight_reg
+    assign weight_d     = weight_q;
+    assign chunk_d      = chunk_q;
+    assign beat_valid_d = beat_valid_q;
+    assign beat_last_d  = beat_last_q;
+  end
+
   // ---- COLS dot products share the x chunk ---------------------------------
   logic [COLS-1:0] dot_valid;
 
@@ -196,10 +230,10 @@ module row_by_matrix_multiply #(
     ) u_dot (
       .clk_i,
       .rst_i,
-      .in_valid_i (beat_valid_q),
-      .in_last_i  (beat_last_q),
-      .in_a_i     (chunk_q),
-      .in_b_i     (weight_q[u*WChunkW +: WChunkW]),
+      .in_valid_i (beat_valid_d),
+      .in_last_i  (beat_last_d),
+      .in_a_i     (chunk_d),
+      .in_b_i     (weight_d[u*WChunkW +: WChunkW]),
       .out_valid_o(dot_valid[u]),
       .out_sum_o  (sum)
     );
@@ -243,7 +277,7 @@ module row_by_matrix_multiply #(
 
   localparam int ATree    = fixed_pkg::ceil_log2(LANES);
   localparam int AWalk    = Passes * Beats;
-  localparam int ALatency = AWalk + ATree + MUL_LATENCY + 2;
+  localparam int ALatency = AWalk + ATree + MUL_LATENCY + int'(WEIGHT_REG) + 2;
 
   // a_started[i]: a start was accepted i+1 cycles ago (since the last reset). Starts
   // are at least PASSES*BEATS cycles apart, so each cycle's expected pass is unique.
@@ -262,7 +296,7 @@ module row_by_matrix_multiply #(
     a_pass_due = 1'b0;
     a_pass_idx = '0;
     for (int p = 0; p < Passes; p++) begin
-      if (a_started[(p + 1) * Beats + ATree + MUL_LATENCY + 1]) begin
+      if (a_started[(p + 1) * Beats + ATree + MUL_LATENCY + int'(WEIGHT_REG) + 1]) begin
         a_pass_due = 1'b1;
         a_pass_idx = PassW'(p);
       end
@@ -281,7 +315,7 @@ module row_by_matrix_multiply #(
       // walker is at word 0 (a start does not reset the counters).
       a_walk_end: assert (walk_end == (last_beat && last_pass));
       if (!issuing) a_idle_at_zero: assert (beat == '0 && pass == '0 && addr == '0);
-      // Pass p of the start in cycle s in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + 2,
+      // Pass p of the start in cycle s in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 2,
       // in order, no strays.
       a_pass_timing: assert (col_valid_o == a_pass_due);
       if (col_valid_o) begin

@@ -85,7 +85,8 @@ def measure(path: Path, step: str, limit: float | None) -> dict:
         plan_structure(manifest, DEFAULT_CYCLES_PER_SAMPLE)
         return {**result, "seconds": time.process_time() - start}
     try:
-        choice = choose_for_rate(manifest, RATE_HZ, FREQ_MHZ, device.multipliers, device.part)
+        choice = choose_for_rate(manifest, RATE_HZ, FREQ_MHZ, device.multipliers, device.part,
+                                 block_ram_limit=device.block_rams)
         picked, text = describe_choice(choice), choice.explain()
     except RateError as error:
         picked, text = describe_error(str(error)), str(error)
@@ -107,7 +108,7 @@ def compare_with_reference(manifest, device, text: str) -> str:
         return f"DIFFERENT candidates ({len(mine)} vs {len(reference)}, first difference at {first})"
     try:
         expected = choose_for_rate(manifest, RATE_HZ, FREQ_MHZ, device.multipliers, device.part,
-                                   options=reference).explain()
+                                   options=reference, block_ram_limit=device.block_rams).explain()
     except RateError as error:
         expected = str(error)
     return f"same ({len(reference)} candidates)" if expected == text else f"DIFFERENT choice: {expected}"

@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         manifest = load_manifest(args.manifest)
         if args.rate is not None:
             device = Device(args.device)
-            choice = choose_for_rate(manifest, args.rate, args.freq, device.multipliers, device.part, top=args.top)
+            choice = choose_for_rate(manifest, args.rate, args.freq, device.multipliers, device.part, top=args.top,
+                                     block_ram_limit=device.block_rams)
             print(choice.explain())
             plan = choice.plan
         else:

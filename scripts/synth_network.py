@@ -77,7 +77,8 @@ def choose_rate(manifest: Path, rate: float, freq: float, device: Device) -> Rat
         network = load_manifest(manifest)
     except GoldenError as error:
         raise SynthesisError(f"{manifest}: {error}") from None
-    choice = choose_for_rate(network, rate, freq, device.multipliers, device.part)
+    choice = choose_for_rate(network, rate, freq, device.multipliers, device.part,
+                             block_ram_limit=device.block_rams)
     print(f"synth: {choice.explain()}", flush=True)
     return choice
 
@@ -93,6 +94,7 @@ def plan_audio(manifest: Path, fs_hz: int, freq: float, device: Device, channel_
     try:
         network = load_manifest(manifest)
         build = plan_audio_build(network, fs_hz, freq, device.multipliers, device.part, channel_map,
+                                 block_ram_limit=device.block_rams,
                                  model_origin=str(manifest))
     except GoldenError as error:
         raise AudioBuildError(str(error)) from None

@@ -8,6 +8,8 @@ _FAMILIES = {"LFE5U": "", "LFE5UM": "um-", "LFE5UM5G": "um5g-"}
 _SIZES = {"25F": "25k", "45F": "45k", "85F": "85k"}
 # MULT18X18D blocks per die (Lattice ECP5 family data sheet; nextpnr's utilisation report agrees)
 _MULTIPLIERS = {"25F": 28, "45F": 72, "85F": 156}
+# DP16KD (18 kbit) block RAMs per die (the same data sheet; nextpnr's utilisation report agrees)
+_BLOCK_RAMS = {"25F": 56, "45F": 108, "85F": 208}
 PACKAGES = ("CABGA256", "CABGA381", "CABGA554", "CABGA756", "CSFBGA285", "TQFP144")
 SPEEDS = (6, 7, 8)
 
@@ -36,6 +38,11 @@ class Device:
     def multipliers(self) -> int:
         """MULT18X18D blocks on the die: the DSP limit of a network on this part."""
         return _MULTIPLIERS[self.part.upper().partition("-")[2]]
+
+    @property
+    def block_rams(self) -> int:
+        """DP16KD blocks on the die: the block RAM limit of a network on this part."""
+        return _BLOCK_RAMS[self.part.upper().partition("-")[2]]
 
     @property
     def nextpnr_args(self) -> list[str]:

@@ -152,6 +152,7 @@ class NetworkFlow:
         """The network RTL and weight files in work/rtl; HDL parameters naming the weight files relative to the repo."""
         from golden.errors import GoldenError
         from golden.manifest import load_manifest
+        from golden.rtlgen.resources import check_fits
         from golden.rtlgen.structure import plan_structure
         from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network
 
@@ -161,6 +162,8 @@ class NetworkFlow:
                 manifest = load_manifest(self.manifest_path)
                 # what the generator builds for the budget: per-layer or the shared pool (golden/rtlgen/structure.py)
                 plan = plan_structure(manifest, self.cycles_per_sample_budget or DEFAULT_CYCLES_PER_SAMPLE)
+            # refused here, before yosys, naming the resource (the rate search only offers plans that fit)
+            check_fits(plan, self.device.multipliers, self.device.block_rams, self.device.part)
             description = export_network(plan, self.work / "rtl").description
         except GoldenError as error:
             raise SynthesisError(f"network generation failed: {error}") from None

@@ -74,6 +74,15 @@ class Sequence:
     saturated: np.ndarray  # bool: the output stage clipped the sum
 
 
+# yosys maps a ROM deeper than this to DP16KD block RAM, a shallower one to LUT4s (synth/tests/test_memory_mapping.py).
+LUT_ROM_MAX_DEPTH = 64
+
+
+def rom_in_block_ram(depth: int) -> bool:
+    """Whether yosys puts a ROM of `depth` words in block RAM (whose output then wants a fabric register)."""
+    return depth > LUT_ROM_MAX_DEPTH
+
+
 IMPLEMENTATION_LANES = "lanes"  # every kind's first implementation: time-multiplexed LANES x COLS
 
 
@@ -97,6 +106,9 @@ class LayerKind(ABC):
     name: str  # the manifest's `kind:` value
     rtl_module: str  # the core's SystemVerilog module, rtl/<rtl_module>.sv (of the "lanes" implementation)
     rtl_dependencies: tuple[str, ...]  # modules the cores instantiate and any other implementation's core, in order
+    # roles of rom_files read through a register (block RAM when deep: golden.rtlgen.resources); the others are
+    # read asynchronously and stay in logic
+    registered_roms: tuple[str, ...] = ("weights",)
 
     # ---- manifest schema ----
     @abstractmethod

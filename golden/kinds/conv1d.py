@@ -15,7 +15,7 @@ import numpy as np
 
 from golden import fast
 from golden.errors import GoldenError
-from golden.kinds.base import IMPLEMENTATION_LANES, Layer, LayerKind, Parallelism, Sequence
+from golden.kinds.base import IMPLEMENTATION_LANES, Layer, LayerKind, Parallelism, Sequence, rom_in_block_ram
 from golden.layer_format import Activation, OperandFormats, OutputStage
 from golden.memfile import bias_rom_depth, bias_rom_words, matrix_rom_depth, matrix_rom_words
 from golden.qformat import QFormat, Rounding, format_from_dict
@@ -404,6 +404,7 @@ def conv1d_parameters(
         "XW": ops.input.width, "X_SIGNED": int(ops.input.signed), **kernel, "BW": ops.bias.width,
         "IN_D": layer.in_channels, "OUT_D": layer.out_channels, "K": layer.kernel_size,
         "LANES": setting.lanes, "COLS": setting.cols, "MUL_LATENCY": setting.mul_latency,
+        "WEIGHT_REG": int(weight_register(layer.terms, layer.out_channels, setting)),
         "PROD_SHIFT": ops.product_shift, "BIAS_SHIFT": ops.bias_shift,
         "YW": out_fmt.width, "Y_SIGNED": int(out_fmt.signed), "Y_SHIFT": ops.acc_frac - out_fmt.frac,
         "FULL_PRECISION": int(out.full_precision), "ROUNDING": out.rounding.rtl_code,
@@ -417,11 +418,19 @@ def conv1d_walk(terms: int, out_channels: int, setting: Parallelism) -> int:
     return math.ceil(out_channels / setting.cols) * math.ceil(terms / setting.lanes)
 
 
+def weight_register(terms: int, out_channels: int, setting: Parallelism) -> bool:
+    """rtl/conv1d.sv's WEIGHT_REG: a fabric register after the weight ROM where that ROM (PASSES*BEATS words)
+    is block RAM. A DP16KD's clock-to-out is about half a 150 MHz cycle, and without the register the route
+    to the multipliers was a 50k-MAC network's critical path (docs/results.md, issue 23)."""
+    return rom_in_block_ram(conv1d_walk(terms, out_channels, setting))
+
+
 def conv1d_latency(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:
-    """rtl/conv1d.sv, start to y_valid_o: PASSES*BEATS + clog2(LANES) + MUL_LATENCY + 5, + 1 for the float32
-    rounding stage. The one copy of the formula: every kind whose core is rtl/conv1d.sv uses it."""
+    """rtl/conv1d.sv, start to y_valid_o: PASSES*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 5, + 1 for
+    the float32 rounding stage. The one copy of the formula: every kind whose core is rtl/conv1d.sv uses it."""
     tree = max(0, (setting.lanes - 1).bit_length())
-    return conv1d_walk(terms, out_channels, setting) + tree + setting.mul_latency + 5 + int(float32_input)
+    return (conv1d_walk(terms, out_channels, setting) + tree + setting.mul_latency
+            + int(weight_register(terms, out_channels, setting)) + 5 + int(float32_input))
 
 
 def conv1d_interval(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:

@@ -31,20 +31,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import groupby
 from typing import Callable, Union
 
 from golden.kinds import kind_of
+from golden.kinds.base import LUT_ROM_MAX_DEPTH
 from golden.manifest import NetworkManifest
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, check_poolable, plan_pool
+from golden.rtlgen.resources import block_ram_count
 from golden.rtlgen.top import NetworkFrontier, NetworkPlan, RtlExportError, check_top_name
 
 Plan = Union[NetworkPlan, PoolPlan]
 
 UNBOUNDED_BUDGET = 1 << 40  # the first per-layer budget: every layer at its cheapest setting
-# yosys maps a ROM deeper than this to DP16KD block RAM, a shallower one to LUT4s (16 words x 1 bit each);
-# the estimate counts only the LUT ROMs (the pool's and a 1x1 layer's ROMs are deep, wide settings' shallow).
-LUT_ROM_MAX_DEPTH = 64
+# The estimate counts only the LUT ROMs, 16 words x 1 bit per LUT4 (golden.kinds.base.LUT_ROM_MAX_DEPTH: the
+# pool's and a 1x1 layer's ROMs are deep, wide settings' shallow).
 CONTROL_LUTS = 40  # per stage (or for the pool's issue logic): counters, handshake, muxes
 
 
@@ -58,6 +60,15 @@ class Candidate:
 
     plan: Plan
     estimated_luts: int
+
+    @cached_property
+    def block_rams(self) -> int:
+        """DP16KD blocks (golden.rtlgen.resources)."""
+        return block_ram_count(self.plan)
+
+    def fits(self, dsp_limit: int | None, block_ram_limit: int | None) -> bool:
+        return ((dsp_limit is None or self.dsp_count <= dsp_limit)
+                and (block_ram_limit is None or self.block_rams <= block_ram_limit))
 
     @property
     def structure(self) -> str:
@@ -92,7 +103,8 @@ class Candidate:
         return f"per-layer (budget {self.plan.budget}; LANESxCOLS {settings})"
 
     def summary(self, freq_mhz: float) -> str:
-        return (f"{self.label()}: {self.dsp_count} MULT18X18D, ~{self.estimated_luts:,} LUTs (estimate), "
+        return (f"{self.label()}: {self.dsp_count} MULT18X18D, {self.block_rams} DP16KD, "
+                f"~{self.estimated_luts:,} LUTs (estimate), "
                 f"{self.cycles_per_sample} cycles per sample, at most {format_rate(self.max_rate(freq_mhz))} "
                 f"at {freq_mhz:g} MHz")
 
@@ -106,6 +118,7 @@ class RateChoice:
     freq_mhz: float
     dsp_limit: int | None
     part: str | None
+    block_ram_limit: int | None
     meeting: int  # candidates that meet the rate and fit the part
     considered: int  # every candidate
 
@@ -118,11 +131,17 @@ class RateChoice:
         return self.freq_mhz * 1e6 / self.rate_hz
 
     def explain(self) -> str:
-        where = f" on {self.part} ({self.dsp_limit} MULT18X18D)" if self.part else ""
+        where = f" on {self.part} ({_limits(self.dsp_limit, self.block_ram_limit)})" if self.part else ""
         return (f"rate {format_rate(self.rate_hz)} at {self.freq_mhz:g} MHz needs at most "
                 f"{math.floor(self.cycle_budget)} cycles per sample{where}; picked {self.chosen.summary(self.freq_mhz)} "
                 f"-- the cheapest (MULT18X18D first, then estimated LUTs) of {self.meeting} of {self.considered} "
                 f"configurations that meet it")
+
+
+def _limits(dsp_limit: int | None, block_ram_limit: int | None) -> str:
+    named = [f"{dsp_limit} MULT18X18D" if dsp_limit is not None else "",
+             f"{block_ram_limit} DP16KD" if block_ram_limit is not None else ""]
+    return ", ".join(name for name in named if name)
 
 
 def format_rate(rate_hz: float) -> str:
@@ -242,16 +261,18 @@ def choose_for_rate(
     options: list[Candidate] | None = None,
     top: str | None = None,
     max_latency_cycles: int | None = None,
+    block_ram_limit: int | None = None,
 ) -> RateChoice:
     """The cheapest candidate whose cycles per sample <= freq_mhz * 1e6 / rate_hz within `dsp_limit` MULT18X18D
-    and, if given, whose latency is at most `max_latency_cycles` (the audio path's deadline).
+    and `block_ram_limit` DP16KD (golden.rtlgen.resources) and, if given, whose latency is at most
+    `max_latency_cycles` (the audio path's deadline).
 
     `options` (from `candidates`) saves enumerating them again. An impossible rate
     raises RateError naming the fastest configuration that fits the part."""
     rate = _positive(rate_hz, "the sample rate (samples/s)")
     freq = _positive(freq_mhz, "the clock frequency (MHz)")
     options = candidates(manifest, top) if options is None else options
-    fitting = [c for c in options if dsp_limit is None or c.dsp_count <= dsp_limit]
+    fitting = [c for c in options if c.fits(dsp_limit, block_ram_limit)]
     # each test on a candidate's cycles or latency tries its lower bound first (a pool's needs no replay)
     if max_latency_cycles is not None:
         prompt = [c for c in fitting if c.latency_lower_bound <= max_latency_cycles
@@ -266,17 +287,34 @@ def choose_for_rate(
                if c.cycles_lower_bound * rate <= freq * 1e6 and c.cycles_per_sample * rate <= freq * 1e6]
     if meeting:
         return RateChoice(chosen=meeting[0], rate_hz=rate, freq_mhz=freq, dsp_limit=dsp_limit, part=part,
-                          meeting=len(meeting), considered=len(options))
+                          meeting=len(meeting), considered=len(options), block_ram_limit=block_ram_limit)
     where = ""
-    if dsp_limit is not None:
-        where = f" on {part} ({dsp_limit} MULT18X18D)" if part else f" within {dsp_limit} MULT18X18D"
-    if not fitting:
-        raise RateError(f"no configuration of {manifest.name} fits{where}: the smallest needs "
-                        f"{min(c.dsp_count for c in options)} MULT18X18D")
+    if dsp_limit is not None or block_ram_limit is not None:
+        limits = _limits(dsp_limit, block_ram_limit)
+        where = f" on {part} ({limits})" if part else f" within {limits}"
+    if not fitting and options:
+        fewest_dsps = min(options, key=lambda c: (c.dsp_count, c.block_rams))
+        fewest_brams = min(options, key=lambda c: (c.block_rams, c.dsp_count))
+        short = []
+        if dsp_limit is not None and fewest_dsps.dsp_count > dsp_limit:
+            short.append(f"the fewest MULT18X18D any needs is {fewest_dsps.dsp_count}, {dsp_limit} are available")
+        if block_ram_limit is not None and fewest_brams.block_rams > block_ram_limit:
+            short.append(f"the fewest DP16KD block RAMs any needs is {fewest_brams.block_rams}, {block_ram_limit} "
+                         f"are available")
+        if not short:  # each resource alone fits some configuration, none fits both
+            short.append(f"those within {dsp_limit} MULT18X18D need more than {block_ram_limit} DP16KD block RAMs")
+        raise RateError(f"no configuration of {manifest.name} fits{where}: " + "; ".join(short))
     fastest = _least(fitting, lambda c: c.cycles_lower_bound,
                      lambda c: (c.cycles_per_sample, c.dsp_count, c.estimated_luts))
+    # configurations fast enough that the part cannot hold: name what they lack
+    fast = [c for c in options if c.cycles_lower_bound * rate <= freq * 1e6 and c.cycles_per_sample * rate <= freq * 1e6]
+    lacking = ""
+    if fast:
+        least = min(fast, key=lambda c: (c.dsp_count > (dsp_limit or c.dsp_count), c.dsp_count, c.block_rams))
+        lacking = (f"; the {len(fast)} configurations fast enough do not fit (the one with the fewest MULT18X18D "
+                   f"needs {least.dsp_count} MULT18X18D and {least.block_rams} DP16KD)")
     raise RateError(
         f"no configuration of {manifest.name} meets {format_rate(rate)} at {freq:g} MHz (at most "
         f"{math.floor(freq * 1e6 / rate)} cycles per sample){where}; the fastest that fits is "
-        f"{fastest.summary(freq)}"
+        f"{fastest.summary(freq)}{lacking}"
     )

@@ -102,7 +102,7 @@ class LayerPlan:
 
     @property
     def source_latency(self) -> int:
-        return self.layer.kernel_size + 2 if self.uses_cache else 1
+        return self.layer.kernel_size + 3 if self.uses_cache else 1
 
     @property
     def latency(self) -> int:
@@ -111,8 +111,8 @@ class LayerPlan:
 
     @property
     def interval(self) -> int:
-        """Cycles between accepted pushes at full rate: max(II, K + 3 or 2) (rtl/network_stage.sv)."""
-        source = self.layer.kernel_size + 3 if self.uses_cache else 2
+        """Cycles between accepted pushes at full rate: max(II, K + 4 or 2) (rtl/network_stage.sv)."""
+        source = self.layer.kernel_size + 4 if self.uses_cache else 2
         return max(self.conv_interval, source)
 
     @property

@@ -2,7 +2,7 @@
 
 Every tap set is compared in full (all K taps, all channels) and so are the
 header's cycle numbers: a push accepted in cycle c gives its taps in cycle
-c + K + 2, and in_ready_o lets the next push in K + 2 cycles after the last.
+c + K + 3, and in_ready_o lets the next push in K + 3 cycles after the last.
 While in_ready_o is low the bench offers garbage, which must be ignored.
 Streams are several times the ring depth, so the write pointer wraps. Reset
 is asserted with the ring full of data and at every point of a push in
@@ -42,8 +42,8 @@ class ActivationCacheBench(ClockedBench):
         self.dilation = int(os.environ["PARAM_DILATION"])
         self.span = (self.taps - 1) * self.dilation + 1
         self.depth = ring_depth(self.taps, self.dilation)
-        self.latency = self.taps + 2  # header: accepted in cycle c -> out_valid_o in cycle c + K + 2
-        self.interval = self.taps + 2  # header: in_ready_o high again with out_valid_o
+        self.latency = self.taps + 3  # header: accepted in cycle c -> out_valid_o in cycle c + K + 3
+        self.interval = self.taps + 3  # header: in_ready_o high again with out_valid_o
         self.seed = base_seed()  # reported on failure: SIM_SEED=<seed> reproduces the run
         label = f"activation_cache-{self.fmt}-{self.channels}-{self.taps}-{self.dilation}"
         self.rng = np.random.default_rng(derived_seed(label))

@@ -134,6 +134,11 @@ CASES = [
     Case("q16_12_mul2", QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), 1, 4, 4, 4, 4, "rne",
          True, mul_latency=2),
     Case("seed_relu_f32_mul2", UQ16_12, Q16_11, Q16_11, UQ16_12, 4, 4, 5, 4, 3, "rne", True, True, mul_latency=2),
+    # a walk over 64 words: the weight ROM is block RAM, registered once more (WEIGHT_REG, golden.kinds.conv1d)
+    Case("q16_12_deep_rom", QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), 4, 6, 9, 2, 1, "rne",
+         True),
+    Case("q16_12_deep_rom_mul2", QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), QFormat(16, 12), 4, 6, 9, 1, 2,
+         "rne", False, mul_latency=2),
 ]
 
 

@@ -63,7 +63,7 @@ def test_policy_picks_the_cheapest_setting_within_budget(name: str, budget: int)
 
 
 def test_budget_nothing_meets_names_the_layer() -> None:
-    with pytest.raises(RtlExportError, match=r"layer 1 \(conv_1\): no parallelism meets 6 .* needs 7"):
+    with pytest.raises(RtlExportError, match=r"layer 1 \(conv_1\): no parallelism meets 6 .* needs 8"):
         plan_network(manifest("fpga"), 6, overrides={"conv_0": (16, 16)})
 
 

@@ -108,7 +108,8 @@ def test_impossible_rate_names_the_fastest_configuration(network, options: list[
     assert fastest.summary(100) in message
     assert fastest.dsp_count <= 156 < min(c.dsp_count for c in options if c.cycles_per_sample < fastest.cycles_per_sample)
     # a part too small for anything says so
-    with pytest.raises(RateError, match=r"no configuration of fpga fits within 0 MULT18X18D: the smallest needs 1 MULT18X18D"):
+    with pytest.raises(RateError, match=r"no configuration of fpga fits within 0 MULT18X18D: the fewest MULT18X18D any "
+                                        r"needs is 1, 0 are available"):
         choose_for_rate(network, 1, 100, 0, options=options)
 
 
@@ -166,7 +167,7 @@ def test_cli_rate_picks_and_says_why(tmp_path: Path) -> None:
     (["--rate", 1e6, "--pool", 2], ["cannot be combined with --pool"]),
     (["--rate", 1e6, "--parallelism", "qconv_1=4x8"], ["cannot be combined with --parallelism"]),
     (["--rate", 1e9], ["no configuration of fpga meets 1,000.00 M samples/s at 100 MHz", "the fastest that fits is"]),
-    (["--rate", 5e6, "--freq", 160, "--device", "LFE5U-25F"], ["on LFE5U-25F (28 MULT18X18D)"]),
+    (["--rate", 5e6, "--freq", 160, "--device", "LFE5U-25F"], ["on LFE5U-25F (28 MULT18X18D, 56 DP16KD)"]),
     (["--rate", 1e6, "--device", "LFE5U-12F"], ["unknown ECP5 part 'LFE5U-12F'"]),
     (["--rate", 0], ["the sample rate (samples/s) must be a positive number, got 0.0"]),
 ], ids=["with-budget", "with-pool", "with-parallelism", "impossible", "small-part", "unknown-part", "zero"])

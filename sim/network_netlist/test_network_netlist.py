@@ -13,7 +13,8 @@ layer saturates) and each waveshaping corner, each sequence from reset.
 Cases (NETLIST_CASES): mcu, also with MULT18X18D operand registers (the
 multipliers of networks wider than WIDE_NETWORK_DSPS); seed_po2's first po2
 pair with both po2 implementations (baked adder trees and po2_mul shifter
-lanes); on request the whole seed_po2 network.
+lanes); on request the whole seed_po2 network, and the scale family's
+largest member as planned for 192 kHz (NETLIST_MODELS=scale).
 """
 from __future__ import annotations
 
@@ -29,10 +30,12 @@ from golden.compare import assert_codes_equal
 from golden.manifest import NetworkManifest, load_manifest
 from golden.memfile import pack_vector, unpack_vector
 from golden.network import StreamingNetwork, saturation_count
+from golden.rtlgen.rate import choose_for_rate
 from golden.rtlgen.top import export_network, plan_network
 from golden.waveshaping import CORNERS, network_input, random_input
 from simlib.runner import BUILD, OBJECT_CACHE, REPO, UNOPTIMISED_FLAGS
 from simlib.seed import base_seed, derived_seed
+from synth.devices import Device
 from synth.netlist_sim import gate_level_sources
 from synth.toolchain import run_tool, verilator_environment
 
@@ -52,11 +55,17 @@ class NetlistCase:
     samples: int
     layers: tuple[int, int] | None = None
     mul_latency: int | None = None  # the plan's rule when None; 2: MULT18X18D operand and product registers
+    # the plan the rate search picks for this sample rate at 150 MHz on the 85F (None: the default budget's)
+    rate_hz: float | None = None
+
+    @property
+    def model_path(self) -> Path:
+        return REPO / "golden" / "models" / f"{self.model}.yaml"
 
     def manifests(self) -> tuple[NetworkManifest, NetworkManifest | None]:
         """The network under test and the model's layers before it (None for a whole model), which turn
         waveshaping input into the slice's input."""
-        model = load_manifest(REPO / "golden" / "models" / f"{self.model}.yaml")
+        model = load_manifest(self.model_path)
         if self.layers is None:
             return model, None
         first, stop = self.layers
@@ -70,6 +79,7 @@ class NetlistCase:
 
 PO2_SAMPLES = int(os.environ.get("NETLIST_SAMPLES_PO2", "300"))
 MUL2_SAMPLES = int(os.environ.get("NETLIST_SAMPLES_MUL2", "300"))
+SCALE_SAMPLES = int(os.environ.get("NETLIST_SAMPLES_SCALE", "20"))
 NETLIST_CASES = {
     "mcu": NetlistCase("mcu", {}, SAMPLES),
     # the same network with every MULT18X18D registering its operands too, as the generator builds networks of
@@ -80,6 +90,9 @@ NETLIST_CASES = {
     "seed_po2_pair": NetlistCase("seed_po2", {"qconv_1_1a_po2": "baked"}, SAMPLES, layers=(2, 4)),
     # the whole seed_po2 network (both pairs, beside three MULT18X18D layers): the bigger netlist, on request
     "seed_po2": NetlistCase("seed_po2", {"qconv_1_1a_po2": "baked", "qconv_1_2a_po2": "baked"}, PO2_SAMPLES),
+    # the scale family's largest member as the rate search builds it for 192 kHz (sim/network test_scale_network):
+    # 136 MULT18X18D with both registers, weight ROMs in DP16KD behind the fabric register; on request
+    "scale": NetlistCase("scale/scale_w112_l4", {}, SCALE_SAMPLES, mul_latency=2, rate_hz=192_000),
 }
 
 
@@ -92,6 +105,7 @@ class NetlistBench:
     overrides: dict[str, object]
     samples: int
     mul_latency: int | None = None
+    rate_hz: float | None = None
 
     def __post_init__(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
@@ -101,7 +115,12 @@ class NetlistBench:
 
     def build(self) -> Path:
         """yosys synth_ecp5 of the generated top, then `verilator --binary` of the bench around it."""
-        plan = plan_network(self.manifest, overrides=self.overrides, mul_latency=self.mul_latency)
+        if self.rate_hz is not None:
+            part = Device("LFE5UM5G-85F")
+            plan = choose_for_rate(self.manifest, self.rate_hz, 150, part.multipliers, part.part,
+                                   block_ram_limit=part.block_rams).plan
+        else:
+            plan = plan_network(self.manifest, overrides=self.overrides, mul_latency=self.mul_latency)
         description = export_network(plan, self.work / "rtl").description
         self.implementations = {layer["name"]: layer.get("implementation") for layer in description["layers"]}
         gates = gate_level_sources(description, self.work / "netlist")
@@ -176,8 +195,9 @@ def test_network_netlist(name: str) -> None:
     assert name in NETLIST_CASES, f"NETLIST_MODELS: unknown case {name!r}; known: {', '.join(NETLIST_CASES)}"
     case = NETLIST_CASES[name]
     manifest, before = case.manifests()
-    bench = NetlistBench(manifest, BUILD / "network_netlist" / name, case.overrides, case.samples, case.mul_latency)
-    model = load_manifest(REPO / "golden" / "models" / f"{case.model}.yaml")
+    bench = NetlistBench(manifest, BUILD / "network_netlist" / name, case.overrides, case.samples, case.mul_latency,
+                         case.rate_hz)
+    model = load_manifest(case.model_path)
     names = ["random", *CORNERS]
     sequences = [random_input(case.samples, manifest.input_channels, manifest.input_format,
                               derived_seed(f"netlist-random-{name}"))]
@@ -185,7 +205,8 @@ def test_network_netlist(name: str) -> None:
         waveform = network_input(wave, case.samples, model.input_channels, model.input_format,
                                  derived_seed(f"netlist-{wave}-{case.model}"))
         sequences.append(waveform if before is None else StreamingNetwork(before).run(waveform))
-    assert saturation_count(manifest, sequences[0]) > 0, f"{name}: the random stimulus never saturates a layer"
+    if case.rate_hz is None:  # a random-code scale network's +-1 LSB weights never reach the range
+        assert saturation_count(manifest, sequences[0]) > 0, f"{name}: the random stimulus never saturates a layer"
     binary = bench.build()
     # Where there are caches they must really be block RAM, or the DP16KD model is not what is being tested.
     if any(layer.kernel_size > 1 and layer.dilation > 1 for layer in manifest.layers):

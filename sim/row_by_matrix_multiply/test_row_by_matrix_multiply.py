@@ -38,7 +38,9 @@ class RowByMatrixBench(ClockedBench):
         self.passes = math.ceil(self.out_d / self.cols)
         self.walk = self.passes * self.beats
         self.mul_latency = int(os.environ["PARAM_MUL_LATENCY"])
-        self.latency = self.walk + math.ceil(math.log2(self.lanes)) + self.mul_latency + 2
+        self.weight_reg = int(os.environ["PARAM_WEIGHT_REG"])
+        # rtl/row_by_matrix_multiply.sv's header: ROM read, weight register, adder tree, multiplier stages
+        self.latency = self.walk + math.ceil(math.log2(self.lanes)) + self.mul_latency + self.weight_reg + 2
         self.acc_width = accumulator_width(self.fmt, self.in_d)
         self.seed = base_seed()
         self.rng = np.random.default_rng(derived_seed(f"rbm-stimulus-{os.environ['SIM_TAG']}"))
@@ -105,28 +107,31 @@ async def run_row_by_matrix(dut):
     await tb.check("random, random gaps", random_rows(tb.rng, tb.fmt, 40, tb.in_d), offer=0.3)
 
 
-# (W, F, IN_D, OUT_D, LANES, COLS, MUL_LATENCY): three parallelism settings of the seeds' 16x16
-# layer, uneven splits (padding in both directions) and Q(8,6); one with the multipliers' operand registers.
+# (W, F, IN_D, OUT_D, LANES, COLS, MUL_LATENCY, WEIGHT_REG): three parallelism settings of the seeds'
+# 16x16 layer, uneven splits (padding in both directions) and Q(8,6); one with the multipliers' operand
+# registers, and with the weight ROM's fabric register (with and without the operand registers).
 PARAMETER_SETS = [
-    (16, 12, 16, 16, 1, 16, 1),
-    (16, 12, 16, 16, 4, 4, 1),
-    (16, 12, 16, 16, 16, 1, 1),
-    (8, 6, 12, 7, 5, 3, 1),
-    (8, 6, 4, 16, 4, 16, 1),
-    (8, 6, 12, 7, 5, 3, 2),
+    (16, 12, 16, 16, 1, 16, 1, 0),
+    (16, 12, 16, 16, 4, 4, 1, 0),
+    (16, 12, 16, 16, 16, 1, 1, 0),
+    (8, 6, 12, 7, 5, 3, 1, 0),
+    (8, 6, 4, 16, 4, 16, 1, 0),
+    (8, 6, 12, 7, 5, 3, 2, 0),
+    (8, 6, 12, 7, 5, 3, 1, 1),
+    (16, 12, 16, 16, 4, 4, 2, 1),
 ]
 
 
-@pytest.mark.parametrize("width,frac,in_d,out_d,lanes,cols,mul_latency", PARAMETER_SETS)
+@pytest.mark.parametrize("width,frac,in_d,out_d,lanes,cols,mul_latency,weight_reg", PARAMETER_SETS)
 def test_row_by_matrix_multiply(width: int, frac: int, in_d: int, out_d: int, lanes: int, cols: int,
-                                mul_latency: int) -> None:
+                                mul_latency: int, weight_reg: int) -> None:
     fmt = QFormat(width, frac)
     run = BlockRun(
         toplevel="row_by_matrix_multiply",
         modules=["fixed_mul", "dot_product", "row_by_matrix_multiply"],
         test_module="test_row_by_matrix_multiply",
         parameters={"W": width, "IN_D": in_d, "OUT_D": out_d, "LANES": lanes, "COLS": cols,
-                    "MUL_LATENCY": mul_latency},
+                    "MUL_LATENCY": mul_latency, "WEIGHT_REG": weight_reg},
     )
     rng = np.random.default_rng(derived_seed(f"rbm-matrix-{run.tag}"))
     matrix = corner_matrix(rng, fmt, in_d, out_d)
@@ -136,5 +141,5 @@ def test_row_by_matrix_multiply(width: int, frac: int, in_d: int, out_d: int, la
     weights = write_hex(run.build_dir / "weights.hex", matrix_rom_words(matrix, fmt, lanes, cols), cols * lanes * width)
     run.parameters["WEIGHTS_FILE"] = sv_string(str(weights))
     run.env = {"PARAM_W": width, "PARAM_F": frac, "PARAM_LANES": lanes, "PARAM_COLS": cols,
-               "PARAM_MUL_LATENCY": mul_latency, "MATRIX_NPY": matrix_npy}
+               "PARAM_MUL_LATENCY": mul_latency, "PARAM_WEIGHT_REG": weight_reg, "MATRIX_NPY": matrix_npy}
     run.run()

@@ -52,7 +52,7 @@ def stale_reports(out: Path) -> list[Path]:
     (["--model", "nowhere/absent.h5"], 1, ["nowhere/absent.h5 is a QKeras model: export it to a manifest first"]),
     (["--rate", "192000", "--cycles-per-sample", "64"], 2, ["give --rate or --cycles-per-sample, not both"]),
     (["--rate", "1e9"], 2, ["no configuration of fpga meets 1,000.00 M samples/s at 100 MHz",
-                            "on LFE5UM5G-85F (156 MULT18X18D); the fastest that fits is per-layer"]),
+                            "on LFE5UM5G-85F (156 MULT18X18D, 208 DP16KD); the fastest that fits is per-layer"]),
     (["--rate", "-1"], 2, ["the sample rate (samples/s) must be a positive number"]),
     (["--board", "pmod", "--audio-rate", "8000"], 2, ["AUDIO_RATE 8000: the PLL cannot make 256 fs = 2.048 MHz",
                                                       "the nearest rate it makes is 12,207 Hz"]),

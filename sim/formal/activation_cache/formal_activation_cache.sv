@@ -35,7 +35,7 @@ module formal_activation_cache #(
   localparam int VecW    = CHANNELS * W;
   localparam int TapsW   = K * VecW;
   localparam int Back    = (K - 1) * DILATION;
-  localparam int Latency = K + 2;
+  localparam int Latency = K + 3;
 
   logic             in_ready;
   logic             out_valid;

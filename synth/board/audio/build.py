@@ -84,7 +84,8 @@ class AudioBuild:
 
 
 def plan_audio_build(manifest: NetworkManifest, fs_hz: int, network_max_mhz: float, dsp_limit: int, part: str,
-                     channel_map_path: Path, model_origin: str | None = None) -> AudioBuild:
+                     channel_map_path: Path, model_origin: str | None = None,
+                     block_ram_limit: int | None = None) -> AudioBuild:
     """Clocks, plan and map for `manifest` (read from `model_origin`, for messages) at `fs_hz`; AudioBuildError /
     golden errors name what is wrong."""
     rate_class(fs_hz)  # a rate the codec runs, or AudioBuildError
@@ -101,7 +102,8 @@ def plan_audio_build(manifest: NetworkManifest, fs_hz: int, network_max_mhz: flo
     # The rate knob at the network's clock: a frame is exactly 256 * CLKOS_DIV / CLKOP_DIV network cycles; the
     # rate is nudged down by 1e-12 so that a plan of exactly that many cycles is not lost to float rounding.
     choice = choose_for_rate(manifest, pll.network_mhz * 1e6 / float(frame.network_cycles_per_frame) * (1 - 1e-12),
-                             pll.network_mhz, dsp_limit, part, max_latency_cycles=frame.network_budget_cycles)
+                             pll.network_mhz, dsp_limit, part, max_latency_cycles=frame.network_budget_cycles,
+                             block_ram_limit=block_ram_limit)
     build = AudioBuild(fs_hz, pll, channel_map, channel_map_path, choice)
     build.timing().check()
     return build

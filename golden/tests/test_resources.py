@@ -1,0 +1,72 @@
+"""golden.rtlgen.resources: block RAM counts against yosys's, and the refusal of a network the part cannot hold.
+
+The expected counts are yosys's own (`stat` of synth_ecp5 on the 85F), measured on the networks named."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from golden.manifest import load_manifest
+from golden.rtlgen.rate import RateError, choose_for_rate
+from golden.rtlgen.resources import (
+    ResourceError, block_ram_count, check_fits, memories, ram_block_rams, rom_block_rams,
+)
+
+SCALE = Path(__file__).resolve().parents[1] / "models" / "scale"
+PART, DSPS, BLOCK_RAMS = "LFE5UM5G-85F", 156, 208
+
+
+@pytest.mark.parametrize("depth,width,blocks", [
+    (779, 1056, 59),  # scale_w112_l4's 11x6 weight ROMs: 1024 x 18 blocks
+    (608, 48, 3),  # its first layer's 1x3 ROM
+    (448, 16, 1),  # its 1x1 output layer's ROM
+    (64, 1024, 0),  # a ROM of 64 words stays in logic
+])
+def test_rom_blocks_as_yosys_maps_them(depth: int, width: int, blocks: int) -> None:
+    assert rom_block_rams(depth, width) == blocks
+
+
+@pytest.mark.parametrize("depth,width,blocks", [
+    (64, 1792, 50),  # scale_w112_l4's dilation-16 cache: 512 x 36 blocks
+    (16, 1792, 0),  # its dilation-4 cache: LUT RAM (yosys made TRELLIS_DPR16X4s of it)
+])
+def test_cache_blocks_as_yosys_maps_them(depth: int, width: int, blocks: int) -> None:
+    assert ram_block_rams(depth, width) == blocks
+
+
+def test_whole_network_as_yosys_counted_it() -> None:
+    network = load_manifest(SCALE / "scale_w112_l4.yaml")
+    plan = choose_for_rate(network, 192_000, 150, DSPS, PART, block_ram_limit=BLOCK_RAMS).plan
+    assert plan.dsp_count == 136
+    assert block_ram_count(plan) == 172  # yosys: 172 DP16KD
+    caches = [m for m in memories(plan) if m.role == "activation cache"]
+    assert [(m.owner, m.depth) for m in caches] == [("conv_1", 16), ("conv_2", 64)]
+
+
+def test_check_fits_names_the_resource_and_counts() -> None:
+    network = load_manifest(SCALE / "scale_w112_l4.yaml")
+    plan = choose_for_rate(network, 192_000, 150, DSPS, PART).plan
+    check_fits(plan, DSPS, BLOCK_RAMS, PART)
+    with pytest.raises(ResourceError, match=r"scale_w112_l4 does not fit on LFE5UM5G-45F: it needs 136 MULT18X18D, "
+                                            r"72 are available"):
+        check_fits(plan, 72, 108, "LFE5UM5G-45F")
+    with pytest.raises(ResourceError, match=r"it needs 172 DP16KD block RAMs, 108 are available \(the largest memory: "
+                                            r"conv_1 weights, 779 x 1056 bits, 59 DP16KD\)"):
+        check_fits(plan, DSPS, 108, "LFE5UM5G-45F")
+
+
+def test_rate_search_keeps_to_the_block_rams() -> None:
+    """scale_w64_l8 meets 192 kHz on 135 MULT18X18D, but every plan that fast needs more than 208 DP16KD."""
+    network = load_manifest(SCALE / "scale_w64_l8.yaml")
+    unbounded = choose_for_rate(network, 192_000, 150, DSPS, PART)
+    assert block_ram_count(unbounded.plan) > BLOCK_RAMS
+    with pytest.raises(RateError) as refusal:
+        choose_for_rate(network, 192_000, 150, DSPS, PART, block_ram_limit=BLOCK_RAMS)
+    message = str(refusal.value)
+    assert "(156 MULT18X18D, 208 DP16KD)" in message, message
+    assert "configurations fast enough do not fit" in message and "209 DP16KD" in message, message
+    slower = choose_for_rate(network, 150_000, 150, DSPS, PART, block_ram_limit=BLOCK_RAMS)
+    assert block_ram_count(slower.plan) <= BLOCK_RAMS
+    with pytest.raises(RateError, match=r"the fewest DP16KD block RAMs any needs is \d+, 10 are available"):
+        choose_for_rate(network, 1_000, 150, DSPS, PART, block_ram_limit=10)
