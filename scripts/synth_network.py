@@ -37,7 +37,8 @@ import sys
 import time
 from pathlib import Path
 
-from golden.rtlgen.rate import RateChoice, RateError, choose_for_rate
+from golden.rtlgen.rate import Plan, RateChoice, RateError, choose_for_rate
+from golden.rtlgen.resources import ResourceError, check_fits
 from simlib.cycles_probe import CyclesProbeError, cycles_per_sample
 from synth.board.fallback_model import SHAPES, model_manifest
 from synth.board.audio.build import AudioBuild, AudioBuildError, plan_audio_build
@@ -81,6 +82,22 @@ def choose_rate(manifest: Path, rate: float, freq: float, device: Device) -> Rat
                              block_ram_limit=device.block_rams)
     print(f"synth: {choice.explain()}", flush=True)
     return choice
+
+
+def plan_budget(manifest: Path, cycles_per_sample: int | None, device: Device) -> Plan:
+    """The generator's plan at the budget (golden/rtlgen/structure.py), refused before anything is built or
+    written if the part cannot hold it (golden/rtlgen/resources.py names the resource)."""
+    from golden.errors import GoldenError
+    from golden.manifest import load_manifest
+    from golden.rtlgen.structure import plan_structure
+    from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE
+
+    try:
+        plan = plan_structure(load_manifest(manifest), cycles_per_sample or DEFAULT_CYCLES_PER_SAMPLE)
+    except GoldenError as error:
+        raise SynthesisError(f"{manifest}: {error}") from None
+    check_fits(plan, device.multipliers, device.block_rams, device.part)  # ResourceError: exit 2
+    return plan
 
 
 def plan_audio(manifest: Path, fs_hz: int, freq: float, device: Device, channel_map: Path) -> AudioBuild:
@@ -161,11 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         choice = choose_rate(manifest, args.rate, args.freq, device) if args.rate is not None else None
         audio = (plan_audio(manifest, args.audio_rate, args.freq, device, args.channel_map)
                  if args.board == "pmod" else None)
+        budget_plan = (plan_budget(manifest, args.cycles_per_sample, device)
+                       if choice is None and audio is None else None)
         slug = f"{manifest.stem.removesuffix('_random')}-{device.part}-{device.package}-{device.speed}".lower()
         if audio is not None:
             slug += f"-pmod{args.audio_rate}"
         flow = NetworkFlow(manifest, device, args.freq, out / slug, seed=args.seed, baud=args.baud,
-                           cycles_per_sample_budget=args.cycles_per_sample, plan=choice.plan if choice else None,
+                           cycles_per_sample_budget=args.cycles_per_sample,
+                           plan=choice.plan if choice else budget_plan,
                            audio=audio)
         seeds_text = f"nextpnr seeds {args.seeds}" if seeds else f"nextpnr seed {args.seed}"
         print(f"synth: {shown(manifest)} -> {device.part} {device.package} speed {device.speed} at {args.freq:g} MHz "
@@ -179,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             swept = None
             result = flow.run()
             cycles = cycles_per_sample(result.network, flow.work)  # a bench (simlib) measures; synth.report reports
-    except (DeviceError, PllError, ToolNotFoundError, RateError, AudioBuildError) as error:
+    except (DeviceError, PllError, ToolNotFoundError, RateError, ResourceError, AudioBuildError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (SynthesisError, ToolchainError, CyclesProbeError, SweepError) as error:

@@ -62,9 +62,13 @@ def stale_reports(out: Path) -> list[Path]:
     (["--board", "pmod", "--package", "CABGA381"], 2, ["--board pmod: the eurorack-pmod sits on the ECPIX-5"]),
     (["--board", "pmod", "--channel-map", "nowhere/map.yaml"], 2, ["nowhere/map.yaml"]),
     (["--board", "pmod", "--rate", "192000"], 2, ["--board pmod picks the structure from --audio-rate"]),
+    (["--model", "golden/models/scale/scale_w64_l8.yaml", "--cycles-per-sample", "768"], 2,
+     ["scale_w64_l8 does not fit on LFE5UM5G-85F: it needs 209 DP16KD block RAMs, 208 are available"]),
+    (["--model", "golden/models/scale/scale_w128_l4.yaml", "--cycles-per-sample", "768"], 2,
+     ["scale_w128_l4 does not fit on LFE5UM5G-85F: it needs 176 MULT18X18D, 156 are available"]),
 ], ids=["part", "package", "speed", "part-not-in-package", "missing-manifest", "unexported-h5", "rate-and-budget",
         "impossible-rate", "negative-rate", "pmod-pll", "pmod-rate-class", "pmod-map-vs-model", "pmod-package",
-        "pmod-missing-map", "pmod-rate-knob"])
+        "pmod-missing-map", "pmod-rate-knob", "block-rams", "multipliers"])
 def test_synth_network_refuses_and_deletes_the_old_report(args: list[str], status: int, fragments: list[str],
                                                           tmp_path: Path) -> None:
     reports = stale_reports(tmp_path / "out")
