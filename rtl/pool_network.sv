@@ -540,7 +540,21 @@ module pool_network #(
 
   assign w_layer   = ow_layer[(OutLat-1)*LYW +: LYW];
   assign w_o       = ow_o[(OutLat-1)*OW +: OW];
-  assign w_to_ring = os_valid && (32'(w_layer) != NL - 1);
+
+  // w_to_ring from a register, decided a cycle early beside ow_addr: it enables the
+  // history's write port, every copy's block RAMs (a 16-layer pool's critical path ran
+  // from w_layer through the compare into 49 DP16KD). ow_valid repeats the output
+  // stage's valid pipeline, so ow_valid[OutLat-1] is os_valid (asserted below).
+  logic [OutLat-1:0] ow_valid;
+  always_ff @(posedge clk_i) begin
+    if (rst_i) begin
+      ow_valid  <= '0;
+      w_to_ring <= 1'b0;
+    end else begin
+      ow_valid  <= {ow_valid[OutLat-2:0], st_valid[OutS] && st_last[OutS]};
+      w_to_ring <= ow_valid[OutLat-2] && (32'(pre_layer) != NL - 1);
+    end
+  end
 
   // ---- the history write port: the input writer or a layer output ----------------------
   logic [XW-1:0] wr_code;
@@ -659,6 +673,8 @@ module pool_network #(
     end else if (a_armed) begin
       // The write port has one writer at a time; a new sample never starts over a ring write.
       a_one_writer: assert (!(writing && w_to_ring));
+      a_early_ring_write: assert (w_to_ring == (os_valid && (32'(w_layer) != NL - 1)));
+      a_valid_mirror: assert (ow_valid[OutLat-1] == os_valid);
       a_begin_no_write: assert (!(begin_sample && w_to_ring));
       // out_valid_o is a one-cycle pulse, one per accepted sample.
       a_out_pulse: assert (!(out_pulse && w_out && ow_sample_last[OutLat-1]));

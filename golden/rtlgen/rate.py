@@ -13,9 +13,10 @@ candidates are every structure the generator builds for the manifest:
 
 Cycles per sample and DSPs come from the plan objects (the only copies of the
 cycle and DSP formulas). Candidates are ordered by MULT18X18D first, then by
-`estimated_luts` (a simple structural estimate, below: no kind provides a LUT
-cost), then by cycles per sample. The chosen one is the first whose cycles per
-sample <= FREQ * 1e6 / RATE among those that fit the part's multipliers.
+`estimated_luts` (a layer kind's own LUT estimate where it has one, po2's, else
+a simple structural one, below), then by cycles per sample. The chosen one is
+the first whose cycles per sample <= FREQ * 1e6 / RATE among those that fit the
+part's multipliers and block RAMs (golden.rtlgen.resources).
 
 It answers in a tenth of a second for a network of 150k multiply-accumulates per
 sample (docs/results.md, "Generator speed"): each layer's choice at every budget comes
@@ -161,7 +162,8 @@ def _rom_luts(roms: dict[str, tuple[int, int]]) -> int:
 def estimated_luts(plan: Plan) -> int:
     """A structural LUT4 estimate, only to order configurations with equal DSPs.
 
-    Per multiplier lane: an adder-tree input of the product width (2 x the input
+    A layer whose kind has its own estimate (LayerKind.estimated_luts: po2) counts that.
+    Otherwise, per multiplier lane: an adder-tree input of the product width (2 x the input
     operand width); per accumulator column: the accumulator and its requantiser
     (product width + log2 of the terms, + the output width); shallow ROMs in
     LUT4s; a fixed control cost per stage. It ignores routing and the UART."""
@@ -174,6 +176,10 @@ def estimated_luts(plan: Plan) -> int:
     total = 0
     for lp in plan.layers:
         layer = lp.layer
+        own = kind_of(layer).estimated_luts(layer, lp.setting)
+        if own is not None:  # the kind's own estimate, calibrated on its cores (golden.kinds.base)
+            total += own
+            continue
         terms = layer.kernel_size * layer.in_channels
         product = 2 * layer.input_format.operand_width
         accumulator = product + math.ceil(math.log2(terms + 1))

@@ -155,6 +155,10 @@ def reference_estimated_luts(plan: Plan, memo: dict | None = None) -> int:
     total = 0
     for lp in plan.layers:
         layer = lp.layer
+        own = kind_of(layer).estimated_luts(layer, lp.setting)
+        if own is not None:
+            total += own
+            continue
         terms = layer.kernel_size * layer.in_channels
         product = 2 * layer.input_format.operand_width
         accumulator = product + math.ceil(math.log2(terms + 1))

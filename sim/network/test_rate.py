@@ -180,3 +180,18 @@ def test_cli_rate_refusals(tmp_path: Path, args: list[object], fragments: list[s
     for fragment in fragments:
         assert fragment in errors[0], errors[0]
     assert not (tmp_path / "out").exists(), "a refused run wrote files"
+
+
+
+def test_lut_estimate_uses_the_kinds_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layer whose kind estimates its own LUTs (po2) counts that estimate, not the structural one."""
+    from golden.kinds.po2 import PO2
+    from golden.rtlgen.rate import estimated_luts
+
+    network = load_manifest(REPO / "golden" / "models" / "seed_po2.yaml")
+    plan = plan_network(network, 256)
+    own = [PO2.estimated_luts(lp.layer, lp.setting) for lp in plan.layers if lp.layer.kind == "po2"]
+    assert own, "seed_po2 has po2 layers"
+    before = estimated_luts(plan)
+    monkeypatch.setattr(type(PO2), "estimated_luts", lambda self, layer, setting: 1_000_000)
+    assert estimated_luts(plan) - before == sum(1_000_000 - luts for luts in own)
