@@ -103,6 +103,9 @@ module row_by_matrix_multiply #(
   logic             last_beat;
   logic             last_pass;
   logic             walk_end;  // registered last_beat && last_pass: ready_o is two flip-flops and a LUT
+  logic             walk_end_d;  // walk_end's next value
+  logic             issuing_d;   // issuing's next value
+  logic             rotating;  // registered issuing && !walk_end: x_rot's select (below)
 
   assign last_beat = (32'(beat) == Beats - 1);
   assign last_pass = (32'(pass) == Passes - 1);
@@ -121,19 +124,36 @@ module row_by_matrix_multiply #(
       addr     <= '0;
       walk_end <= OneWord;
     end else begin
-      issuing <= (start_i && ready_o) || (issuing && !walk_end);
+      issuing  <= issuing_d;
+      walk_end <= walk_end_d;
       if (issuing) begin
         addr <= walk_end ? '0 : addr + 1'b1;
         if (last_beat) begin
-          beat     <= '0;
-          pass     <= last_pass ? '0 : pass + 1'b1;
-          walk_end <= (Beats == 1) && (last_pass ? (Passes == 1) : (32'(pass) + 1 == Passes - 1));
+          beat <= '0;
+          pass <= last_pass ? '0 : pass + 1'b1;
         end else begin
-          beat     <= beat + 1'b1;
-          walk_end <= (32'(beat) + 1 == Beats - 1) && last_pass;
+          beat <= beat + 1'b1;
         end
       end
     end
+  end
+
+  assign issuing_d = (start_i && ready_o) || (issuing && !walk_end);
+
+  always_comb begin
+    walk_end_d = walk_end;
+    if (issuing) begin
+      if (last_beat) walk_end_d = (Beats == 1) && (last_pass ? (Passes == 1) : (32'(pass) + 1 == Passes - 1));
+      else           walk_end_d = (32'(beat) + 1 == Beats - 1) && last_pass;
+    end
+  end
+
+  // x_rot's select from its own register, decided a cycle early: it fans out to every
+  // x_rot bit (K*IN_D*A_W of them), and through walk_end's logic it was a 100k-MAC
+  // network's critical path (6.4 ns of routing).
+  always_ff @(posedge clk_i) begin
+    if (rst_i) rotating <= 1'b0;
+    else       rotating <= issuing_d && !walk_end_d;
   end
 
   // Datapath registers: no reset needed, qualified by the valid pipeline.
@@ -151,8 +171,8 @@ module row_by_matrix_multiply #(
   // the select is two flip-flops, and the start handshake never reaches the
   // register (IN_D*A_W bits: a start-driven enable was the critical path).
   always_ff @(posedge clk_i) begin
-    if (issuing && !walk_end) x_rot <= x_rot_next;
-    else                      x_rot <= XRegW'(x_i);
+    if (rotating) x_rot <= x_rot_next;
+    else          x_rot <= XRegW'(x_i);
   end
 
   // Weight ROM, synchronous read (maps to block RAM or LUT ROM).
@@ -314,6 +334,7 @@ module row_by_matrix_multiply #(
       // The registered walk end matches the counters it stands for, and an idle
       // walker is at word 0 (a start does not reset the counters).
       a_walk_end: assert (walk_end == (last_beat && last_pass));
+      a_rotating: assert (rotating == (issuing && !walk_end));
       if (!issuing) a_idle_at_zero: assert (beat == '0 && pass == '0 && addr == '0);
       // Pass p of the start in cycle s in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 2,
       // in order, no strays.
