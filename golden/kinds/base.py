@@ -168,6 +168,11 @@ class LayerKind(ABC):
     def dsp_blocks(self, layer: Layer, setting: Parallelism) -> int:
         """MULT18X18D blocks the setting needs."""
 
+    def estimated_flip_flops(self, layer: Layer, setting: Parallelism) -> int | None:
+        """Estimated ECP5 flip-flops (TRELLIS_FF) of the core, or None when the kind has no estimate
+        (golden.rtlgen.resources adds the tap source and compares the sum with synthesis)."""
+        return None
+
     def estimated_luts(self, layer: Layer, setting: Parallelism) -> int | None:
         """Estimated ECP5 logic cells (TRELLIS_COMB) of the core, or None when the kind has no estimate.
 

@@ -15,7 +15,9 @@ import numpy as np
 
 from golden import fast
 from golden.errors import GoldenError
-from golden.kinds.base import IMPLEMENTATION_LANES, Layer, LayerKind, Parallelism, Sequence, rom_in_block_ram
+from golden.kinds.base import (
+    IMPLEMENTATION_LANES, LUT_ROM_MAX_DEPTH, Layer, LayerKind, Parallelism, Sequence, rom_in_block_ram,
+)
 from golden.layer_format import Activation, OperandFormats, OutputStage
 from golden.memfile import bias_rom_depth, bias_rom_words, matrix_rom_depth, matrix_rom_words
 from golden.qformat import QFormat, Rounding, format_from_dict
@@ -260,6 +262,14 @@ class Conv1dKind(LayerKind):
         a, b = layer.operands.input.operand_width, layer.operands.kernel.operand_width
         return self.multipliers(layer, setting) * math.ceil(a / MULT18_BITS) * math.ceil(b / MULT18_BITS)
 
+    def estimated_luts(self, layer: Layer, setting: Parallelism) -> int:
+        assert_conv(layer)
+        return conv1d_core_cost(layer, setting).luts
+
+    def estimated_flip_flops(self, layer: Layer, setting: Parallelism) -> int:
+        assert_conv(layer)
+        return conv1d_core_cost(layer, setting).flip_flops
+
     def rtl_parameters(self, layer: Layer, setting: Parallelism, files: dict[str, str]) -> dict[str, int | str]:
         assert_conv(layer)
         return conv1d_parameters(layer, setting, files, {"KW": layer.operands.kernel.width})
@@ -411,6 +421,47 @@ def conv1d_parameters(
         "RELU": out.activation.rtl_code, "FLOAT32_INPUT": int(out.float32_input),
         "WEIGHTS_FILE": files["weights"], "BIAS_FILE": files["bias"],
     }
+
+
+@dataclass(frozen=True)
+class CoreCost:
+    luts: int
+    flip_flops: int
+
+
+CORE_CONTROL_LUTS = 80  # counters, handshakes, the valid pipelines
+CORE_CONTROL_FFS = 60
+
+
+def conv1d_core_cost(layer: Layer, setting: Parallelism) -> CoreCost:
+    """TRELLIS_COMB and TRELLIS_FF of rtl/conv1d.sv with DSP multipliers, from its registers and adders
+    (docs/results.md, "Estimates", compares them with synthesis):
+
+    * row_by_matrix_multiply: x_rot (BEATS*LANES input codes, a 2:1 mux per bit when BEATS > 1), the x chunk,
+      the weight word's register where the ROM is in logic (a block RAM registers its own) and the
+      WEIGHT_REG pair, a shallow ROM's LUT4s (16 words x 1 bit each);
+    * per column (dot_product, the bias and the output stage): the registered adder tree (a carry chain per
+      node, PW + level bits), the accumulator, the aligned bias and requantise, about the accumulator width each;
+    * the pass assembly and result registers (OUT_D*YW each; the assembly shifts, so no LUTs)."""
+    ops = layer.operands
+    xw, kw, yw = ops.input.width, ops.kernel.width, layer.output_format.width
+    terms, lanes, cols = layer.terms, setting.lanes, setting.cols
+    beats, passes = math.ceil(terms / lanes), math.ceil(layer.out_channels / cols)
+    product = xw + kw
+    accumulator = product + math.ceil(math.log2(terms + 1)) + 4
+    levels = (lanes - 1).bit_length()
+    tree = sum((1 << (levels - level)) * min(product + level, accumulator) for level in range(1, levels + 1))
+    rom_in_logic = beats * passes <= LUT_ROM_MAX_DEPTH
+    weight_word = cols * lanes * kw
+    registered = weight_register(terms, layer.out_channels, setting)
+    x_rot = beats * lanes * xw
+    luts = ((x_rot if beats > 1 else 0) + cols * (tree + 5 * accumulator)
+            + (weight_word * math.ceil(beats * passes / 16) if rom_in_logic else 0) + CORE_CONTROL_LUTS)
+    flip_flops = (x_rot + lanes * xw + (weight_word if rom_in_logic else 0)
+                  + ((lanes * xw + weight_word) if registered else 0)
+                  + cols * (tree + 3 * accumulator) + passes * cols * yw + layer.out_channels * yw
+                  + CORE_CONTROL_FFS)
+    return CoreCost(luts, flip_flops)
 
 
 def conv1d_walk(terms: int, out_channels: int, setting: Parallelism) -> int:

@@ -40,7 +40,7 @@ from golden.kinds import kind_of
 from golden.kinds.base import LUT_ROM_MAX_DEPTH
 from golden.manifest import NetworkManifest
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, check_poolable, plan_pool
-from golden.rtlgen.resources import block_ram_count
+from golden.rtlgen.resources import block_ram_count, estimated_logic
 from golden.rtlgen.top import NetworkFrontier, NetworkPlan, RtlExportError, check_top_name
 
 Plan = Union[NetworkPlan, PoolPlan]
@@ -160,19 +160,18 @@ def _rom_luts(roms: dict[str, tuple[int, int]]) -> int:
 
 
 def estimated_luts(plan: Plan) -> int:
-    """A structural LUT4 estimate, only to order configurations with equal DSPs.
+    """The LUT estimate configurations with equal DSPs are ordered by: golden.rtlgen.resources.estimated_logic
+    (the kinds' core estimates, the stages around them, the pool's formula; within 20 % of synthesis on the
+    measured networks, docs/results.md), or where a layer's kind has none the structural count below.
 
-    A layer whose kind has its own estimate (LayerKind.estimated_luts: po2) counts that.
-    Otherwise, per multiplier lane: an adder-tree input of the product width (2 x the input
-    operand width); per accumulator column: the accumulator and its requantiser
-    (product width + log2 of the terms, + the output width); shallow ROMs in
-    LUT4s; a fixed control cost per stage. It ignores routing and the UART."""
-    if isinstance(plan, PoolPlan):
-        product = 2 * plan.data_width
-        accumulator = product + math.ceil(math.log2(plan.max_terms + 1))
-        classes, _ = plan.classes
-        output = sum(accumulator + int(c["YW"]) for c in classes)
-        return plan.pool * product + output + _rom_luts(plan.rom_shapes()) + CONTROL_LUTS
+    The structural count: per multiplier lane an adder-tree input of the product width (2 x the input operand
+    width); per accumulator column the accumulator and its requantiser (product width + log2 of the terms,
+    + the output width); shallow ROMs in LUT4s; a fixed control cost per stage. It ignores the board."""
+    logic = estimated_logic(plan)
+    if logic is not None:
+        return logic.luts
+    if isinstance(plan, PoolPlan):  # estimated_logic always has the pool's
+        raise AssertionError("a pool plan without a logic estimate")
     total = 0
     for lp in plan.layers:
         layer = lp.layer

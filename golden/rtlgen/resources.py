@@ -91,6 +91,54 @@ def block_ram_count(plan: Plan) -> int:
     return sum(memory.block_rams for memory in memories(plan))
 
 
+# ---- logic: LUTs and flip-flops ----------------------------------------------------------------------------
+STAGE_CONTROL_LUTS = 40  # a network stage's handshake and its source's counters
+STAGE_CONTROL_FFS = 30
+# The pool (rtl/pool_network.sv), calibrated on the default model's P = 1..8 and the scale family's pools
+# (docs/results.md, "Estimates"): per multiplier lane its adder and address logic, per layer its table entries
+# and compares; flip-flops from its registers.
+POOL_LUTS_BASE, POOL_LUTS_PER_LANE, POOL_LUTS_PER_LAYER = 200, 101, 137
+
+
+@dataclass(frozen=True)
+class LogicEstimate:
+    """TRELLIS_COMB and TRELLIS_FF of the network (not the board around it)."""
+
+    luts: int
+    flip_flops: int
+
+
+def estimated_logic(plan: Plan) -> LogicEstimate | None:
+    """The network's logic from its kinds' core estimates and the stages around them, or the pool's formula;
+    None if some layer's kind has no estimate."""
+    if isinstance(plan, PoolPlan):
+        return _pool_logic(plan)
+    luts = flip_flops = 0
+    for lp in plan.layers:
+        layer, kind = lp.layer, kind_of(lp.layer)
+        core_luts, core_ffs = kind.estimated_luts(layer, lp.setting), kind.estimated_flip_flops(layer, lp.setting)
+        if core_luts is None or core_ffs is None:
+            return None
+        vector = layer.in_channels * layer.input_format.width
+        # the taps register: a cache shifts its words in (a zeroing mux on the newest only), a shift buffer
+        # moves them on its enable; the core latches them again (its own estimate)
+        luts += core_luts + (vector if lp.uses_cache else 0) + STAGE_CONTROL_LUTS
+        flip_flops += core_ffs + layer.kernel_size * vector + STAGE_CONTROL_FFS
+    return LogicEstimate(luts, flip_flops)
+
+
+def _pool_logic(plan: PoolPlan) -> LogicEstimate:
+    schedule = plan.rom_shapes()["schedule"][1]
+    raw = plan.data_width + plan.kernel_width + math.ceil(math.log2(plan.max_terms + 1))
+    first, last = plan.layers[0], plan.layers[-1]
+    stages = 7 + (1 if plan.pool > 4 else 0)  # rtl/pool_network.sv: S1 .. S6, S3b, S4b beyond 4 lanes
+    luts = POOL_LUTS_BASE + POOL_LUTS_PER_LANE * plan.pool + POOL_LUTS_PER_LAYER * len(plan.layers)
+    flip_flops = (first.in_channels * first.input_format.width + (2 * last.out_channels - 1) * last.output_format.width
+                  + 2 * schedule + stages * schedule // 4 + plan.pool * (plan.data_width + plan.kernel_width + 2)
+                  + 3 * raw + 20)
+    return LogicEstimate(luts, flip_flops)
+
+
 def check_fits(plan: Plan, dsp_limit: int | None, block_ram_limit: int | None, part: str | None = None) -> None:
     """Raise ResourceError if the plan needs more MULT18X18D or DP16KD than the part has."""
     where = f" on {part}" if part else ""

@@ -19,6 +19,7 @@ from golden.kinds import kind_of
 from golden.kinds.base import IMPLEMENTATION_LANES, Layer
 from golden.manifest import NetworkManifest
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, check_poolable, plan_pool
+from golden.rtlgen.resources import estimated_logic
 from golden.rtlgen.rate import (
     CONTROL_LUTS, LUT_ROM_MAX_DEPTH, UNBOUNDED_BUDGET, Candidate, Plan,
 )
@@ -144,8 +145,12 @@ def _rom_luts(roms: dict[str, tuple[list[int], int]]) -> int:
 
 
 def reference_estimated_luts(plan: Plan, memo: dict | None = None) -> int:
-    """estimated_luts as it was, from the ROM words themselves (`memo` keeps a layer setting's ROM figure)."""
+    """estimated_luts as it was, from the ROM words themselves (`memo` keeps a layer setting's ROM figure), for
+    plans without a logic estimate (golden.rtlgen.resources, which both use where there is one)."""
     memo = {} if memo is None else memo
+    logic = estimated_logic(plan)
+    if logic is not None:
+        return logic.luts
     if isinstance(plan, PoolPlan):
         product = 2 * plan.data_width
         accumulator = product + math.ceil(math.log2(plan.max_terms + 1))

@@ -14,6 +14,11 @@ from synth.board.protocol import DEFAULT_BAUD
 
 BOARD_CLOCK_MHZ = 100.0  # the ECPIX-5 oscillator on K23
 MAX_BAUD_ERROR = 0.02  # a UART tolerates a few percent between the two ends
+# The board's own logic around a network (UART, framing, FIFO, reset synchroniser): what the build adds to
+# golden.rtlgen.resources' network estimate (scripts/estimate_table.py). Calibrated together with the pool's
+# constants on the default model's P = 1..8 builds (docs/results.md, "Estimates").
+UART_BOARD_LUTS = 600
+UART_BOARD_FLIP_FLOPS = 700
 
 
 def clocks_per_bit(core_mhz: float, baud: int) -> int:
