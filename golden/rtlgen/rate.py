@@ -13,8 +13,8 @@ candidates are every structure the generator builds for the manifest:
 
 Cycles per sample and DSPs come from the plan objects (the only copies of the
 cycle and DSP formulas). Candidates are ordered by MULT18X18D first, then by
-`estimated_luts` (a layer kind's own LUT estimate where it has one, po2's, else
-a simple structural one, below), then by cycles per sample. The chosen one is
+`estimated_luts` (golden.rtlgen.resources.estimated_logic: the kinds' core
+estimates and the stages', or the pool's), then by cycles per sample. The chosen one is
 the first whose cycles per sample <= FREQ * 1e6 / RATE among those that fit the
 part's multipliers and block RAMs (golden.rtlgen.resources).
 
@@ -170,8 +170,7 @@ def estimated_luts(plan: Plan) -> int:
     logic = estimated_logic(plan)
     if logic is not None:
         return logic.luts
-    if isinstance(plan, PoolPlan):  # estimated_logic always has the pool's
-        raise AssertionError("a pool plan without a logic estimate")
+    assert not isinstance(plan, PoolPlan), "estimated_logic always has the pool's"
     total = 0
     for lp in plan.layers:
         layer = lp.layer
