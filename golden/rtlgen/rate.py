@@ -170,7 +170,8 @@ def estimated_luts(plan: Plan) -> int:
     logic = estimated_logic(plan)
     if logic is not None:
         return logic.luts
-    assert not isinstance(plan, PoolPlan), "estimated_logic always has the pool's"
+    if isinstance(plan, PoolPlan):  # estimated_logic always has the pool's
+        raise RtlExportError("a pool plan without a logic estimate")
     total = 0
     for lp in plan.layers:
         layer = lp.layer
