@@ -27,6 +27,12 @@
 //                 that fill most of the DSP columns, golden.rtlgen.top)
 //   WEIGHT_REG    1: row_by_matrix_multiply registers its weight ROM's output once more in the
 //                 fabric (one cycle more latency; the generator sets it where the ROM is block RAM)
+//   X_STREAM      1: the taps come from the stage's tap_ring (rtl/tap_ring.sv) one chunk of
+//                 LANES channels per beat (chunk_i, issue_o, walk_end_o), not latched from
+//                 taps_i (unused): no tap vector in flip-flops. Each tap is padded to
+//                 G = ceil(IN_D / LANES) chunks, so BEATS = K*G, and the weight ROM is in
+//                 that padded layout (golden.kinds.conv1d); the weight word is registered
+//                 once more (as WEIGHT_REG) to meet the chunk. LANES <= IN_D.
 //   IN_D, OUT_D   input and output channels
 //   K             taps (kernel size)
 //   LANES         multipliers per dot product, 1..K*IN_D
@@ -70,8 +76,9 @@
 // Timing (start accepted in cycle s), with BEATS = ceil(K*IN_D / LANES) and
 // PASSES = ceil(OUT_D / COLS):
 //   y_valid_o in cycle s + LATENCY when the previous result has been taken by then,
-//   LATENCY = PASSES*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 5 + FLOAT32_INPUT
-//   (row_by_matrix_multiply's PASSES*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 2, then one cycle to
+//   LATENCY = PASSES*BEATS + clog2(LANES) + MUL_LATENCY + W_STAGE + 5 + FLOAT32_INPUT,
+//   W_STAGE = WEIGHT_REG || X_STREAM
+//   (row_by_matrix_multiply's PASSES*BEATS + clog2(LANES) + MUL_LATENCY + W_STAGE + 2, then one cycle to
 //   align and add the bias, one for the float32 rounding when FLOAT32_INPUT, one
 //   for the output stage into the pass assembly register and one into the result
 //   register);
@@ -93,6 +100,7 @@ module conv1d #(
   parameter int    PO2_SPAN       = 0,
   parameter int    MUL_LATENCY    = 1,
   parameter bit    WEIGHT_REG     = 1'b0,
+  parameter bit    X_STREAM       = 1'b0,
   parameter int    BW             = 16,
   parameter int    IN_D           = 4,
   parameter int    OUT_D          = 16,
@@ -118,18 +126,25 @@ module conv1d #(
   input  wire logic [K*IN_D*XW-1:0]  taps_i,
   output      logic                  y_valid_o,
   input  wire logic                  y_ready_i,
-  output      logic [OUT_D*YW-1:0]   y_o
+  output      logic [OUT_D*YW-1:0]   y_o,
+  // X_STREAM: the tap source's chunks (rtl/tap_ring.sv)
+  output      logic                  issue_o,
+  output      logic                  walk_end_o,
+  input  wire logic [LANES*XW-1:0]   chunk_i
 );
 
   localparam int Terms  = K * IN_D;
+  // what the matrix multiply walks: the taps, or (X_STREAM) each tap padded to whole chunks
+  localparam int Walked = X_STREAM ? K * fixed_pkg::ceil_div(IN_D, LANES) * LANES : Terms;
   localparam int AccW   = fixed_pkg::layer_acc_width(XW, X_SIGNED, KW, BW, PROD_SHIFT, BIAS_SHIFT, Terms);
   localparam int Passes = fixed_pkg::ceil_div(OUT_D, COLS);
   localparam int PassW  = fixed_pkg::index_width(Passes);
   localparam int YRegW  = Passes * COLS * YW;  // whole passes; columns past OUT_D dropped at y_o
   // ROM code width: the kernel codes, or po2_mul's {zero, negative, exponent} codes
   localparam int CodeW  = MUL_PO2 ? fixed_pkg::index_width(PO2_SPAN + 1) + 2 : KW;
-  localparam int Walk     = Passes * fixed_pkg::ceil_div(Terms, LANES);
-  localparam int Latency  = Walk + fixed_pkg::ceil_log2(LANES) + MUL_LATENCY + int'(WEIGHT_REG) + 5 + int'(FLOAT32_INPUT);
+  localparam int Walk     = Passes * fixed_pkg::ceil_div(Walked, LANES);
+  localparam int Latency  = Walk + fixed_pkg::ceil_log2(LANES) + MUL_LATENCY + int'(WEIGHT_REG || X_STREAM) + 5
+                          + int'(FLOAT32_INPUT);
   localparam int Interval = (Walk > Latency / 2 + 1) ? Walk : Latency / 2 + 1;
 
   // ---- the K taps of row-by-matrix multiply as one multiply -----------------
@@ -142,11 +157,21 @@ module conv1d #(
 
   assign accept = start_i && ready_o;
 
+  logic [Walked*XW-1:0] x_latched;  // what the matrix multiply latches at a start
+
+  if (X_STREAM) begin : g_stream
+    logic unused_taps;  // the chunks come from the tap source
+    assign unused_taps = ^taps_i;
+    assign x_latched   = '0;
+  end else begin : g_latched
+    assign x_latched = taps_i;
+  end
+
   row_by_matrix_multiply #(
     .A_W         (XW),
     .A_SIGNED    (X_SIGNED),
     .B_W         (CodeW),
-    .IN_D        (Terms),
+    .IN_D        (Walked),
     .OUT_D       (OUT_D),
     .LANES       (LANES),
     .COLS        (COLS),
@@ -155,17 +180,21 @@ module conv1d #(
     .MUL_PO2     (MUL_PO2),
     .PO2_SPAN    (PO2_SPAN),
     .MUL_LATENCY (MUL_LATENCY),
-    .WEIGHT_REG  (WEIGHT_REG)
+    .WEIGHT_REG  (WEIGHT_REG),
+    .X_STREAM    (X_STREAM)
   ) u_matrix (
     .clk_i,
     .rst_i,
     .start_i    (accept),
     .ready_o    (mm_ready),
-    .x_i        (taps_i),
+    .x_i        (x_latched),
     .col_valid_o(col_valid),
     .col_pass_o (col_pass),
     .col_sums_o (col_sums),
-    .done_o     (mm_done)
+    .done_o     (mm_done),
+    .issue_o,
+    .walk_end_o,
+    .chunk_i
   );
 
   // ---- bias: a small ROM read asynchronously by the pass index --------------
@@ -352,6 +381,9 @@ module conv1d #(
   end
   if (PROD_SHIFT < 0 || BIAS_SHIFT < 0) begin : g_bad_shift
     $error("conv1d: PROD_SHIFT and BIAS_SHIFT must be >= 0");
+  end
+  if (X_STREAM && LANES > IN_D) begin : g_bad_stream_lanes
+    $error("conv1d: X_STREAM reads one tap's chunk per beat: LANES must be <= IN_D");
   end
 
 endmodule

@@ -4,7 +4,13 @@
 //
 //   x[t] (IN_D) --> tap source --> K taps --> core (the kind's module) --> y[t] (OUT_D)
 //
-// Tap source, chosen from K and DILATION at elaboration:
+// Tap source, chosen from STREAM, K and DILATION at elaboration:
+//   STREAM                   tap_ring: the history in a narrow, deep memory (block
+//                            RAM when large), read by the core one chunk of LANES
+//                            channels per beat (core_issue_i, core_walk_end_i,
+//                            core_chunk_o; rtl/tap_ring.sv): no tap vector in
+//                            flip-flops. core_taps_o is zero. For a core built with
+//                            X_STREAM (rtl/conv1d.sv).
 //   K == 1 or DILATION == 1  left_shift_buffer of LENGTH = K registers: the
 //                            window is the taps, no storage beyond them (for
 //                            K == 1 it is the stage's input register).
@@ -59,6 +65,8 @@
 //   XW, YW        input and output code widths per channel
 //   IN_D, OUT_D   input and output channels
 //   K, DILATION   kernel size and dilation (tap k = x[t - (K-1-k)*DILATION])
+//   STREAM        1: the tap_ring source for a streamed core (above)
+//   LANES         (STREAM) channels per chunk, the core's LANES, 1..IN_D
 //
 // Handshake (valid/ready both sides; in_ready_o is a function of this stage's
 // registers only and out_valid_o of its core's, so stages chain without
@@ -78,9 +86,12 @@
 //                              enable. A network top gates its own ports with rst_i.
 //
 // Timing, with LAT and II the core's (above) and no stall:
-//   LATENCY  = SRC_LAT + LAT from an accepted push to out_valid_o,
-//              SRC_LAT = 1 (shift buffer) or K + 3 (activation cache)
-//   INTERVAL = max(II, 2) (shift buffer) or max(II, K + 4) (cache): cycles
+//   LATENCY  = SRC_LAT + LAT from a push offered (in_valid_i) to an idle stage to
+//              out_valid_o, SRC_LAT = 1 (shift buffer), K + 3 (activation cache)
+//              or G = ceil(IN_D / LANES) (tap ring: a push is accepted G - 1
+//              cycles after it is offered, while its chunks are written)
+//   INTERVAL = max(II, 2) (shift buffer), max(II, K + 4) (cache) or max(II, G + 1)
+//              (tap ring): cycles
 //              between accepted pushes at full rate when the next stage keeps
 //              up (the source takes the next push the cycle after the core
 //              starts on its taps and has the next taps 1 or K + 3 cycles
@@ -94,7 +105,9 @@ module network_stage #(
   parameter int IN_D         = 4,
   parameter int OUT_D        = 16,
   parameter int K            = 4,
-  parameter int DILATION     = 1
+  parameter int DILATION     = 1,
+  parameter bit STREAM       = 1'b0,
+  parameter int LANES        = 1
 ) (
   input  wire logic                 clk_i,
   input  wire logic                 rst_i,
@@ -110,7 +123,11 @@ module network_stage #(
   output      logic [K*IN_D*XW-1:0] core_taps_o,
   input  wire logic                 core_y_valid_i,
   output      logic                 core_y_ready_o,
-  input  wire logic [OUT_D*YW-1:0]  core_y_i
+  input  wire logic [OUT_D*YW-1:0]  core_y_i,
+  // STREAM: the core's walk and the chunks it reads
+  input  wire logic                 core_issue_i,
+  input  wire logic                 core_walk_end_i,
+  output      logic [LANES*XW-1:0]  core_chunk_o
 );
 
   localparam bit UseCache = (K > 1) && (DILATION > 1);
@@ -129,7 +146,30 @@ module network_stage #(
   assign in_ready_o   = src_ready && !taps_waiting;
   assign push         = in_valid_i && in_ready_o;
 
-  if (UseCache) begin : g_cache
+  if (STREAM) begin : g_ring
+    // The ring writes a push's chunks while it is offered, but only once the tap
+    // set before it has started: at most one pushed sample waits for its walk.
+    tap_ring #(
+      .W       (XW),
+      .CHANNELS(IN_D),
+      .LANES   (LANES),
+      .K       (K),
+      .DILATION(DILATION)
+    ) u_ring (
+      .clk_i,
+      .rst_i,
+      .in_valid_i (in_valid_i && !taps_waiting),
+      .in_ready_o (src_ready),
+      .in_data_i,
+      .out_valid_o(taps_new),
+      .issue_i    (core_issue_i),
+      .walk_end_i (core_walk_end_i),
+      .chunk_o    (core_chunk_o)
+    );
+    assign taps = '0;
+    logic unused_push;  // the ring counts its own chunks
+    assign unused_push = push;
+  end else if (UseCache) begin : g_cache
     activation_cache #(
       .W       (XW),
       .CHANNELS(IN_D),
@@ -158,6 +198,12 @@ module network_stage #(
       .window_o   (taps)
     );
     assign src_ready = 1'b1;  // the window register takes a push every cycle
+  end
+
+  if (!STREAM) begin : g_no_chunks
+    logic unused_walk;
+    assign unused_walk  = ^{core_issue_i, core_walk_end_i};
+    assign core_chunk_o = '0;
   end
 
   // ---- the core -----------------------------------------------------------

@@ -25,12 +25,21 @@
 //                 output register it can use, and its clock-to-out is half a 150 MHz
 //                 cycle; this register takes the route to the DSPs off that path. The
 //                 generator sets it where the ROM is block RAM (golden.kinds.conv1d)
+//   X_STREAM      1: no x register. x comes in chunks from the stage's tap source
+//                 (rtl/tap_ring.sv), one per issued beat on chunk_i two cycles after its
+//                 issue (issue_o, walk_end_o tell the source the walk); the weight ROM's
+//                 output is then registered once more whatever WEIGHT_REG says, to meet it.
+//                 x_i is unused. IN_D is then K*G*LANES, each tap padded to whole chunks.
 //   WEIGHTS_FILE  absolute path of a $readmemh file written by golden.memfile:
 //                 PASSES*BEATS words of COLS*LANES*B_W bits; word pass*BEATS+beat,
 //                 bits [(u*LANES+l)*B_W +: B_W] = M[beat*LANES+l][pass*COLS+u]
 //                 (zero where the index is past IN_D or OUT_D)
 //
 // Handshake
+//   issue_o, walk_end_o  (X_STREAM) a beat is issued this cycle; with issue_o, the walk's
+//                       last beat. Beats are issued in cycles s+1 .. s+PASSES*BEATS of a
+//                       start accepted in cycle s, word order (pass-major, beat-minor).
+//   chunk_i             (X_STREAM) the x elements of the beat issued two cycles before
 //   start_i & ready_o   accept x_i (element i at [i*A_W +: A_W]), latched: x_i may
 //                       change afterwards. ready_o is low while the issue walk of
 //                       an accepted start still has cycles to go, high again in
@@ -46,10 +55,10 @@
 //   done_o              high with the last pass's col_valid_o of each start
 //
 // Timing (start accepted in cycle s):
-//   pass p's col_valid_o is high in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 2
-//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 2
-//   (one cycle to read the ROM word and latch the x chunk, WEIGHT_REG more to register
-//   both, then dot_product's latency);
+//   pass p's col_valid_o is high in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + W_STAGE + 2
+//   done_o in cycle s + LATENCY, LATENCY = PASSES*BEATS + clog2(LANES) + MUL_LATENCY + W_STAGE + 2
+//   (W_STAGE = WEIGHT_REG || X_STREAM; one cycle to read the ROM word and latch the x chunk,
+//   W_STAGE more to register both, then dot_product's latency);
 //   ready_o is high again in cycle s + PASSES*BEATS (the walk's last issue cycle;
 //   with PASSES*BEATS = 1 it never drops), whatever is still in flight.
 
@@ -71,7 +80,8 @@ module row_by_matrix_multiply #(
   parameter bit    MUL_PO2      = 1'b0,
   parameter int    PO2_SPAN     = 0,
   parameter int    MUL_LATENCY  = 1,
-  parameter bit    WEIGHT_REG   = 1'b0
+  parameter bit    WEIGHT_REG   = 1'b0,
+  parameter bit    X_STREAM     = 1'b0
 ) (
   input  wire logic                    clk_i,
   input  wire logic                    rst_i,
@@ -81,7 +91,10 @@ module row_by_matrix_multiply #(
   output      logic                    col_valid_o,
   output      logic [fixed_pkg::index_width(fixed_pkg::ceil_div(OUT_D, COLS))-1:0] col_pass_o,
   output      logic [COLS*ACC_W-1:0]   col_sums_o,
-  output      logic                    done_o
+  output      logic                    done_o,
+  output      logic                    issue_o,
+  output      logic                    walk_end_o,
+  input  wire logic [LANES*A_W-1:0]    chunk_i
 );
 
   localparam int Beats   = fixed_pkg::ceil_div(IN_D, LANES);
@@ -93,13 +106,13 @@ module row_by_matrix_multiply #(
   localparam int XRegW   = Beats * ChunkW;  // x zero-padded to whole beats
   localparam int BeatW   = fixed_pkg::index_width(Beats);
   localparam int PassW   = fixed_pkg::index_width(Passes);
+  localparam bit WeightStage = WEIGHT_REG || X_STREAM;  // the weight ROM's output registered in the fabric
 
   // ---- issue: walk passes x beats, rotating x and reading the ROM ---------
   logic             issuing;
   logic [BeatW-1:0] beat;
   logic [PassW-1:0] pass;
   logic [AddrW-1:0] addr;
-  logic [XRegW-1:0] x_rot;
   logic             last_beat;
   logic             last_pass;
   logic             walk_end;  // registered last_beat && last_pass: ready_o is two flip-flops and a LUT
@@ -157,28 +170,44 @@ module row_by_matrix_multiply #(
   end
 
   // Datapath registers: no reset needed, qualified by the valid pipeline.
-  // Rotating right by one chunk brings the next LANES elements to the bottom.
-  logic [XRegW-1:0] x_rot_next;
+  logic [ChunkW-1:0] chunk_q;  // the x chunk beside the ROM word (registered x only)
 
-  if (Beats > 1) begin : g_rotate
-    assign x_rot_next = {x_rot[ChunkW-1:0], x_rot[XRegW-1:ChunkW]};
-  end else begin : g_hold
-    assign x_rot_next = x_rot;
-  end
+  if (X_STREAM) begin : g_x_stream
+    // x is the source's: nothing to hold here.
+    logic unused_x;
+    assign unused_x = ^{x_i, rotating, chunk_q};
+    assign chunk_q  = '0;
+  end else begin : g_x_register
+    logic [XRegW-1:0] x_rot;
+    logic [XRegW-1:0] x_rot_next;
 
-  // Outside a walk (and in its last cycle, where the next walk may start) x_rot
-  // follows x_i, so it holds the start cycle's x_i afterwards without an enable:
-  // the select is two flip-flops, and the start handshake never reaches the
-  // register (IN_D*A_W bits: a start-driven enable was the critical path).
-  always_ff @(posedge clk_i) begin
-    if (rotating) x_rot <= x_rot_next;
-    else          x_rot <= XRegW'(x_i);
+    // Rotating right by one chunk brings the next LANES elements to the bottom.
+    if (Beats > 1) begin : g_rotate
+      assign x_rot_next = {x_rot[ChunkW-1:0], x_rot[XRegW-1:ChunkW]};
+    end else begin : g_hold
+      assign x_rot_next = x_rot;
+    end
+
+    // Outside a walk (and in its last cycle, where the next walk may start) x_rot
+    // follows x_i, so it holds the start cycle's x_i afterwards without an enable:
+    // the select is two flip-flops, and the start handshake never reaches the
+    // register (IN_D*A_W bits: a start-driven enable was the critical path).
+    always_ff @(posedge clk_i) begin
+      if (rotating) x_rot <= x_rot_next;
+      else          x_rot <= XRegW'(x_i);
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (issuing) chunk_q <= x_rot[ChunkW-1:0];
+    end
+
+    logic unused_chunk_i;
+    assign unused_chunk_i = ^chunk_i;
   end
 
   // Weight ROM, synchronous read (maps to block RAM or LUT ROM).
   logic [COLS*WChunkW-1:0] weight_rom [Words];
   logic [COLS*WChunkW-1:0] weight_q;
-  logic [ChunkW-1:0]      chunk_q;
   logic                   beat_valid_q;
   logic                   beat_last_q;
 
@@ -191,7 +220,6 @@ module row_by_matrix_multiply #(
   always_ff @(posedge clk_i) begin
     if (issuing) begin
       weight_q <= weight_rom[addr];
-      chunk_q  <= x_rot[ChunkW-1:0];
     end
   end
 
@@ -211,10 +239,16 @@ module row_by_matrix_multiply #(
   logic                    beat_valid_d;
   logic                    beat_last_d;
 
-  if (WEIGHT_REG) begin : g_weight_reg
+  if (WeightStage) begin : g_weight_reg
     always_ff @(posedge clk_i) begin
       weight_d <= weight_q;
-      chunk_d  <= chunk_q;
+    end
+    if (X_STREAM) begin : g_chunk_in
+      assign chunk_d = chunk_i;  // the source's register, aligned with weight_d
+    end else begin : g_chunk_reg
+      always_ff @(posedge clk_i) begin
+        chunk_d <= chunk_q;
+      end
     end
     always_ff @(posedge clk_i) begin
       if (rst_i) begin
@@ -277,6 +311,8 @@ module row_by_matrix_multiply #(
   // walk at the same edge the last word is read, so beats follow back to back.
   // No rst_i term: reset has priority over the walk, so a start in reset is dropped.
   assign ready_o     = !issuing || walk_end;
+  assign issue_o     = issuing;
+  assign walk_end_o  = walk_end;
   assign col_valid_o = dot_valid[0];
   assign col_pass_o  = out_pass;
   assign done_o      = dot_valid[0] && (32'(out_pass) == Passes - 1);
@@ -297,7 +333,7 @@ module row_by_matrix_multiply #(
 
   localparam int ATree    = fixed_pkg::ceil_log2(LANES);
   localparam int AWalk    = Passes * Beats;
-  localparam int ALatency = AWalk + ATree + MUL_LATENCY + int'(WEIGHT_REG) + 2;
+  localparam int ALatency = AWalk + ATree + MUL_LATENCY + int'(WeightStage) + 2;
 
   // a_started[i]: a start was accepted i+1 cycles ago (since the last reset). Starts
   // are at least PASSES*BEATS cycles apart, so each cycle's expected pass is unique.
@@ -316,7 +352,7 @@ module row_by_matrix_multiply #(
     a_pass_due = 1'b0;
     a_pass_idx = '0;
     for (int p = 0; p < Passes; p++) begin
-      if (a_started[(p + 1) * Beats + ATree + MUL_LATENCY + int'(WEIGHT_REG) + 1]) begin
+      if (a_started[(p + 1) * Beats + ATree + MUL_LATENCY + int'(WeightStage) + 1]) begin
         a_pass_due = 1'b1;
         a_pass_idx = PassW'(p);
       end
@@ -336,7 +372,7 @@ module row_by_matrix_multiply #(
       a_walk_end: assert (walk_end == (last_beat && last_pass));
       a_rotating: assert (rotating == (issuing && !walk_end));
       if (!issuing) a_idle_at_zero: assert (beat == '0 && pass == '0 && addr == '0);
-      // Pass p of the start in cycle s in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 2,
+      // Pass p of the start in cycle s in cycle s + (p+1)*BEATS + clog2(LANES) + MUL_LATENCY + W_STAGE + 2,
       // in order, no strays.
       a_pass_timing: assert (col_valid_o == a_pass_due);
       if (col_valid_o) begin

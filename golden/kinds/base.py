@@ -98,6 +98,9 @@ class Parallelism:
     # Register stages of each lanes multiplier, 1 or 2 (rtl/fixed_mul.sv LATENCY): 2 also registers the
     # operands, one cycle more latency. The network plan sets it (golden.rtlgen.top.WIDE_NETWORK_DSPS).
     mul_latency: int = 1
+    # Where a core that can stream its taps (LayerKind.tap_stream) gets them: None lets the kind's policy decide,
+    # True / False force the tap_ring or the latched vector (an override; the kind checks it is possible).
+    stream: bool | None = None
 
 
 class LayerKind(ABC):
@@ -109,6 +112,9 @@ class LayerKind(ABC):
     # roles of rom_files read through a register (block RAM when deep: golden.rtlgen.resources); the others are
     # read asynchronously and stay in logic
     registered_roms: tuple[str, ...] = ("weights",)
+    # core modules of this kind that have the tap-stream ports (issue_o, walk_end_o, chunk_i: rtl/conv1d.sv),
+    # connected by the generated top whether or not a layer streams (tap_stream)
+    stream_port_modules: tuple[str, ...] = ()
 
     # ---- manifest schema ----
     @abstractmethod
@@ -179,6 +185,12 @@ class LayerKind(ABC):
         The generator compares implementations of one kind by it (a kind with one implementation needs none);
         `make synth-blocks` measures the real figure next to it."""
         return None
+
+    def tap_stream(self, layer: Layer, setting: Parallelism) -> bool:
+        """True if the core reads its taps chunk by chunk from the stage's tap_ring (rtl/network_stage.sv STREAM,
+        rtl/conv1d.sv X_STREAM) instead of latching the tap vector; the kind's cycle formulas and ROM layout
+        follow it. The default: the core latches the vector."""
+        return False
 
     def core_module(self, layer: Layer, setting: Parallelism) -> str:
         """The core module that implements `setting` (rtl/<name>.sv); one of rtl_module, rtl_dependencies."""

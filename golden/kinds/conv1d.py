@@ -129,6 +129,7 @@ class Conv1dKind(LayerKind):
     rtl_module = "conv1d"
     rtl_dependencies = ("fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round",
                         "layer_output_stage")
+    stream_port_modules = ("conv1d",)
 
     # ---- manifest schema ----
     def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> ConvLayer:
@@ -239,19 +240,29 @@ class Conv1dKind(LayerKind):
 
     def frontier_settings(self, layer: Layer) -> Iterable[Parallelism]:
         assert_conv(layer)
-        yield from lane_col_frontier(layer.terms, layer.out_channels)
+        yield from lane_col_frontier(layer.terms, layer.out_channels,
+                                     layer.in_channels if stream_sized(layer) else None)
+
+    def tap_stream(self, layer: Layer, setting: Parallelism) -> bool:
+        assert_conv(layer)
+        return streams_taps(layer, setting)
 
     def check_setting(self, layer: Layer, setting: Parallelism, where: str) -> None:
         assert_conv(layer)
         check_lane_col_setting(layer.terms, layer.out_channels, setting, where)
+        if setting.stream and setting.lanes > layer.in_channels:
+            raise GoldenError(f"{where}: streamed taps come one tap's chunk of LANES channels per beat: LANES must "
+                              f"be at most IN_D = {layer.in_channels}, got {setting.lanes}")
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
         assert_conv(layer)
-        return conv1d_latency(layer.terms, layer.out_channels, setting, layer.output.float32_input)
+        return conv1d_latency(walked_terms(layer, setting), layer.out_channels, setting, layer.output.float32_input,
+                              streams_taps(layer, setting))
 
     def core_interval(self, layer: Layer, setting: Parallelism) -> int:
         assert_conv(layer)
-        return conv1d_interval(layer.terms, layer.out_channels, setting, layer.output.float32_input)
+        return conv1d_interval(walked_terms(layer, setting), layer.out_channels, setting,
+                               layer.output.float32_input, streams_taps(layer, setting))
 
     def multipliers(self, layer: Layer, setting: Parallelism) -> int:
         return setting.lanes * setting.cols
@@ -272,11 +283,12 @@ class Conv1dKind(LayerKind):
 
     def rtl_parameters(self, layer: Layer, setting: Parallelism, files: dict[str, str]) -> dict[str, int | str]:
         assert_conv(layer)
-        return conv1d_parameters(layer, setting, files, {"KW": layer.operands.kernel.width})
+        return conv1d_parameters(layer, setting, files, {"KW": layer.operands.kernel.width},
+                                 streams_taps(layer, setting))
 
     def rom_files(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[list[int], int]]:
         assert_conv(layer)
-        matrix = layer.kernel.reshape(layer.terms, layer.out_channels)  # tap-major rows, as the taps are packed
+        matrix = walked_matrix(layer.kernel, setting.lanes if streams_taps(layer, setting) else None)
         kernel_fmt, bias_fmt = layer.operands.kernel, layer.operands.bias
         shapes = self.rom_shapes(layer, setting)
         return {
@@ -286,8 +298,8 @@ class Conv1dKind(LayerKind):
 
     def rom_shapes(self, layer: Layer, setting: Parallelism) -> dict[str, tuple[int, int]]:
         assert_conv(layer)
-        return lane_col_rom_shapes(layer.terms, layer.out_channels, setting, layer.operands.kernel.width,
-                                   layer.operands.bias.width)
+        return lane_col_rom_shapes(walked_terms(layer, setting), layer.out_channels, setting,
+                                   layer.operands.kernel.width, layer.operands.bias.width)
 
     def lint_variants(self) -> list[tuple[Layer, Parallelism]]:
         def layer(operands: OperandFormats, stage: OutputStage, k: int, in_d: int, out_d: int) -> ConvLayer:
@@ -297,6 +309,8 @@ class Conv1dKind(LayerKind):
         seed = OperandFormats(QFormat(16, 12, False), QFormat(16, 11), QFormat(16, 11))
         return [
             (layer(OperandFormats(q16, q16, q16), OutputStage("relu", q16), 4, 4, 16), Parallelism(4, 4)),
+            # a tap vector of STREAM_MIN_TAP_BITS: streamed from the stage's tap_ring, 64 channels in 3-wide chunks
+            (layer(OperandFormats(q16, q16, q16), OutputStage("relu", q16), 4, 64, 5), Parallelism(3, 2)),
             (layer(seed, OutputStage("relu", QFormat(16, 12, False), float32_input=True), 4, 16, 16), Parallelism(1, 16)),
             (layer(seed, OutputStage("linear", None), 4, 16, 4), Parallelism(3, 3)),
             (layer(seed, OutputStage("linear", None), 4, 16, 4), Parallelism(3, 3, mul_latency=2)),
@@ -308,7 +322,8 @@ class Conv1dKind(LayerKind):
 
 
     def example_layers(self, rng: np.random.Generator) -> list[tuple[Layer, Parallelism]]:
-        """A K=3 dilated layer into a ReLU, and a 1x1 full-precision layer on unsigned inputs."""
+        """A K=3 dilated layer into a ReLU, a 1x1 full-precision layer on unsigned inputs, and a K=2 dilated layer
+        whose taps stream from a tap_ring in chunks that pad each tap (5 channels in 2s)."""
         def layer(operands: OperandFormats, stage: OutputStage, k: int, in_d: int, out_d: int, dilation: int):
             kernel = rng.integers(operands.kernel.min_code, operands.kernel.max_code + 1, (k, in_d, out_d))
             bias = rng.integers(operands.bias.min_code, operands.bias.max_code + 1, out_d)
@@ -319,6 +334,8 @@ class Conv1dKind(LayerKind):
              Parallelism(2, 2)),
             (layer(OperandFormats(QFormat(9, 6, False), QFormat(6, 4), QFormat(8, 5)), OutputStage("linear", None),
                    1, 3, 2, 1), Parallelism(3, 1)),
+            (layer(OperandFormats(q, QFormat(8, 6), q), OutputStage("linear", QFormat(10, 6)), 2, 5, 3, 3),
+             Parallelism(2, 2, stream=True)),
         ]
 
     def cost_variants(self) -> list[tuple[str, Layer, Parallelism]]:
@@ -369,15 +386,21 @@ def lane_col_settings(terms: int, out_channels: int) -> Iterable[Parallelism]:
             yield Parallelism(lanes, cols)
 
 
-def lane_col_frontier(terms: int, out_channels: int) -> Iterable[Parallelism]:
+def lane_col_frontier(terms: int, out_channels: int, streamed_channels: int | None = None) -> Iterable[Parallelism]:
     """The LANES x COLS the chooser can pick, in lane_col_settings' order: the fewest lanes for each number of
     beats ceil(terms / LANES), by the fewest columns for each number of passes ceil(out_channels / COLS).
+    With `streamed_channels` (IN_D of a layer whose settings up to IN_D lanes stream their taps: streams_taps),
+    those settings walk K*ceil(IN_D / LANES) beats, so the lanes up to IN_D are the fewest for each number of
+    chunks ceil(IN_D / LANES) instead.
 
     Any other setting has the walk of one of these with more multipliers, and no shorter an interval
     (conv1d_interval: the walk, or a latency that grows with clog2(LANES)), so the chooser never takes it. The
     fewest lanes giving n beats is ceil(terms / n); those values, n = 1..terms, are about 2 sqrt(terms) of
     the terms lanes (a 4 x 128 -> 128 layer: 44 x 22 of 512 x 128 settings)."""
     lanes = sorted({-(-terms // n) for n in range(1, terms + 1)})
+    if streamed_channels is not None:
+        lanes = sorted({-(-streamed_channels // n) for n in range(1, streamed_channels + 1)}
+                       | {count for count in lanes if count > streamed_channels})
     cols = sorted({-(-out_channels // n) for n in range(1, out_channels + 1)})
     for lane_count in lanes:
         for col_count in cols:
@@ -397,6 +420,8 @@ def check_lane_col_setting(terms: int, out_channels: int, setting: Parallelism, 
     if setting.implementation != IMPLEMENTATION_LANES:
         raise GoldenError(f"{where}: no implementation {setting.implementation!r} (this one is "
                           f"{IMPLEMENTATION_LANES!r}: LANES x COLS)")
+    if setting.stream not in (None, False, True):
+        raise GoldenError(f"{where}: stream must be true, false or unset, got {setting.stream!r}")
     for value, what, high in ((setting.lanes, "LANES", terms), (setting.cols, "COLS", out_channels),
                               (setting.mul_latency, "MUL_LATENCY", 2)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
@@ -404,17 +429,19 @@ def check_lane_col_setting(terms: int, out_channels: int, setting: Parallelism, 
 
 
 def conv1d_parameters(
-    layer: Layer, setting: Parallelism, files: dict[str, str], kernel: dict[str, int]
+    layer: Layer, setting: Parallelism, files: dict[str, str], kernel: dict[str, int], streamed: bool = False
 ) -> dict[str, int | str]:
     """rtl/conv1d.sv's parameters for a layer with `operands` and an `output` stage (conv1d and po2 layers);
-    `kernel` holds the kernel-side ones: KW, or KW, MUL_PO2 and PO2_SPAN."""
+    `kernel` holds the kernel-side ones: KW, or KW, MUL_PO2 and PO2_SPAN; `streamed`: X_STREAM."""
     ops, out = layer.operands, layer.output
     out_fmt = layer.output_format
     return {
         "XW": ops.input.width, "X_SIGNED": int(ops.input.signed), **kernel, "BW": ops.bias.width,
         "IN_D": layer.in_channels, "OUT_D": layer.out_channels, "K": layer.kernel_size,
         "LANES": setting.lanes, "COLS": setting.cols, "MUL_LATENCY": setting.mul_latency,
-        "WEIGHT_REG": int(weight_register(layer.terms, layer.out_channels, setting)),
+        "WEIGHT_REG": int(weight_register(padded_terms(layer, setting) if streamed else layer.terms,
+                                          layer.out_channels, setting)),
+        "X_STREAM": int(streamed),
         "PROD_SHIFT": ops.product_shift, "BIAS_SHIFT": ops.bias_shift,
         "YW": out_fmt.width, "Y_SIGNED": int(out_fmt.signed), "Y_SHIFT": ops.acc_frac - out_fmt.frac,
         "FULL_PRECISION": int(out.full_precision), "ROUNDING": out.rounding.rtl_code,
@@ -439,33 +466,76 @@ def conv1d_core_cost(layer: Layer, setting: Parallelism) -> CoreCost:
 
     * row_by_matrix_multiply: x_rot (BEATS*LANES input codes, a 2:1 mux per bit when BEATS > 1), the x chunk,
       the weight word's register where the ROM is in logic (a block RAM registers its own) and the
-      WEIGHT_REG pair, a shallow ROM's LUT4s (16 words x 1 bit each);
+      WEIGHT_REG pair, a shallow ROM's LUT4s (16 words x 1 bit each); a streamed layer (streams_taps) has
+      no x_rot and no x chunk (the stage's tap_ring registers the chunk) and always the weight register;
     * per column (dot_product, the bias and the output stage): the registered adder tree (a carry chain per
       node, PW + level bits), the accumulator, the aligned bias and requantise, about the accumulator width each;
     * the pass assembly and result registers (OUT_D*YW each; the assembly shifts, so no LUTs)."""
     ops = layer.operands
     xw, kw, yw = ops.input.width, ops.kernel.width, layer.output_format.width
     terms, lanes, cols = layer.terms, setting.lanes, setting.cols
-    beats, passes = math.ceil(terms / lanes), math.ceil(layer.out_channels / cols)
+    streamed = streams_taps(layer, setting)
+    beats, passes = math.ceil(walked_terms(layer, setting) / lanes), math.ceil(layer.out_channels / cols)
     product = xw + kw
     accumulator = product + math.ceil(math.log2(terms + 1)) + 4
     levels = (lanes - 1).bit_length()
     tree = sum((1 << (levels - level)) * min(product + level, accumulator) for level in range(1, levels + 1))
     rom_in_logic = beats * passes <= LUT_ROM_MAX_DEPTH
     weight_word = cols * lanes * kw
-    registered = weight_register(terms, layer.out_channels, setting)
-    x_rot = beats * lanes * xw
+    registered = weight_register(walked_terms(layer, setting), layer.out_channels, setting) or streamed
+    x_rot = 0 if streamed else beats * lanes * xw
+    chunk = 0 if streamed else lanes * xw
     luts = ((x_rot if beats > 1 else 0) + cols * (tree + 5 * accumulator)
             + (weight_word * math.ceil(beats * passes / 16) if rom_in_logic else 0) + CORE_CONTROL_LUTS)
-    flip_flops = (x_rot + lanes * xw + (weight_word if rom_in_logic else 0)
-                  + ((lanes * xw + weight_word) if registered else 0)
+    flip_flops = (x_rot + chunk + (weight_word if rom_in_logic else 0)
+                  + ((chunk + weight_word) if registered else 0)
                   + cols * (tree + 3 * accumulator) + passes * cols * yw + layer.out_channels * yw
                   + CORE_CONTROL_FFS)
     return CoreCost(luts, flip_flops)
 
 
+# Layers whose tap vector (K*IN_D*XW bits) is at least this wide stream their taps from block RAM (rtl/tap_ring.sv)
+# at every setting of at most IN_D lanes: the vector would otherwise sit twice in flip-flops (the tap source's
+# register and x_rot), about half of a 100k-MAC network's 56k flip-flops (docs/results.md, issue 23). Narrower
+# layers keep the registers: their vectors are small, and a register walk has no padding beats.
+STREAM_MIN_TAP_BITS = 2048
+
+
+def stream_sized(layer: Layer) -> bool:
+    """The layer's tap vector is wide enough to stream (STREAM_MIN_TAP_BITS)."""
+    return layer.kernel_size * layer.in_channels * layer.input_format.width >= STREAM_MIN_TAP_BITS
+
+
+def streams_taps(layer: Layer, setting: Parallelism) -> bool:
+    """rtl/conv1d.sv's X_STREAM for this layer and setting: the setting's `stream` where it says, else a
+    stream-sized layer's lanes setting whose chunks (LANES channels of one tap) fit in a tap."""
+    fits = setting.implementation == IMPLEMENTATION_LANES and setting.lanes <= layer.in_channels
+    return fits and (stream_sized(layer) if setting.stream is None else setting.stream)
+
+
+def padded_terms(layer: Layer, setting: Parallelism) -> int:
+    """The walk's terms with each tap padded to whole chunks: K * ceil(IN_D / LANES) * LANES."""
+    return layer.kernel_size * math.ceil(layer.in_channels / setting.lanes) * setting.lanes
+
+
+def walked_terms(layer: Layer, setting: Parallelism) -> int:
+    """The terms row_by_matrix_multiply walks: padded_terms when the taps stream, K*IN_D otherwise."""
+    return padded_terms(layer, setting) if streams_taps(layer, setting) else layer.terms
+
+
+def walked_matrix(kernel: np.ndarray, lanes: int | None) -> np.ndarray:
+    """The (walked terms, OUT) matrix of a (K, IN, OUT) kernel: tap-major rows as the taps are packed, or (lanes
+    given: streamed) each tap's rows zero-padded to whole chunks of `lanes`, as rtl/tap_ring.sv reads them."""
+    k, in_d, out_d = kernel.shape
+    if lanes is None:
+        return kernel.reshape(k * in_d, out_d)
+    padded = np.zeros((k, math.ceil(in_d / lanes) * lanes, out_d), dtype=kernel.dtype)
+    padded[:, :in_d, :] = kernel
+    return padded.reshape(-1, out_d)
+
+
 def conv1d_walk(terms: int, out_channels: int, setting: Parallelism) -> int:
-    """PASSES*BEATS: the cycles row_by_matrix_multiply issues one sample's beats in."""
+    """PASSES*BEATS: the cycles row_by_matrix_multiply issues one sample's beats in (`terms`: walked_terms)."""
     return math.ceil(out_channels / setting.cols) * math.ceil(terms / setting.lanes)
 
 
@@ -476,20 +546,23 @@ def weight_register(terms: int, out_channels: int, setting: Parallelism) -> bool
     return rom_in_block_ram(conv1d_walk(terms, out_channels, setting))
 
 
-def conv1d_latency(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:
-    """rtl/conv1d.sv, start to y_valid_o: PASSES*BEATS + clog2(LANES) + MUL_LATENCY + WEIGHT_REG + 5, + 1 for
-    the float32 rounding stage. The one copy of the formula: every kind whose core is rtl/conv1d.sv uses it."""
+def conv1d_latency(terms: int, out_channels: int, setting: Parallelism, float32_input: bool,
+                   streamed: bool = False) -> int:
+    """rtl/conv1d.sv, start to y_valid_o: PASSES*BEATS + clog2(LANES) + MUL_LATENCY + (WEIGHT_REG or X_STREAM)
+    + 5, + 1 for the float32 rounding stage (`terms`: walked_terms, `streamed`: X_STREAM). The one copy of the
+    formula: every kind whose core is rtl/conv1d.sv uses it."""
     tree = max(0, (setting.lanes - 1).bit_length())
     return (conv1d_walk(terms, out_channels, setting) + tree + setting.mul_latency
-            + int(weight_register(terms, out_channels, setting)) + 5 + int(float32_input))
+            + int(weight_register(terms, out_channels, setting) or streamed) + 5 + int(float32_input))
 
 
-def conv1d_interval(terms: int, out_channels: int, setting: Parallelism, float32_input: bool) -> int:
+def conv1d_interval(terms: int, out_channels: int, setting: Parallelism, float32_input: bool,
+                    streamed: bool = False) -> int:
     """rtl/conv1d.sv, start to next start at full rate: max(PASSES*BEATS, floor(LATENCY / 2) + 1). The
     next sample's walk starts in the last cycle of this one, unless its two result slots (result register
     and pass assembly register) cannot cover the pipeline at that rate; a take frees a slot from the next
     cycle on (ready_o is registers only), hence the + 1."""
-    latency = conv1d_latency(terms, out_channels, setting, float32_input)
+    latency = conv1d_latency(terms, out_channels, setting, float32_input, streamed)
     return max(conv1d_walk(terms, out_channels, setting), latency // 2 + 1)
 
 

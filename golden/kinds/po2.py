@@ -262,6 +262,7 @@ class Po2Kind(LayerKind):
     rtl_module = "conv1d"  # lanes: with MUL_PO2, po2_mul shifters in its lanes
     rtl_dependencies = ("po2_mul", "fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round",
                         "layer_output_stage", BAKED_MODULE)
+    stream_port_modules = ("conv1d",)  # the lanes core's ports; a po2 layer's taps are latched (tap_stream False)
 
     # ---- manifest schema ----
     def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> Po2Layer:
@@ -404,6 +405,8 @@ class Po2Kind(LayerKind):
         if setting.mul_latency != 1:  # rtl/dot_product.sv: only fixed_mul has the second stage
             raise GoldenError(f"{where}: po2_mul lanes have one register stage; MUL_LATENCY must be 1, "
                               f"got {setting.mul_latency}")
+        if setting.stream:
+            raise GoldenError(f"{where}: a po2 layer latches its taps; it cannot stream them from a tap_ring")
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
         """lanes: rtl/conv1d.sv's pipeline with po2_mul in each lane (its formula); baked: rtl/po2_baked_conv.sv's

@@ -4,8 +4,10 @@ The generator refuses a network that does not fit the part before anything is sy
 (`check_fits`; golden.rtlgen.rate.choose_for_rate filters its candidates by it). The memories:
 
 * per layer, the ROMs its kind reads through a register (`LayerKind.registered_roms`: the weights), in block
-  RAM when deeper than LUT_ROM_MAX_DEPTH words, and the activation cache of a dilated layer (rtl/
-  activation_cache.sv: a ring of 2^clog2((K-1)*dilation + 1) words of IN_D input codes), a RAM;
+  RAM when deeper than LUT_ROM_MAX_DEPTH words, and its tap source's RAM: the activation cache of a latched
+  dilated layer (rtl/activation_cache.sv: a ring of 2^clog2((K-1)*dilation + 1) words of IN_D input codes),
+  or the tap ring of a streamed layer (rtl/tap_ring.sv: 2^clog2((K-1)*dilation + 2) samples of
+  2^clog2(G) words of LANES input codes, G = ceil(IN_D / LANES));
 * for a shared pool (rtl/pool_network.sv), its weight and schedule ROMs and P copies of the history RAM.
 
 yosys (memory_libmap, share/lattice/brams_16kd.txt and lutrams_trellis.txt) builds a memory from the
@@ -79,7 +81,12 @@ def memories(plan: Plan) -> list[Memory]:
         for role in kind.registered_roms:
             if role in shapes:
                 found.append(Memory(layer.name, role, *shapes[role], rom_block_rams(*shapes[role])))
-        if lp.uses_cache:
+        if lp.streamed:
+            slots = max(2, 1 << (layer.history + 1).bit_length())  # 2^clog2(history + 2)
+            depth = slots * (1 << (lp.chunks - 1).bit_length())
+            width = lp.lanes * layer.input_format.width
+            found.append(Memory(layer.name, "tap ring", depth, width, ram_block_rams(depth, width)))
+        elif lp.uses_cache:
             depth = max(2, 1 << (layer.history).bit_length())  # 2^clog2(history + 1)
             width = layer.in_channels * layer.input_format.width
             found.append(Memory(layer.name, "activation cache", depth, width, ram_block_rams(depth, width)))
@@ -120,6 +127,13 @@ def estimated_logic(plan: Plan) -> LogicEstimate | None:
         if core_luts is None or core_ffs is None:
             return None
         vector = layer.in_channels * layer.input_format.width
+        if lp.streamed:
+            # the tap ring: a G:1 multiplexer picks the chunk to write (about G/2 LUT4s per bit), and one
+            # chunk register after the RAM (its zeroing is the flip-flops' synchronous clear)
+            chunk = lp.lanes * layer.input_format.width
+            luts += core_luts + chunk * (lp.chunks // 2) + STAGE_CONTROL_LUTS
+            flip_flops += core_ffs + chunk + STAGE_CONTROL_FFS
+            continue
         # the taps register: a cache shifts its words in (a zeroing mux on the newest only), a shift buffer
         # moves them on its enable; the core latches them again (its own estimate)
         luts += core_luts + (vector if lp.uses_cache else 0) + STAGE_CONTROL_LUTS

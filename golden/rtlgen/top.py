@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[2]
 RTL = REPO / "rtl"
-STAGE_MODULES = ("fixed_pkg", "left_shift_buffer", "activation_cache", "network_stage")
+STAGE_MODULES = ("fixed_pkg", "left_shift_buffer", "activation_cache", "tap_ring", "network_stage")
 STROBE_GUARD = "sample_strobe_guard"  # not in the top; for boards with a fixed-rate sample strobe
 DEFAULT_CYCLES_PER_SAMPLE = 64
 # Above this many MULT18X18D, a network's DSP multipliers register their operands as well as their products
@@ -82,12 +82,25 @@ class LayerPlan:
         return self.setting.cols
 
     @property
+    def streamed(self) -> bool:
+        """The core reads its taps from a tap_ring chunk by chunk (its kind's tap_stream)."""
+        return kind_of(self.layer).tap_stream(self.layer, self.setting)
+
+    @property
+    def chunks(self) -> int:
+        """G = ceil(IN_D / LANES): the tap_ring chunks of one sample (a streamed layer)."""
+        return -(-self.layer.in_channels // self.lanes)
+
+    @property
     def uses_cache(self) -> bool:
-        """activation_cache (block RAM) unless the window is the taps themselves (K == 1 or dilation 1)."""
-        return self.layer.kernel_size > 1 and self.layer.dilation > 1
+        """activation_cache (block RAM) for a latched dilated window; a left_shift_buffer where the window is the
+        taps themselves (K == 1 or dilation 1); a streamed layer's tap_ring is neither."""
+        return not self.streamed and self.layer.kernel_size > 1 and self.layer.dilation > 1
 
     @property
     def tap_source(self) -> str:
+        if self.streamed:
+            return "tap_ring"
         return "activation_cache" if self.uses_cache else "left_shift_buffer"
 
     @property
@@ -102,17 +115,24 @@ class LayerPlan:
 
     @property
     def source_latency(self) -> int:
+        """SRC_LAT (rtl/network_stage.sv): a push offered to the idle stage to its core's start."""
+        if self.streamed:
+            return self.chunks
         return self.layer.kernel_size + 3 if self.uses_cache else 1
 
     @property
     def latency(self) -> int:
-        """Accepted push to out_valid_o with nothing stalling: SRC_LAT + LAT (rtl/network_stage.sv)."""
+        """A push offered to the idle stage to out_valid_o with nothing stalling: SRC_LAT + LAT
+        (rtl/network_stage.sv)."""
         return self.source_latency + self.conv_latency
 
     @property
     def interval(self) -> int:
-        """Cycles between accepted pushes at full rate: max(II, K + 4 or 2) (rtl/network_stage.sv)."""
-        source = self.layer.kernel_size + 4 if self.uses_cache else 2
+        """Cycles between accepted pushes at full rate: max(II, K + 4, G + 1 or 2) (rtl/network_stage.sv)."""
+        if self.streamed:
+            source = self.chunks + 1
+        else:
+            source = self.layer.kernel_size + 4 if self.uses_cache else 2
         return max(self.conv_interval, source)
 
     @property
@@ -166,8 +186,11 @@ class NetworkPlan:
 
     @property
     def latency_cycles(self) -> int:
-        """Input accepted in cycle c -> out_valid_o in cycle c + this, pipeline otherwise empty."""
-        return sum(plan.latency for plan in self.layers)
+        """Input accepted in cycle c -> out_valid_o in cycle c + this, pipeline otherwise empty. The layers'
+        latencies count from a push offered; a streamed first layer accepts the input with its last chunk,
+        G - 1 cycles after it was offered."""
+        first = self.layers[0]
+        return sum(plan.latency for plan in self.layers) - (first.chunks - 1 if first.streamed else 0)
 
     @property
     def multipliers(self) -> int:
@@ -448,7 +471,7 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
         "// One network_stage + kind core per layer (docs/network.md), chained by valid/ready, so the",
         "// layers work as a pipeline on successive samples.",
         "//",
-        "//   layer  name              kind     K  dil  in  out  in fmt      out fmt     impl   LANES COLS mults latency interval",
+        "//   layer  name              kind     K  dil  in  out  in fmt      out fmt     impl   LANES COLS mults latency interval source",
     ]
     for lp in plan.layers:
         layer = lp.layer
@@ -457,7 +480,7 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
             f"{layer.in_channels:3d} {layer.out_channels:4d}  {str(layer.input_format):11s} "
             f"{str(layer.output_format):11s} {lp.implementation:6s} {lp.lanes:5d} {lp.cols:4d} {lp.multipliers:5d} "
             f"{lp.latency:7d} "
-            f"{lp.interval:8d}"
+            f"{lp.interval:8d} {lp.tap_source}"
         )
     lines += [
         "//",
@@ -546,6 +569,7 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
         kind = kind_of(layer)
         xw, yw = layer.input_format.width, layer.output_format.width
         taps_w = layer.kernel_size * layer.in_channels * xw
+        stream_ports = lp.core_module in kind.stream_port_modules
         parameters = kind.rtl_parameters(layer, lp.setting, {role: _parameter_name(i, role) for role in roles})
         rendered = ", ".join(f".{name}({_sv_value(value)})" for name, value in parameters.items())
         lines += [
@@ -554,16 +578,24 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
             f"  logic l{i}_start, l{i}_ready, l{i}_y_valid, l{i}_y_ready;",
             f"  logic [{taps_w - 1}:0] l{i}_taps;",
             f"  logic [{layer.out_channels * yw - 1}:0] l{i}_y;",
+            *([f"  logic l{i}_issue, l{i}_walk_end;",
+               f"  logic [{lp.lanes * xw - 1}:0] l{i}_chunk;"] if stream_ports else []),
             "",
             "  network_stage #(",
             f"    .XW({xw}), .YW({yw}), .IN_D({layer.in_channels}), .OUT_D({layer.out_channels}),",
-            f"    .K({layer.kernel_size}), .DILATION({layer.dilation})",
+            f"    .K({layer.kernel_size}), .DILATION({layer.dilation}), .STREAM({int(lp.streamed)}), "
+            f".LANES({lp.lanes})",
             f"  ) u_l{i}_{layer.name} (",
             f"    .clk_i, .rst_i(l_rst[{i}]),",
             f"    .in_valid_i(s{i}_valid), .in_ready_o(s{i}_ready), .in_data_i(s{i}_data),",
             f"    .out_valid_o(s{i + 1}_valid), .out_ready_i(s{i + 1}_ready), .out_data_o(s{i + 1}_data),",
             f"    .core_start_o(l{i}_start), .core_ready_i(l{i}_ready), .core_taps_o(l{i}_taps),",
-            f"    .core_y_valid_i(l{i}_y_valid), .core_y_ready_o(l{i}_y_ready), .core_y_i(l{i}_y)",
+            f"    .core_y_valid_i(l{i}_y_valid), .core_y_ready_o(l{i}_y_ready), .core_y_i(l{i}_y),",
+            *([f"    .core_issue_i(l{i}_issue), .core_walk_end_i(l{i}_walk_end), .core_chunk_o(l{i}_chunk)"]
+              if stream_ports else
+              ["    /* verilator lint_off PINCONNECTEMPTY */  // a core without the tap-stream ports",
+               "    .core_issue_i(1'b0), .core_walk_end_i(1'b0), .core_chunk_o()",
+               "    /* verilator lint_on PINCONNECTEMPTY */"]),
             "  );",
             "",
             f"  {lp.core_module} #(",
@@ -571,7 +603,8 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
             f"  ) u_l{i}_{layer.name}_core (",
             f"    .clk_i, .rst_i(l_rst[{i}]),",
             f"    .start_i(l{i}_start), .ready_o(l{i}_ready), .taps_i(l{i}_taps),",
-            f"    .y_valid_o(l{i}_y_valid), .y_ready_i(l{i}_y_ready), .y_o(l{i}_y)",
+            f"    .y_valid_o(l{i}_y_valid), .y_ready_i(l{i}_y_ready), .y_o(l{i}_y)"
+            + (f",\n    .issue_o(l{i}_issue), .walk_end_o(l{i}_walk_end), .chunk_i(l{i}_chunk)" if stream_ports else ""),
             "  );",
         ]
     lines += [

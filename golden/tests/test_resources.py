@@ -57,16 +57,19 @@ def test_check_fits_names_the_resource_and_counts() -> None:
 
 
 def test_rate_search_keeps_to_the_block_rams() -> None:
-    """scale_w64_l8 meets 192 kHz on 135 MULT18X18D, but every plan that fast needs more than 208 DP16KD."""
+    """scale_w64_l8 meets 192 kHz on 135 MULT18X18D and 182 DP16KD. On a part with 150 DP16KD no plan that fast
+    fits; with 170 the search trades DSPs for block RAM (wider lanes, shorter weight ROMs)."""
     network = load_manifest(SCALE / "scale_w64_l8.yaml")
     unbounded = choose_for_rate(network, 192_000, 150, DSPS, PART)
-    assert block_ram_count(unbounded.plan) > BLOCK_RAMS
+    assert (unbounded.plan.dsp_count, block_ram_count(unbounded.plan)) == (135, 182)
     with pytest.raises(RateError) as refusal:
-        choose_for_rate(network, 192_000, 150, DSPS, PART, block_ram_limit=BLOCK_RAMS)
+        choose_for_rate(network, 192_000, 150, DSPS, PART, block_ram_limit=150)
     message = str(refusal.value)
-    assert "(156 MULT18X18D, 208 DP16KD)" in message, message
-    assert "configurations fast enough do not fit" in message and "209 DP16KD" in message, message
-    slower = choose_for_rate(network, 150_000, 150, DSPS, PART, block_ram_limit=BLOCK_RAMS)
-    assert block_ram_count(slower.plan) <= BLOCK_RAMS
+    assert "(156 MULT18X18D, 150 DP16KD)" in message, message
+    assert "configurations fast enough do not fit" in message and "182 DP16KD" in message, message
+    traded = choose_for_rate(network, 192_000, 150, DSPS, PART, block_ram_limit=170)
+    assert block_ram_count(traded.plan) <= 170 and traded.plan.dsp_count > 135
+    slower = choose_for_rate(network, 150_000, 150, DSPS, PART, block_ram_limit=150)
+    assert block_ram_count(slower.plan) <= 150
     with pytest.raises(RateError, match=r"the fewest DP16KD block RAMs any needs is \d+, 10 are available"):
         choose_for_rate(network, 1_000, 150, DSPS, PART, block_ram_limit=10)

@@ -38,6 +38,7 @@ from golden import waveshaping
 from golden.atomic import write_text_atomic
 from golden.manifest import NetworkManifest, load_manifest, save_manifest
 from golden.memfile import pack_vector, unpack_vector
+from golden.kinds import Parallelism
 from golden.network import StreamingNetwork, saturation_count
 from golden.qformat import QFormat
 from golden.rtlgen.pool import POOL_SIZES, PoolPlan
@@ -348,6 +349,30 @@ def test_wide_network() -> None:
     plan = plan_network(manifest, 15)
     assert plan.dsp_count > WIDE_NETWORK_DSPS and {lp.setting.mul_latency for lp in plan.layers} == {2}, plan
     stream_case("fpga-wide15", manifest, plan, folder, WIDE_SAMPLES)
+
+
+# Streamed taps (rtl/tap_ring.sv, rtl/conv1d.sv X_STREAM): every layer forced to read its taps chunk by chunk
+# from block RAM, whatever its size (the generator streams tap vectors of golden.kinds.conv1d.STREAM_MIN_TAP_BITS
+# and more, only the scale family's here). LANES per case: chunks that pad each tap (16 channels in 3s, 4 in 3s,
+# 5 and 7 in 2s), a whole tap per chunk (G = 1), and K = 1 layers; the models' trained weights make every tap
+# count (the scale family's +-1 LSB random codes barely do).
+STREAM_SAMPLES = int(os.environ.get("STREAM_SAMPLES", "150"))  # per waveform class and of random input
+# mcu's stages run at 7 to 16 cycles before its slowest (24): its layers' result slots take ~80 samples to fill,
+# and the accept interval must have settled by a quarter of each stream (NetworkBench.full_rate_interval)
+STREAM_CASES = [("fpga", 3, 2, STREAM_SAMPLES), ("seed_fpga", 16, 1, STREAM_SAMPLES), ("mcu", 2, 3, 3 * STREAM_SAMPLES),
+                ("odd", 2, 1, STREAM_SAMPLES)]
+
+
+@pytest.mark.parametrize(("model", "lanes", "cols", "samples"), STREAM_CASES)
+def test_streamed_network(model: str, lanes: int, cols: int, samples: int) -> None:
+    folder = BUILD / "network" / f"{model}-stream{lanes}x{cols}"
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = load_manifest(model_manifest(model, folder))
+    overrides = {layer.name: Parallelism(min(lanes, layer.in_channels), min(cols, layer.out_channels), stream=True)
+                 for layer in manifest.layers}
+    plan = plan_network(manifest, overrides=overrides)
+    assert all(lp.tap_source == "tap_ring" for lp in plan.layers), [lp.tap_source for lp in plan.layers]
+    stream_case(f"{model}-stream{lanes}x{cols}", manifest, plan, folder, samples)
 
 
 # The scale family's largest member (golden/models/scale, issue 23): 102,592 multiply-accumulates per sample, the
