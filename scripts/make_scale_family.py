@@ -51,7 +51,7 @@ FAMILY: tuple[NetworkShape, ...] = (
     seeds_shape("scale_w64_l8", 64, 7),  # 99,584
     seeds_shape("scale_w128_l4", 128, 3),  # 133,632: 128 channels
     seeds_shape("scale_w96_l6", 96, 5),  # 149,376
-    # 102,592: the largest that fits the 85F at 192 kHz and 150 MHz (136 MULT18X18D, 172 DP16KD; docs/results.md)
+    # 102,592: the largest that fits the 85F at 192 kHz and 150 MHz (142 MULT18X18D, 150 DP16KD; docs/results.md)
     seeds_shape("scale_w112_l4", 112, 3),
 )
 

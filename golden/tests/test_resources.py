@@ -18,7 +18,8 @@ PART, DSPS, BLOCK_RAMS = "LFE5UM5G-85F", 156, 208
 
 
 @pytest.mark.parametrize("depth,width,blocks", [
-    (779, 1056, 59),  # scale_w112_l4's 11x6 weight ROMs: 1024 x 18 blocks
+    (779, 1056, 59),  # scale_w112_l4's 11x6 weight ROMs (latched taps): 1024 x 18 blocks
+    (760, 1104, 62),  # its 23x3 weight ROMs (streamed taps)
     (608, 48, 3),  # its first layer's 1x3 ROM
     (448, 16, 1),  # its 1x1 output layer's ROM
     (64, 1024, 0),  # a ROM of 64 words stays in logic
@@ -35,24 +36,32 @@ def test_cache_blocks_as_yosys_maps_them(depth: int, width: int, blocks: int) ->
     assert ram_block_rams(depth, width) == blocks
 
 
+@pytest.mark.parametrize("depth,width,blocks", [
+    (512, 368, 11),  # scale_w112_l4's dilation-16 tap ring: 64 slots x 8 groups of 23 codes, 512 x 36 blocks
+    (128, 368, 11),  # its dilation-4 ring: 16 slots x 8 groups, block RAM (LUT RAM would cost yosys more)
+])
+def test_tap_ring_blocks_as_yosys_maps_them(depth: int, width: int, blocks: int) -> None:
+    assert ram_block_rams(depth, width) == blocks
+
+
 def test_whole_network_as_yosys_counted_it() -> None:
     network = load_manifest(SCALE / "scale_w112_l4.yaml")
     plan = choose_for_rate(network, 192_000, 150, DSPS, PART, block_ram_limit=BLOCK_RAMS).plan
-    assert plan.dsp_count == 136
-    assert block_ram_count(plan) == 172  # yosys: 172 DP16KD
-    caches = [m for m in memories(plan) if m.role == "activation cache"]
-    assert [(m.owner, m.depth) for m in caches] == [("conv_1", 16), ("conv_2", 64)]
+    assert plan.dsp_count == 142
+    assert block_ram_count(plan) == 150  # yosys: 150 DP16KD (with latched taps, 136 MULT18X18D: 172 and 172)
+    rings = [m for m in memories(plan) if m.role == "tap ring"]
+    assert [(m.owner, m.depth, m.width) for m in rings] == [("conv_1", 128, 368), ("conv_2", 512, 368)]
 
 
 def test_check_fits_names_the_resource_and_counts() -> None:
     network = load_manifest(SCALE / "scale_w112_l4.yaml")
     plan = choose_for_rate(network, 192_000, 150, DSPS, PART).plan
     check_fits(plan, DSPS, BLOCK_RAMS, PART)
-    with pytest.raises(ResourceError, match=r"scale_w112_l4 does not fit on LFE5UM5G-45F: it needs 136 MULT18X18D, "
+    with pytest.raises(ResourceError, match=r"scale_w112_l4 does not fit on LFE5UM5G-45F: it needs 142 MULT18X18D, "
                                             r"72 are available"):
         check_fits(plan, 72, 108, "LFE5UM5G-45F")
-    with pytest.raises(ResourceError, match=r"it needs 172 DP16KD block RAMs, 108 are available \(the largest memory: "
-                                            r"conv_1 weights, 779 x 1056 bits, 59 DP16KD\)"):
+    with pytest.raises(ResourceError, match=r"it needs 150 DP16KD block RAMs, 108 are available \(the largest memory: "
+                                            r"conv_1 weights, 760 x 1104 bits, 62 DP16KD\)"):
         check_fits(plan, DSPS, 108, "LFE5UM5G-45F")
 
 

@@ -376,8 +376,9 @@ def test_streamed_network(model: str, lanes: int, cols: int, samples: int) -> No
 
 
 # The scale family's largest member (golden/models/scale, issue 23): 102,592 multiply-accumulates per sample, the
-# plan the rate search picks for 192 kHz at 150 MHz on the 85F (136 MULT18X18D with both registers, weight ROMs in
-# block RAM behind the fabric register, 172 DP16KD). A short stream (~1,300 samples, ~780 cycles each: the Verilator
+# plan the rate search picks for 192 kHz at 150 MHz on the 85F (142 MULT18X18D with both registers, its two
+# 112-channel layers' taps streamed from tap rings, weight ROMs in block RAM behind the fabric register, 150
+# DP16KD). A short stream (~1,300 samples, ~780 cycles each: the Verilator
 # build is the cost, the run takes seconds), long enough per full-rate segment for backpressure from the slowest
 # layer to settle the accept interval: cycles and latency are asserted as for every network. Its gate-level
 # netlist: sim/network_netlist, NETLIST_MODELS=scale.

@@ -91,7 +91,8 @@ NETLIST_CASES = {
     # the whole seed_po2 network (both pairs, beside three MULT18X18D layers): the bigger netlist, on request
     "seed_po2": NetlistCase("seed_po2", {"qconv_1_1a_po2": "baked", "qconv_1_2a_po2": "baked"}, PO2_SAMPLES),
     # the scale family's largest member as the rate search builds it for 192 kHz (sim/network test_scale_network):
-    # 136 MULT18X18D with both registers, weight ROMs in DP16KD behind the fabric register; on request
+    # 142 MULT18X18D with both registers, two layers' taps streamed from tap rings, weight ROMs in DP16KD behind
+    # the fabric register; on request
     "scale": NetlistCase("scale/scale_w112_l4", {}, SCALE_SAMPLES, mul_latency=2, rate_hz=192_000),
 }
 
