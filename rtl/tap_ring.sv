@@ -153,8 +153,26 @@ module tap_ring #(
   assign waddr = (AddrW'(wslot) << GroupBits) | AddrW'(wgroup);
   assign raddr = (AddrW'(rslot) << GroupBits) | AddrW'(rgroup);
 
+  // The write port from registers: the chunk select fans out over LANES*W bits and the ring may
+  // sit far from its producer (the select's route into a DP16KD was a 100k-MAC network's critical
+  // path). A chunk lands in the ring one cycle after it is offered; a walk reads the sample from the
+  // second cycle after its push, by when every chunk is in.
+  logic              we_q;
+  logic [AddrW-1:0]  waddr_q;
+  logic [ChunkW-1:0] wdata_q;
+
   always_ff @(posedge clk_i) begin
-    if (in_valid_i) ring[waddr] <= wdata;
+    if (rst_i) we_q <= 1'b0;
+    else       we_q <= in_valid_i;
+  end
+
+  always_ff @(posedge clk_i) begin
+    waddr_q <= waddr;
+    wdata_q <= wdata;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (we_q) ring[waddr_q] <= wdata_q;
   end
 
   always_ff @(posedge clk_i) begin
@@ -215,7 +233,7 @@ module tap_ring #(
       a_wlast: assert (wlast == (32'(wgroup) == Groups - 1));
       a_filled_bound: assert (32'(filled) <= Span);
       // A walk never reads the slot being written.
-      if (issue_i && in_valid_i) a_no_read_of_write_slot: assert (rslot != wslot);
+      if (issue_i && we_q) a_no_read_of_write_slot: assert (raddr[AddrW-1:GroupBits] != waddr_q[AddrW-1:GroupBits]);
     end
   end
 `endif
