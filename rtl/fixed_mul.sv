@@ -28,7 +28,7 @@
 // of the multiply. LATENCY = 2 turns on the DSP's operand registers as well
 // (REG_INPUTA/B_CLK = CLK0): the operand routes then end at a register instead
 // of the multiplier's 2.2 ns input setup. A network that fills most of the DSP
-// columns needs that (golden.rtlgen.top.WIDE_NETWORK_DSPS; README, Performance,
+// columns needs that (golden.rtlgen.top.WIDE_NETWORK_DSPS; docs/results.md,
 // has the figures). Latency and result match the behavioural model;
 // sim/network_netlist runs the netlist against golden with a model of those
 // registers (synth/sim_models/MULT18X18D.v).

@@ -11,7 +11,7 @@ Every waveform is computed by the generated RTL in Verilator and checked
 bit-exact against the golden network before it is drawn.
 
 `--grid 2 --periods 1` is a quick run (the smoke test's: 8 short segments
-instead of 29); the defaults make the pictures README describes.
+instead of 29); the defaults make the pictures docs/qkeras-flow.md describes.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What every layer kind provides: the extension point of the network (README, "Adding a layer kind").
+"""What every layer kind provides: the extension point of the network (docs/extending.md, "Adding a layer kind").
 
 A kind is one module in golden/kinds/ with one `LayerKind` object, listed in
 golden/kinds/__init__.py. It owns everything about its layers: the manifest

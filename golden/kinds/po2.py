@@ -441,7 +441,7 @@ class Po2Kind(LayerKind):
     def estimated_luts(self, layer: Layer, setting: Parallelism) -> int:
         """ECP5 logic cells (TRELLIS_COMB; a carry-chain bit counts one) of the core, from its structure.
 
-        Calibrated against `make synth-blocks` (README, "Layer costs"); used only to choose between the
+        Calibrated against `make synth-blocks` (docs/synthesis.md, "make synth-blocks"); used only to choose between the
         two implementations, so it needs to rank them, not to be exact."""
         assert_po2(layer)
         acc_w = layer.accumulator_width

@@ -3,7 +3,7 @@
 Each folder holds `<name>.sby` (its [tasks] are the parameter sets) and a
 property wrapper `formal_<name>.sv` that instantiates the block, constrains
 its inputs with `assume` and asserts the header's contract against a shadow
-model. The RTL's own assertions (`ASSERTIONS`, see README) are read too, so
+model. The RTL's own assertions (`ASSERTIONS`, see docs/regression.md) are read too, so
 they are proof obligations here as well.
 
 yowasp-sby runs yosys in a WebAssembly sandbox that sees only the working

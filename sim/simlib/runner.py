@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 RTL = REPO / "rtl"
 BUILD = REPO / "build" / "sim"
 OBJECT_CACHE = REPO / "build" / "objcache"  # Verilator's run-time library objects, shared by every build
-# The RTL's assertions (`ifdef ASSERTIONS`, README "Assertions") run in every simulation:
+# The RTL's assertions (`ifdef ASSERTIONS`, docs/regression.md) run in every simulation:
 # a violated one stops the simulator with its label, and BlockRun.run fails the test with it.
 ASSERTION_ARGS = ["--assert", "-DASSERTIONS"]
 # cocotb's runner makes every internal signal VPI-visible (--public-flat-rw), which keeps Verilator from
