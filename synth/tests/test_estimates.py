@@ -29,8 +29,8 @@ MEASURED = [
     ("fpga", "B48", 7122, 8905), ("fpga", "B64", 6738, 8065), ("fpga", "B128", 4241, 7174),
     ("fpga", "B256", 4051, 6887),
     ("scale/scale_w16_l3", "R", 1300, 1255), ("scale/scale_w8_l16", "R", 3710, 2306),
-    ("scale/scale_w32_l4", "R", 8039, 15758), ("scale/scale_w64_l5", "R", 19659, 43969),
-    ("scale/scale_w112_l4", "R", 27838, 56083),
+    ("scale/scale_w32_l4", "R", 4047, 7084), ("scale/scale_w64_l5", "R", 7868, 18069),
+    ("scale/scale_w64_l8", "R", 14712, 30749), ("scale/scale_w112_l4", "R", 12355, 25741),
 ]
 
 
