@@ -48,7 +48,7 @@ PART = "LFE5UM5G-85F"
 
 def describe_choice(choice) -> str:
     plan = choice.plan
-    return f"{choice.chosen.structure}{f' P={plan.pool}' if choice.chosen.structure == 'shared' else ''}, " \
+    return f"{plan.structure}{'' if plan.pool_size is None else f' P={plan.pool_size}'}, " \
            f"{plan.dsp_count} DSPs, {plan.cycles_per_sample} cycles"
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from golden.errors import GoldenError
 from golden.manifest import load_manifest
-from golden.rtlgen.pool import POOL_SIZES, PoolPlan
+from golden.rtlgen.pool import POOL_SIZES
 from golden.rtlgen.structure import STRUCTURES, mac_efficiency, plan_structure
 from golden.rtlgen.rate import choose_for_rate
 from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override
@@ -86,25 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     info = result.description
-    print(f"{info['top']}: {len(plan.layers)} layers, {info['structure']} structure, {info['cycles_per_sample']} "
-          f"cycles per sample, latency {info['latency_cycles']} cycles, {info['multipliers']} multipliers "
-          f"({info['dsp_count']} MULT18X18D)")
+    print(f"{info['top']}: {len(plan.manifest.layers)} layers, {info['structure']} structure, "
+          f"{info['cycles_per_sample']} cycles per sample, latency {info['latency_cycles']} cycles, "
+          f"{info['multipliers']} multipliers ({info['dsp_count']} MULT18X18D)")
     efficiency = mac_efficiency(plan)
     if efficiency is not None:
         print(f"  MAC efficiency {efficiency:.1%} (multiply-accumulates / (multipliers x cycles per sample))")
-    if isinstance(plan, PoolPlan):
-        print(f"  one pool of {plan.pool}: {info['macs_per_sample']} multiply-accumulates in {info['beats_per_sample']} "
-              f"beats + {info['stall_cycles']} waiting cycles")
-        print(f"wrote {result.top_file}, {result.json_file} and {len(result.weight_files)} ROM files")
-        return 0
-    for layer in info["layers"]:
-        print(f"  {layer['name']:16s} K={layer['kernel_size']} d={layer['dilation']:<4d} "
-              f"{layer['in_channels']:>3d}->{layer['out_channels']:<3d} {layer['tap_source']:17s} "
-              f"{layer['implementation']:6s} LANES={layer['lanes']:<3d} COLS={layer['cols']:<3d} "
-              f"{'DSP operand+product registers ' if layer['mul_latency'] == 2 else ''}"
-              f"interval {layer['interval_cycles']:>4d} "
-              f"latency {layer['latency_cycles']:>4d}")
-    print(f"wrote {result.top_file}, {result.json_file} and {len(result.weight_files)} weight files")
+    for line in plan.outline():
+        print(line)
+    print(f"wrote {result.top_file}, {result.json_file} and {len(result.weight_files)} {plan.hex_files_noun}")
     return 0
 
 

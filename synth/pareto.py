@@ -25,9 +25,10 @@ from typing import Any
 from golden.atomic import write_bytes_atomic, write_text_atomic
 from golden.errors import GoldenError
 from golden.manifest import NetworkManifest
-from golden.rtlgen.pool import POOL_SIZES, PoolPlan
+from golden.rtlgen.plan import StructurePlan
+from golden.rtlgen.pool import POOL_SIZES
 from golden.rtlgen.structure import plan_structure
-from golden.rtlgen.top import NetworkPlan, export_network
+from golden.rtlgen.top import export_network
 from synth.devices import Device
 from synth.network_flow import FlowResult
 
@@ -59,7 +60,7 @@ class Point:
     def budget(self) -> int | None:
         return None if self.kind == "pool" else self.value
 
-    def plan(self, manifest: NetworkManifest) -> NetworkPlan | PoolPlan:
+    def plan(self, manifest: NetworkManifest) -> StructurePlan:
         if self.kind == "pool":
             return plan_structure(manifest, structure="shared", pool=self.value)
         if self.kind == "per-layer":
@@ -124,12 +125,11 @@ def macs_per_sample(description: dict) -> int:
     return sum(layer["kernel_size"] * layer["in_channels"] * layer["out_channels"] for layer in description["layers"])
 
 
-def planned(point: Point, plan: NetworkPlan | PoolPlan, status: str = OK, reason: str = "") -> Measurement:
+def planned(point: Point, plan: StructurePlan, status: str = OK, reason: str = "") -> Measurement:
     """A row with the plan's figures only (a point not built, or before it is measured)."""
     return Measurement(
-        point=point.name, structure="shared" if isinstance(plan, PoolPlan) else "per-layer", status=status,
-        reason=reason, budget=point.budget,
-        pool=plan.pool if isinstance(plan, PoolPlan) else None,
+        point=point.name, structure=plan.structure, status=status, reason=reason, budget=point.budget,
+        pool=plan.pool_size,
         multipliers=plan.multipliers, planned_dsps=plan.dsp_count, planned_cycles=plan.cycles_per_sample)
 
 
@@ -164,7 +164,7 @@ def measured(row: Measurement, result: FlowResult, cycles: int) -> Measurement:
 
 # ---- the per-point cache -------------------------------------------------------------------------
 
-def point_key(manifest_path: Path, point: Point, plan: NetworkPlan | PoolPlan, device: Device, freq_mhz: float,
+def point_key(manifest_path: Path, point: Point, plan: StructurePlan, device: Device, freq_mhz: float,
               seed: int, scratch: Path, *, files: list[Path] | None = None) -> str:
     """A digest of everything that decides a point's measurement: the manifest, the generated top and ROMs,
     every RTL source (so an RTL change rebuilds), the flow and board core, the part, the clock and the seed.
@@ -179,7 +179,7 @@ def point_key(manifest_path: Path, point: Point, plan: NetworkPlan | PoolPlan, d
     return digest.hexdigest()
 
 
-def point_files(manifest_path: Path, point: Point, plan: NetworkPlan | PoolPlan, scratch: Path) -> list[Path]:
+def point_files(manifest_path: Path, point: Point, plan: StructurePlan, scratch: Path) -> list[Path]:
     """The files whose bytes decide a point: the manifest, then the generated top and ROMs (exported to
     `scratch`), the RTL sources, the flow and the board core."""
     try:

@@ -16,12 +16,14 @@ import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from golden.kinds import Layer, Parallelism
 from golden.kinds.conv1d import CONV1D, MULT18_BITS, ConvLayer, conv1d_parameters
 from golden.manifest import NetworkManifest
 from golden.memfile import pack_vector
+from golden.rtlgen.plan import Rendering, StructurePlan
+from golden.rtlgen.resources import LogicEstimate, Memory, ram_block_rams, rom_block_rams
 from golden.rtlgen.top import (
     DEFAULT_CYCLES_PER_SAMPLE,
     RtlExportError,
@@ -46,6 +48,10 @@ SUM_FAN_IN = 4
 # The output stage parameters a class shares (rtl/pool_output_stage.sv); ACC_W is the widest of the class.
 CLASS_KEYS = ("PROD_SHIFT", "BIAS_SHIFT", "YW", "Y_SIGNED", "Y_SHIFT", "FULL_PRECISION", "ROUNDING", "RELU",
               "FLOAT32_INPUT")
+# The pool's logic (PoolPlan.estimated_logic), calibrated on the default model's P = 1..8 and the scale family's
+# pools (docs/results.md, "Estimates"): per multiplier lane its adder and address logic, per layer its table
+# entries and compares; flip-flops from its registers.
+POOL_LUTS_BASE, POOL_LUTS_PER_LANE, POOL_LUTS_PER_LAYER = 200, 101, 137
 
 
 class PoolError(RtlExportError):
@@ -92,14 +98,16 @@ class Timing:
 
 
 @dataclass(frozen=True)
-class PoolPlan:
-    """A manifest on a pool of `pool` multipliers: what the generated top will be."""
+class PoolPlan(StructurePlan):
+    """A manifest on a pool of `pool` multipliers: what the generated top will be (the shared structure)."""
+
+    structure: ClassVar[str] = "shared"
+    hex_files_noun: ClassVar[str] = "ROM files"
 
     manifest: NetworkManifest
     top: str
     pool: int
     budget: int
-    structure: str = "shared"
 
     # ---- shapes ------------------------------------------------------------------------
     @property
@@ -123,6 +131,10 @@ class PoolPlan:
 
     @property
     def multipliers(self) -> int:
+        return self.pool
+
+    @property
+    def pool_size(self) -> int:
         return self.pool
 
     @property
@@ -364,6 +376,47 @@ class PoolPlan:
         return {"weights": (self.beat_count, self.weight_width), "schedule": (self.beat_count, self.schedule_width),
                 "bias": (self.output_count, self.bias_width)}
 
+    # ---- cost ---------------------------------------------------------------------------
+    def memories(self) -> list[Memory]:
+        """The weight and schedule ROMs and P copies of the history RAM (golden.rtlgen.resources)."""
+        shapes = self.rom_shapes()
+        found = [Memory("pool", role, *shapes[role], rom_block_rams(*shapes[role])) for role in ("weights", "schedule")]
+        copy = ram_block_rams(self.depth, self.data_width)
+        found.append(Memory("pool", f"history ({self.pool} copies)", self.depth, self.data_width, copy * self.pool))
+        return found
+
+    def estimated_logic(self) -> LogicEstimate:
+        """The pool's formula (POOL_LUTS_*; flip-flops from rtl/pool_network.sv's registers): always known."""
+        schedule = self.rom_shapes()["schedule"][1]
+        raw = self.data_width + self.kernel_width + math.ceil(math.log2(self.max_terms + 1))
+        first, last = self.layers[0], self.layers[-1]
+        stages = 7 + (1 if self.pool > 4 else 0)  # rtl/pool_network.sv: S1 .. S6, S3b, S4b beyond 4 lanes
+        luts = POOL_LUTS_BASE + POOL_LUTS_PER_LANE * self.pool + POOL_LUTS_PER_LAYER * len(self.layers)
+        flip_flops = (first.in_channels * first.input_format.width
+                      + (2 * last.out_channels - 1) * last.output_format.width
+                      + 2 * schedule + stages * schedule // 4 + self.pool * (self.data_width + self.kernel_width + 2)
+                      + 3 * raw + 20)
+        return LogicEstimate(luts, flip_flops)
+
+    def estimated_luts(self) -> int:
+        return self.estimated_logic().luts
+
+    def label(self) -> str:
+        return f"shared pool P={self.pool}"
+
+    def outline(self) -> list[str]:
+        """The pool's work per sample: its multiply-accumulates, beats and waits."""
+        return [f"  one pool of {self.pool}: {self.macs} multiply-accumulates in {self.beat_count} beats + "
+                f"{self.timing.stall_cycles} waiting cycles"]
+
+    def render(self, out_dir: Path, output_ready: bool = False) -> Rendering:
+        """The weight, schedule and bias ROMs, the top around one pool_network, and the JSON description."""
+        if output_ready:
+            raise RtlExportError(f"{self.top}: the shared pool has no output backpressure (out_ready_i)")
+        names = file_names(self)
+        hex_files = [(names[role], words, bits) for role, (words, bits) in self.rom_files().items()]
+        return Rendering(hex_files, render_top(self, out_dir), describe(self, out_dir))
+
     def rtl_parameters(self) -> dict[str, int | str]:
         """pool_network's parameters except the files; tables as {field NL-1, ..., field 0} literals."""
         classes, of_layer = self.classes
@@ -500,7 +553,7 @@ def describe(plan: PoolPlan, out_dir: Path) -> dict[str, Any]:
     parameters = {parameter_name(role): str(out_dir / name) for role, name in file_names(plan).items()}
     timing = plan.timing
     return {
-        **contract_description(plan, "shared", POOL_MODULES, parameters, out_dir),
+        **contract_description(plan, POOL_MODULES, parameters, out_dir),
         "pool": plan.pool,
         "macs_per_sample": plan.macs,
         "beats_per_sample": plan.beat_count,
@@ -511,10 +564,3 @@ def describe(plan: PoolPlan, out_dir: Path) -> dict[str, Any]:
         "files": {role: str(out_dir / name) for role, name in file_names(plan).items()},
         "layers": plan.describe_layers(),
     }
-
-
-def export_contents(plan: PoolPlan, out_dir: Path) -> tuple[list[tuple[str, list[int], int]], str, dict[str, Any]]:
-    """(hex files as (name, words, bits), top text, JSON description) for golden.rtlgen.top.export_network."""
-    names = file_names(plan)
-    contents = [(names[role], words, bits) for role, (words, bits) in plan.rom_files().items()]
-    return contents, render_top(plan, out_dir), describe(plan, out_dir)

@@ -11,8 +11,9 @@ candidates are every structure the generator builds for the manifest:
 * the shared pool (golden.rtlgen.pool.plan_pool) of P = 1..8 multipliers (POOL_SIZES),
   when the network is poolable.
 
-Cycles per sample and DSPs come from the plan objects (the only copies of the
-cycle and DSP formulas). Candidates are ordered by MULT18X18D first, then by
+Cycles per sample and DSPs come from the plan objects, through the structure
+interface (golden.rtlgen.plan: each structure holds the only copies of its
+cycle, DSP and cost formulas). Candidates are ordered by MULT18X18D first, then by
 `estimated_luts` (golden.rtlgen.resources.estimated_logic: the kinds' core
 estimates and the stages', or the pool's), then by cycles per sample. The chosen one is
 the first whose cycles per sample <= FREQ * 1e6 / RATE among those that fit the
@@ -34,21 +35,17 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import groupby
-from typing import Callable, Union
+from typing import Callable
 
-from golden.kinds import kind_of
-from golden.kinds.base import LUT_ROM_MAX_DEPTH
 from golden.manifest import NetworkManifest
-from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, check_poolable, plan_pool
-from golden.rtlgen.resources import block_ram_count, estimated_logic
+from golden.rtlgen.plan import StructurePlan
+from golden.rtlgen.pool import POOL_SIZES, PoolError, check_poolable, plan_pool
+from golden.rtlgen.resources import block_ram_count
 from golden.rtlgen.top import NetworkFrontier, NetworkPlan, RtlExportError, check_top_name
 
-Plan = Union[NetworkPlan, PoolPlan]
+Plan = StructurePlan
 
 UNBOUNDED_BUDGET = 1 << 40  # the first per-layer budget: every layer at its cheapest setting
-# The estimate counts only the LUT ROMs, 16 words x 1 bit per LUT4 (golden.kinds.base.LUT_ROM_MAX_DEPTH: the
-# pool's and a 1x1 layer's ROMs are deep, wide settings' shallow).
-CONTROL_LUTS = 40  # per stage (or for the pool's issue logic): counters, handshake, muxes
 
 
 class RateError(RtlExportError):
@@ -73,7 +70,7 @@ class Candidate:
 
     @property
     def structure(self) -> str:
-        return "shared" if isinstance(self.plan, PoolPlan) else "per-layer"
+        return self.plan.structure
 
     @property
     def cycles_per_sample(self) -> int:
@@ -86,22 +83,19 @@ class Candidate:
     @property
     def cycles_lower_bound(self) -> int:
         """cycles_per_sample at least; a pool's without replaying its schedule (PoolPlan.cycles_lower_bound)."""
-        return self.plan.cycles_lower_bound if isinstance(self.plan, PoolPlan) else self.plan.cycles_per_sample
+        return self.plan.cycles_lower_bound
 
     @property
     def latency_lower_bound(self) -> int:
         """plan.latency_cycles at least; a pool's without replaying its schedule."""
-        return self.plan.latency_lower_bound if isinstance(self.plan, PoolPlan) else self.plan.latency_cycles
+        return self.plan.latency_lower_bound
 
     def max_rate(self, freq_mhz: float) -> float:
         """Samples per second at `freq_mhz`."""
         return freq_mhz * 1e6 / self.cycles_per_sample
 
     def label(self) -> str:
-        if isinstance(self.plan, PoolPlan):
-            return f"shared pool P={self.plan.pool}"
-        settings = ", ".join(f"{lp.lanes}x{lp.cols}" for lp in self.plan.layers)
-        return f"per-layer (budget {self.plan.budget}; LANESxCOLS {settings})"
+        return self.plan.label()
 
     def summary(self, freq_mhz: float) -> str:
         return (f"{self.label()}: {self.dsp_count} MULT18X18D, {self.block_rams} DP16KD, "
@@ -153,39 +147,12 @@ def format_rate(rate_hz: float) -> str:
     return f"{rate_hz:,.1f} samples/s"
 
 
-def _rom_luts(roms: dict[str, tuple[int, int]]) -> int:
-    """LUT4s of the ROMs yosys keeps in logic: width x ceil(depth / 16), shallow ROMs only; `roms` maps each
-    ROM to its (depth, width) (rom_shapes)."""
-    return sum(bits * math.ceil(depth / 16) for depth, bits in roms.values() if depth <= LUT_ROM_MAX_DEPTH)
-
-
 def estimated_luts(plan: Plan) -> int:
     """The LUT estimate configurations with equal DSPs are ordered by: golden.rtlgen.resources.estimated_logic
     (the kinds' core estimates, the stages around them, the pool's formula; within 20 % of synthesis on the
-    measured networks, docs/results.md), or where a layer's kind has none the structural count below.
-
-    The structural count: per multiplier lane an adder-tree input of the product width (2 x the input operand
-    width); per accumulator column the accumulator and its requantiser (product width + log2 of the terms,
-    + the output width); shallow ROMs in LUT4s; a fixed control cost per stage. It ignores the board."""
-    logic = estimated_logic(plan)
-    if logic is not None:
-        return logic.luts
-    if isinstance(plan, PoolPlan):  # estimated_logic always has the pool's
-        raise RtlExportError("a pool plan without a logic estimate")
-    total = 0
-    for lp in plan.layers:
-        layer = lp.layer
-        own = kind_of(layer).estimated_luts(layer, lp.setting)
-        if own is not None:  # the kind's own estimate, calibrated on its cores (golden.kinds.base)
-            total += own
-            continue
-        terms = layer.kernel_size * layer.in_channels
-        product = 2 * layer.input_format.operand_width
-        accumulator = product + math.ceil(math.log2(terms + 1))
-        roms = kind_of(layer).rom_shapes(layer, lp.setting)
-        total += (lp.multipliers * product + lp.cols * (accumulator + layer.output_format.width) + _rom_luts(roms)
-                  + CONTROL_LUTS)
-    return total
+    measured networks, docs/results.md), or where a layer's kind has none a structural count
+    (golden.rtlgen.top.NetworkPlan.estimated_luts). It ignores the board."""
+    return plan.estimated_luts()
 
 
 def per_layer_plans(manifest: NetworkManifest, top: str | None = None) -> list[NetworkPlan]:

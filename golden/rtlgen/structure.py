@@ -21,27 +21,28 @@ from typing import Mapping
 
 from golden.kinds.conv1d import CONV1D
 from golden.manifest import NetworkManifest
+from golden.rtlgen.plan import StructurePlan
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, plan_pool
 from golden.rtlgen.rate import candidates
-from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, NetworkPlan, plan_network
+from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, plan_network
 
 STRUCTURES = ("auto", "shared", "per-layer")
 # MACs per sample / (multipliers x cycles per sample): the share of multiplier cycles that do work.
 MAC_EFFICIENCY_FLOOR = 0.9
 
 
-def mac_efficiency(plan: NetworkPlan | PoolPlan) -> float | None:
+def mac_efficiency(plan: StructurePlan) -> float | None:
     """The plan's MAC efficiency from its cycle formula (sim/network measures the cycles equal). None unless
     every multiply-accumulate runs on a multiplier: a po2 layer shifts (in LUT shifter lanes or baked adder
     trees), so its MACs are not multiplier work and the figure would mean nothing."""
-    if isinstance(plan, NetworkPlan) and any(lp.layer.kind != CONV1D.name for lp in plan.layers):
+    if any(layer.kind != CONV1D.name for layer in plan.manifest.layers):
         return None
     if plan.multipliers == 0:
         return None
     return plan.manifest.macs_per_sample / (plan.multipliers * plan.cycles_per_sample)
 
 
-def idle_multipliers(plan: NetworkPlan | PoolPlan) -> float:
+def idle_multipliers(plan: StructurePlan) -> float:
     """Multipliers' worth of cycles the plan leaves idle: multipliers - MACs / cycles per sample."""
     return plan.multipliers - plan.manifest.macs_per_sample / plan.cycles_per_sample
 
@@ -53,7 +54,7 @@ def plan_structure(
     top: str | None = None,
     structure: str = "auto",
     pool: int | None = None,
-) -> NetworkPlan | PoolPlan:
+) -> StructurePlan:
     """Per-layer or shared, from the cycles-per-sample budget or as asked.
 
     auto: the per-layer plan for the budget, unless the smallest pool that meets the
@@ -85,7 +86,7 @@ def plan_structure(
         shared = _smallest_pool(manifest, cycles_per_sample, top, required=False)
     except PoolError:  # not poolable: the per-layer structure is the only one
         shared = None
-    cheapest: NetworkPlan | PoolPlan = per_layer
+    cheapest: StructurePlan = per_layer
     if shared is not None and shared.dsp_count <= per_layer.dsp_count:
         cheapest = shared
     efficiency = mac_efficiency(cheapest)

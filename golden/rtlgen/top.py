@@ -4,13 +4,17 @@ Nothing here is per-model hand-written RTL: the top is text that chains one
 generic `network_stage` (rtl/network_stage.sv) per manifest layer, each with
 its kind's compute core plugged in (golden.kinds: the kind owns the core's
 module, parameters, weight files and cycle formulas). This module owns only
-the stage timing around the cores, and the parallelism policy that picks each
+the stage timing around the cores, the per-layer structure's plan (NetworkPlan:
+its cycles, memories, logic estimate and rendered top, behind the structure
+interface of golden.rtlgen.plan), and the parallelism policy that picks each
 layer's setting (and, for a kind with several, its implementation) from a
-cycles-per-sample budget and the kind's cost figures.
+cycles-per-sample budget and the kind's cost figures. export_network writes
+any structure's plan.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -18,16 +22,15 @@ import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 from golden.errors import GoldenError
 from golden.kinds import KINDS, Layer, Parallelism, kind_of
-from golden.kinds.base import IMPLEMENTATION_LANES
+from golden.kinds.base import IMPLEMENTATION_LANES, LUT_ROM_MAX_DEPTH
 from golden.manifest import NetworkManifest
 from golden.memfile import write_hex
-
-if TYPE_CHECKING:
-    from golden.rtlgen.pool import PoolPlan
+from golden.rtlgen.plan import Rendering, RtlExportError, StructurePlan
+from golden.rtlgen.resources import LogicEstimate, Memory, ram_block_rams, rom_block_rams
 
 REPO = Path(__file__).resolve().parents[2]
 RTL = REPO / "rtl"
@@ -42,6 +45,14 @@ DEFAULT_CYCLES_PER_SAMPLE = 64
 # with both registers at 176.0 and 170.6 MHz (docs/results.md, Performance).
 WIDE_NETWORK_DSPS = 96
 JSON_VERSION = 2
+# The logic estimate around the kinds' cores (NetworkPlan.estimated_logic), calibrated with them on synthesis
+# (docs/results.md, "Estimates").
+STAGE_CONTROL_LUTS = 40  # a network stage's handshake and its source's counters
+STAGE_CONTROL_FFS = 30
+# The structural LUT count of a layer whose kind has no estimate (NetworkPlan.estimated_luts) counts only the LUT
+# ROMs, 16 words x 1 bit per LUT4 (golden.kinds.base.LUT_ROM_MAX_DEPTH: a 1x1 layer's ROMs are deep, wide
+# settings' shallow).
+CONTROL_LUTS = 40  # per stage: counters, handshake, muxes
 
 
 def rtl_modules() -> tuple[str, ...]:
@@ -55,10 +66,6 @@ def rtl_modules() -> tuple[str, ...]:
 
 
 RTL_MODULES = rtl_modules()
-
-
-class RtlExportError(GoldenError):
-    """The network cannot be generated as asked; the message names the layer, file or option."""
 
 
 @dataclass(frozen=True)
@@ -171,8 +178,11 @@ class LayerPlan:
 
 
 @dataclass(frozen=True)
-class NetworkPlan:
-    """A manifest with a parallelism per layer: what the generated top will be."""
+class NetworkPlan(StructurePlan):
+    """A manifest with a parallelism per layer: what the generated top will be (the per-layer structure)."""
+
+    structure: ClassVar[str] = "per-layer"
+    hex_files_noun: ClassVar[str] = "weight files"
 
     manifest: NetworkManifest
     top: str
@@ -200,6 +210,98 @@ class NetworkPlan:
     def dsp_count(self) -> int:
         """ECP5 MULT18X18D blocks: one per multiplier up to 18-bit signed operands, more beyond (the kinds say)."""
         return sum(plan.dsp_blocks for plan in self.layers)
+
+    def memories(self) -> list[Memory]:
+        """Per layer, the ROMs its kind reads through a register and its tap source's RAM (golden.rtlgen.resources)."""
+        found = []
+        for lp in self.layers:
+            layer, kind = lp.layer, kind_of(lp.layer)
+            shapes = kind.rom_shapes(layer, lp.setting)
+            for role in kind.registered_roms:
+                if role in shapes:
+                    found.append(Memory(layer.name, role, *shapes[role], rom_block_rams(*shapes[role])))
+            if lp.streamed:
+                slots = max(2, 1 << (layer.history + 1).bit_length())  # 2^clog2(history + 2)
+                depth = slots * (1 << (lp.chunks - 1).bit_length())
+                width = lp.lanes * layer.input_format.width
+                found.append(Memory(layer.name, "tap ring", depth, width, ram_block_rams(depth, width)))
+            elif lp.uses_cache:
+                depth = max(2, 1 << (layer.history).bit_length())  # 2^clog2(history + 1)
+                width = layer.in_channels * layer.input_format.width
+                found.append(Memory(layer.name, "activation cache", depth, width, ram_block_rams(depth, width)))
+        return found
+
+    def estimated_logic(self) -> LogicEstimate | None:
+        """The kinds' core estimates and the stages around them; None if some layer's kind has no estimate."""
+        luts = flip_flops = 0
+        for lp in self.layers:
+            layer, kind = lp.layer, kind_of(lp.layer)
+            core_luts, core_ffs = kind.estimated_luts(layer, lp.setting), kind.estimated_flip_flops(layer, lp.setting)
+            if core_luts is None or core_ffs is None:
+                return None
+            vector = layer.in_channels * layer.input_format.width
+            if lp.streamed:
+                # the tap ring: a G:1 multiplexer picks the chunk to write (about G/2 LUT4s per bit), and one
+                # chunk register after the RAM (its zeroing is the flip-flops' synchronous clear)
+                chunk = lp.lanes * layer.input_format.width
+                luts += core_luts + chunk * (lp.chunks // 2) + STAGE_CONTROL_LUTS
+                flip_flops += core_ffs + chunk + STAGE_CONTROL_FFS
+                continue
+            # the taps register: a cache shifts its words in (a zeroing mux on the newest only), a shift buffer
+            # moves them on its enable; the core latches them again (its own estimate)
+            luts += core_luts + (vector if lp.uses_cache else 0) + STAGE_CONTROL_LUTS
+            flip_flops += core_ffs + layer.kernel_size * vector + STAGE_CONTROL_FFS
+        return LogicEstimate(luts, flip_flops)
+
+    def estimated_luts(self) -> int:
+        """estimated_logic's LUTs, or where a layer's kind has no estimate the structural count: per multiplier
+        lane an adder-tree input of the product width (2 x the input operand width); per accumulator column the
+        accumulator and its requantiser (product width + log2 of the terms, + the output width); shallow ROMs in
+        LUT4s; a fixed control cost per stage. It ignores the board."""
+        logic = self.estimated_logic()
+        if logic is not None:
+            return logic.luts
+        total = 0
+        for lp in self.layers:
+            layer = lp.layer
+            own = kind_of(layer).estimated_luts(layer, lp.setting)
+            if own is not None:  # the kind's own estimate, calibrated on its cores (golden.kinds.base)
+                total += own
+                continue
+            terms = layer.kernel_size * layer.in_channels
+            product = 2 * layer.input_format.operand_width
+            accumulator = product + math.ceil(math.log2(terms + 1))
+            roms = kind_of(layer).rom_shapes(layer, lp.setting)
+            total += (lp.multipliers * product + lp.cols * (accumulator + layer.output_format.width) + _rom_luts(roms)
+                      + CONTROL_LUTS)
+        return total
+
+    def label(self) -> str:
+        settings = ", ".join(f"{lp.lanes}x{lp.cols}" for lp in self.layers)
+        return f"per-layer (budget {self.budget}; LANESxCOLS {settings})"
+
+    def outline(self) -> list[str]:
+        """A line per layer: its shape, tap source, setting and cycles."""
+        return [f"  {lp.name:16s} K={lp.layer.kernel_size} d={lp.layer.dilation:<4d} "
+                f"{lp.layer.in_channels:>3d}->{lp.layer.out_channels:<3d} {lp.tap_source:17s} "
+                f"{lp.implementation:6s} LANES={lp.lanes:<3d} COLS={lp.cols:<3d} "
+                f"{'DSP operand+product registers ' if lp.setting.mul_latency == 2 else ''}"
+                f"interval {lp.interval:>4d} "
+                f"latency {lp.latency:>4d}" for lp in self.layers]
+
+    def render(self, out_dir: Path, output_ready: bool = False) -> Rendering:
+        """Each layer's ROM files (its kind's), the top of network_stages and cores, and the JSON description."""
+        hex_files = []
+        for lp, roles in zip(self.layers, weight_file_names(self)):
+            for role, (words, bits) in kind_of(lp.layer).rom_files(lp.layer, lp.setting).items():
+                hex_files.append((roles[role], words, bits))
+        return Rendering(hex_files, render_top(self, out_dir, output_ready), describe(self, out_dir))
+
+
+def _rom_luts(roms: dict[str, tuple[int, int]]) -> int:
+    """LUT4s of the ROMs yosys keeps in logic: width x ceil(depth / 16), shallow ROMs only; `roms` maps each
+    ROM to its (depth, width) (rom_shapes)."""
+    return sum(bits * math.ceil(depth / 16) for depth, bits in roms.values() if depth <= LUT_ROM_MAX_DEPTH)
 
 
 Override = tuple[int, int] | str | Parallelism  # LANESxCOLS, an implementation name, or a whole setting
@@ -624,17 +726,17 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
     return "\n".join(lines)
 
 
-def contract_description(plan: Any, structure: str, modules: tuple[str, ...], parameters: dict[str, str],
+def contract_description(plan: StructurePlan, modules: tuple[str, ...], parameters: dict[str, str],
                          out_dir: Path) -> dict[str, Any]:
     """The JSON keys every structure's top has (synth/, the board top, the benches and the cycles probe read
-    them); `plan` is a NetworkPlan or a golden.rtlgen.pool.PoolPlan."""
+    them)."""
     manifest = plan.manifest
     in_fmt, out_fmt = manifest.input_format, manifest.output_format
     return {
         "json_version": JSON_VERSION,
         "top": plan.top,
         "model": manifest.name,
-        "structure": structure,
+        "structure": plan.structure,
         "sources": [str(RTL / f"{name}.sv") for name in modules] + [str(out_dir / f"{plan.top}.sv")],
         "strobe_guard_source": str(RTL / f"{STROBE_GUARD}.sv"),
         "parameters": parameters,
@@ -664,7 +766,7 @@ def describe(plan: NetworkPlan, out_dir: Path) -> dict[str, Any]:
         for role, path in paths.items():
             parameters[_parameter_name(lp.index, role)] = path
         layers.append({**lp.describe(), **{f"{role}_file": path for role, path in paths.items()}})
-    return {**contract_description(plan, "per-layer", RTL_MODULES, parameters, out_dir), "layers": layers}
+    return {**contract_description(plan, RTL_MODULES, parameters, out_dir), "layers": layers}
 
 
 @dataclass(frozen=True)
@@ -675,7 +777,7 @@ class ExportResult:
     description: dict[str, Any]
 
 
-def export_network(plan: "NetworkPlan | PoolPlan", out_dir: Path | str, output_ready: bool = False) -> ExportResult:
+def export_network(plan: StructurePlan, out_dir: Path | str, output_ready: bool = False) -> ExportResult:
     """Write <top>.sv, the weight/bias hex files and <top>.json into `out_dir`, all or nothing.
 
     Everything is rendered and validated first, written into a temporary folder
@@ -683,20 +785,8 @@ def export_network(plan: "NetworkPlan | PoolPlan", out_dir: Path | str, output_r
     that finds the JSON finds the files it names; on any error nothing new is
     left in `out_dir`."""
     out_dir = Path(out_dir).resolve()
-    if not isinstance(plan, NetworkPlan):  # the shared structure (golden.rtlgen.pool.PoolPlan) renders itself
-        from golden.rtlgen.pool import export_contents
-
-        if output_ready:
-            raise RtlExportError(f"{plan.top}: the shared pool has no output backpressure (out_ready_i)")
-        contents, top_text, description = export_contents(plan, out_dir)
-    else:
-        contents = []
-        for lp, roles in zip(plan.layers, weight_file_names(plan)):
-            for role, (words, bits) in kind_of(lp.layer).rom_files(lp.layer, lp.setting).items():
-                contents.append((roles[role], words, bits))
-        top_text = render_top(plan, out_dir, output_ready)
-        description = describe(plan, out_dir)
-    json_text = json.dumps(description, indent=2) + "\n"
+    rendering = plan.render(out_dir, output_ready)
+    json_text = json.dumps(rendering.description, indent=2) + "\n"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".gen_network-", dir=out_dir))
@@ -704,10 +794,10 @@ def export_network(plan: "NetworkPlan | PoolPlan", out_dir: Path | str, output_r
         raise RtlExportError(f"{out_dir}: cannot create the output folder or write into it ({error.strerror})") from None
     try:
         names = []
-        for name, words, bits in contents:
+        for name, words, bits in rendering.hex_files:
             write_hex(staging / name, words, bits)
             names.append(name)
-        (staging / f"{plan.top}.sv").write_text(top_text, encoding="ascii")
+        (staging / f"{plan.top}.sv").write_text(rendering.top_text, encoding="ascii")
         (staging / f"{plan.top}.json").write_text(json_text, encoding="ascii")
         names += [f"{plan.top}.sv", f"{plan.top}.json"]
         for name in names:  # the JSON last
@@ -719,7 +809,7 @@ def export_network(plan: "NetworkPlan | PoolPlan", out_dir: Path | str, output_r
     return ExportResult(
         top_file=out_dir / f"{plan.top}.sv",
         json_file=out_dir / f"{plan.top}.json",
-        weight_files=tuple(out_dir / name for name, _, _ in contents),
-        description=description,
+        weight_files=tuple(out_dir / name for name, _, _ in rendering.hex_files),
+        description=rendering.description,
     )
 

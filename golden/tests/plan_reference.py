@@ -16,15 +16,13 @@ from typing import Any
 import numpy as np
 
 from golden.kinds import kind_of
-from golden.kinds.base import IMPLEMENTATION_LANES, Layer
+from golden.kinds.base import IMPLEMENTATION_LANES, LUT_ROM_MAX_DEPTH, Layer
 from golden.manifest import NetworkManifest
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, check_poolable, plan_pool
 from golden.rtlgen.resources import estimated_logic
-from golden.rtlgen.rate import (
-    CONTROL_LUTS, LUT_ROM_MAX_DEPTH, UNBOUNDED_BUDGET, Candidate, Plan,
-)
+from golden.rtlgen.rate import UNBOUNDED_BUDGET, Candidate, Plan
 from golden.rtlgen.top import (
-    WIDE_NETWORK_DSPS, LayerPlan, NetworkPlan, RtlExportError, check_top_name, with_mul_latency,
+    CONTROL_LUTS, WIDE_NETWORK_DSPS, LayerPlan, NetworkPlan, RtlExportError, check_top_name, with_mul_latency,
 )
 
 

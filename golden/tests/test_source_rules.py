@@ -1,6 +1,7 @@
-"""Rules about the source: checks that survive `python -O`, no dead public functions, and the repository's
+"""Rules about the source: checks that survive `python -O`, no dead public functions, the repository's
 Python layout -- installed packages instead of sys.path edits, imports pointing one way (scripts -> flows
-(synth) and benches (simlib) -> models (golden); synth never imports the simulation side)."""
+(synth) and benches (simlib) -> models (golden); synth never imports the simulation side) -- and no switch on
+a plan's class outside the tests (the structures answer through golden.rtlgen.plan.StructurePlan)."""
 from __future__ import annotations
 
 import ast
@@ -14,6 +15,9 @@ import pytest
 
 from golden import fast, reference
 from golden.qformat import QFormat
+from golden.rtlgen.plan import StructurePlan
+from golden.rtlgen.pool import PoolPlan
+from golden.rtlgen.top import NetworkPlan
 
 GOLDEN = Path(__file__).resolve().parent.parent
 REPO = GOLDEN.parent
@@ -238,3 +242,79 @@ def test_packages_import_from_outside_the_repository(tmp_path: Path) -> None:
                 for name in packages}
     wrong = {name: origins.get(name) for name in packages if origins.get(name) != expected[name]}
     assert not wrong, f"not installed from this checkout (run 'pip install -e .'): {wrong}"
+
+
+# --- the structure interface ---------------------------------------------------------------------
+# Every structure's plan class: a caller that tests a plan against one asks which structure it is, which the
+# interface answers instead (structure, pool_size, memories(), render(), ...).
+PLAN_CLASSES = {cls.__name__ for cls in (NetworkPlan, PoolPlan, *StructurePlan.__subclasses__())}
+# Where plans are used: the generator (golden/rtlgen, scripts) and the flow (synth); the tests may check classes.
+PLAN_USERS = ("golden/rtlgen", "scripts", "synth")
+
+
+def plan_class_switches(source: str, classes: set[str] = PLAN_CLASSES) -> list[int]:
+    """Line numbers where `source` calls isinstance or issubclass with one of `classes` (by name or as a module
+    attribute, alone or in a tuple), or compares a type() with one."""
+    def names(node: ast.AST) -> set[str]:
+        if isinstance(node, ast.Tuple):
+            return set().union(*(names(element) for element in node.elts))
+        if isinstance(node, ast.BinOp):  # isinstance(x, A | B)
+            return names(node.left) | names(node.right)
+        if isinstance(node, ast.Attribute):
+            return {node.attr}
+        return {node.id} if isinstance(node, ast.Name) else set()
+
+    def is_call(node: ast.AST, functions: tuple[str, ...]) -> bool:
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if is_call(node, ("isinstance", "issubclass")) and len(node.args) == 2 and names(node.args[1]) & classes:
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Compare):
+            sides = (node.left, *node.comparators)
+            if any(is_call(side, ("type",)) for side in sides) and any(names(side) & classes for side in sides):
+                lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_no_switch_on_plan_classes() -> None:
+    """The rate knob, the structure choice, the resource counts, the generator and the pareto flow take any
+    StructurePlan as it is: no module outside the tests checks a plan's class."""
+    offenders = [f"{path.relative_to(REPO)}:{line}" for folder in PLAN_USERS
+                 for path in repo_python_files(REPO / folder) if "tests" not in path.relative_to(REPO).parts
+                 for line in plan_class_switches(path.read_text())]
+    assert not offenders, (f"a switch on a plan's class at {', '.join(offenders)}: ask the plan through "
+                           f"golden.rtlgen.plan.StructurePlan instead")
+
+
+def test_plan_users_cover_the_generator_and_the_flow() -> None:
+    """The rule's scan reaches every module that plans or reads plans."""
+    scanned = {path.relative_to(REPO).as_posix() for folder in PLAN_USERS for path in repo_python_files(REPO / folder)}
+    assert {"golden/rtlgen/rate.py", "golden/rtlgen/structure.py", "golden/rtlgen/resources.py", "golden/rtlgen/top.py",
+            "scripts/gen_network.py", "scripts/pareto.py", "synth/pareto.py"} <= scanned
+
+
+@pytest.mark.parametrize("source", [
+    "isinstance(plan, PoolPlan)",
+    "if not isinstance(plan, NetworkPlan):\n    pass",
+    "isinstance(plan, (int, PoolPlan))",
+    "isinstance(plan, NetworkPlan | PoolPlan)",
+    "from golden.rtlgen import pool\nisinstance(plan, pool.PoolPlan)",
+    "issubclass(type(plan), NetworkPlan)",
+    "type(plan) is PoolPlan",
+    "PoolPlan == type(plan)",
+])
+def test_plan_class_switch_is_detected(source: str) -> None:
+    assert plan_class_switches(source), source
+
+
+@pytest.mark.parametrize("source", [
+    "isinstance(layer, ConvLayer)",
+    "isinstance(value, int)",
+    "isinstance(error, PoolError)",
+    "type(plan).__name__",
+    "plans: list[NetworkPlan] = []",
+])
+def test_other_class_checks_are_allowed(source: str) -> None:
+    assert not plan_class_switches(source), source
