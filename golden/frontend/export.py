@@ -1,13 +1,16 @@
 """QKeras model file -> model manifest, for the supported subset only (docs/qkeras-mapping.md).
 
 The walk turns a chain of Keras layers into manifest layers ("stages"): each
-QConv1D opens a stage, and the quantizers after it (its own activation, then
-QActivation layers) close it. Every tensor keeps its own format: the kernel's
-and bias's quantizers give theirs, the quantizer on the sum gives the output's
-(quantized_bits: linear, signed or unsigned; quantized_relu: ReLU into an
-unsigned range), and a stage with no quantizer passes the exact sum on (full
-precision). Every problem found is collected, so one `UnsupportedModelError`
-lists all of them; nothing is written unless the whole model is supported.
+layer a registered kind claims (golden.kinds: `LayerKind.claims`) opens a
+stage, read by that kind's import rule (`LayerKind.keras_import`: its options,
+weight quantizers and weights), and the quantizers after it (its own
+activation, then QActivation layers) close it. The walk names no kind. Every
+tensor keeps its own format: the kind's import gives the weights' formats,
+the quantizer on the sum gives the output's (quantized_bits: linear, signed or
+unsigned; quantized_relu: ReLU into an unsigned range), and a stage with no
+quantizer passes the exact sum on (full precision). Every problem found is
+collected, so one `UnsupportedModelError` lists all of them; nothing is
+written unless the whole model is supported.
 
 Weights are quantized with each layer's own QKeras quantizer (as QKeras does
 in predict) and must then be exact codes of its format.
@@ -24,15 +27,12 @@ import numpy as np
 
 from golden.errors import GoldenError
 from golden.frontend.load import load_qkeras_model  # noqa: F401  (re-exported: callers import it from here)
+from golden.frontend.quantizers import bits_format, relu_format, show
 from golden.kinds import KINDS
-from golden.kinds.conv1d import ConvLayer
-from golden.kinds.po2 import Po2Layer, po2_decompose
-from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
+from golden.kinds.base import KerasImport
+from golden.layer_format import Activation, OutputStage
 from golden.manifest import NetworkManifest, save_manifest
 from golden.qformat import QFormat, Rounding
-
-FLOAT64_MANTISSA_BITS = 53  # a float64 holds every integer of up to 53 bits exactly
-EXPORT_RULES = ("conv1d", "po2")  # the kinds whose QConv1D this walk maps (a po2 kernel: _po2_kernel)
 
 
 class UnsupportedModelError(GoldenError):
@@ -49,16 +49,17 @@ class UnsupportedModelError(GoldenError):
 
 @dataclass
 class Stage:
-    """One manifest layer: a QConv1D and the quantizer layers that close it."""
+    """One manifest layer: a Keras layer a kind claimed (read by its import rule) and the quantizer layers that
+    close it."""
 
-    conv: Any
+    source: KerasImport
     name: str
     quantizers: list[tuple[Any, str]] = field(default_factory=list)  # (quantizer, where) applied to the output
     keras_layers: list[Any] = field(default_factory=list)
-    kernel_fmt: QFormat | None = None
-    bias_fmt: QFormat | None = None
-    kind: str = "conv1d"  # the golden.kinds kind that claimed the QConv1D
-    po2: tuple[np.ndarray, np.ndarray, int, int] | None = None  # po2: sign, exponent, EMIN, EMAX of the weights
+
+    @property
+    def keras_layer(self) -> Any:
+        return self.source.keras_layer
 
     @property
     def last_layer(self) -> Any:
@@ -76,11 +77,8 @@ class ModelWalk:
 
     @property
     def input_format(self) -> QFormat | None:
-        """The default input format: the first layer's kernel format (a signed Q(W,F)); for a po2 first
-        layer, whose kernel has no such format, its bias format."""
-        if not self.stages:
-            return None
-        return self.stages[0].bias_fmt if self.stages[0].kind == "po2" else self.stages[0].kernel_fmt
+        """The default input format: the one the first layer's kind suggests (a conv's kernel format)."""
+        return self.stages[0].source.default_input_format if self.stages else None
 
 
 def walk_model(model: Any, rounding: Rounding | str = Rounding.RNE) -> ModelWalk:
@@ -95,16 +93,15 @@ def walk_model(model: Any, rounding: Rounding | str = Rounding.RNE) -> ModelWalk
     stages: list[Stage] = []
     for layer in layers:
         where = f"layer '{layer.name}' ({type(layer).__name__})"
-        claimed = [kind.name for kind in KINDS.values() if kind.claims(layer)]
-        if len(claimed) > 1 or (claimed and claimed[0] not in EXPORT_RULES):
-            problems.append(f"{where}: layer kind(s) {', '.join(claimed)} claim it and have no single QKeras export "
-                            "rule here")
+        claimed = [kind for kind in KINDS.values() if kind.claims(layer)]
+        if len(claimed) > 1:
+            problems.append(f"{where}: layer kinds {', '.join(kind.name for kind in claimed)} all claim it")
         elif claimed:
-            stage = Stage(conv=layer, name=_identifier(layer.name, {s.name for s in stages}), keras_layers=[layer],
-                          kind=claimed[0])
+            source = claimed[0].keras_import(layer, where)
+            stage = Stage(source=source, name=_identifier(layer.name, {s.name for s in stages}), keras_layers=[layer])
             stages.append(stage)
-            problems += _conv_problems(layer, where, stage)
-            activation = layer.activation
+            problems += source.problems
+            activation = getattr(layer, "activation", None)
             if activation is not None and getattr(activation, "__name__", None) != "linear":
                 stage.quantizers.append((activation, f"{where} activation"))
         elif type(layer) is QActivation:
@@ -146,25 +143,14 @@ def model_to_manifest(
     fmt = input_format or walk.input_format
     layers = []
     for stage, output in zip(walk.stages, walk.outputs):
-        kernel, bias = _weight_codes(stage)
-        dilation = int(stage.conv.dilation_rate[0])
-        if stage.po2 is not None:
-            sign, exponent, exp_min, exp_max = stage.po2
-            layer = Po2Layer(stage.name, sign, exponent, exp_min, exp_max, bias, fmt, stage.bias_fmt, output, dilation)
-        else:
-            layer = ConvLayer(stage.name, kernel, bias, OperandFormats(fmt, stage.kernel_fmt, stage.bias_fmt), output,
-                              dilation)
-        layers.append(layer.validate(f"layer '{stage.name}'"))
+        layer = stage.source.build(stage.name, fmt, output)
+        layers.append(layer)
         fmt = layer.output_format
     provenance: dict[str, Any] = {
         "framework": "qkeras",
         "keras_layers": {stage.name: [layer.name for layer in stage.keras_layers] for stage in walk.stages},
         "quantizers": {
-            stage.name: {
-                "kernel": str(stage.conv.kernel_quantizer_internal),
-                "bias": str(stage.conv.bias_quantizer_internal) if stage.conv.use_bias else None,
-                "output": [_show(quantizer) for quantizer, _ in stage.quantizers],
-            }
+            stage.name: {**stage.source.provenance(), "output": [show(quantizer) for quantizer, _ in stage.quantizers]}
             for stage in walk.stages
         },
     }
@@ -210,9 +196,9 @@ def qkeras_layer_outputs(model: Any, samples_codes: np.ndarray, manifest: Networ
     if walk.problems:
         raise UnsupportedModelError(model.name, walk.problems)
     for stage in walk.stages:
-        if stage.conv.dtype != "float64":
+        if stage.keras_layer.dtype != "float64":
             raise GoldenError(
-                f"layer '{stage.name}' computes in {stage.conv.dtype}; load the model with load_qkeras_model "
+                f"layer '{stage.name}' computes in {stage.keras_layer.dtype}; load the model with load_qkeras_model "
                 "(float64) so that every sum is exact"
             )
     codes = manifest.input_format.check_codes(samples_codes, "QKeras input samples")
@@ -252,64 +238,6 @@ def _graph_problems(model: Any, layers: list[Any]) -> list[str]:
     return problems
 
 
-def _bits_format(quantizer: Any) -> tuple[QFormat | None, str]:
-    """The format of quantized_bits(bits, integer, keep_negative, alpha=1): Q or UQ(bits, bits - keep_negative -
-    integer), the sign counted apart as QKeras does; or why it is not supported."""
-    from qkeras.quantizers import quantized_bits
-
-    if quantizer is None:
-        return None, "none (an unquantized float is not supported)"
-    if type(quantizer) is not quantized_bits:
-        return None, f"{_show(quantizer)} is not supported (only quantized_bits with alpha=1)"
-    unsupported = []
-    alpha = quantizer.alpha
-    if isinstance(alpha, str) and alpha == "auto_po2":
-        unsupported.append(
-            "alpha='auto_po2' (per-output-channel power-of-two scales chosen from the weights at run time; QKeras "
-            "0.9.0 cannot evaluate it in float64, so the model cannot be proven exact; set alpha=1)"
-        )
-    elif not (isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and alpha == 1):
-        unsupported.append(f"alpha={alpha!r} (needs alpha=1: a fixed scale)")
-    if quantizer.symmetric:
-        unsupported.append("symmetric=1 (needs the full two's-complement range)")
-    if quantizer.use_stochastic_rounding:
-        unsupported.append("stochastic rounding")
-    if quantizer.qnoise_factor != 1:
-        unsupported.append(f"qnoise_factor={quantizer.qnoise_factor} (needs 1: fully quantized)")
-    fmt = None
-    keep_negative = bool(quantizer.keep_negative)
-    try:
-        bits, integer = int(quantizer.bits), int(quantizer.integer)
-        fmt = QFormat(bits, bits - int(keep_negative) - integer, keep_negative)
-    except GoldenError as error:
-        unsupported.append(f"bits={quantizer.bits}, integer={quantizer.integer}: {error}")
-    if unsupported:
-        return None, f"{_show(quantizer)}: " + ", ".join(unsupported)
-    return fmt, ""
-
-
-def _relu_format(quantizer: Any) -> tuple[QFormat | None, str]:
-    """The unsigned format UQ(bits, bits - integer) of quantized_relu(bits, integer), or why not."""
-    reasons = []
-    if quantizer.negative_slope:
-        reasons.append(f"negative_slope={quantizer.negative_slope} (leaky ReLU)")
-    if quantizer.use_sigmoid:
-        reasons.append("use_sigmoid")
-    if quantizer.relu_upper_bound is not None:
-        reasons.append(f"relu_upper_bound={quantizer.relu_upper_bound}")
-    if quantizer.use_stochastic_rounding:
-        reasons.append("stochastic rounding")
-    if quantizer.qnoise_factor != 1:
-        reasons.append(f"qnoise_factor={quantizer.qnoise_factor}")
-    fmt = None
-    try:
-        bits, integer = int(quantizer.bits), int(quantizer.integer)
-        fmt = QFormat(bits, bits - integer, signed=False)
-    except GoldenError as error:
-        reasons.append(f"bits={quantizer.bits}, integer={quantizer.integer}: {error}")
-    return (None, f"{_show(quantizer)}: " + ", ".join(reasons)) if reasons else (fmt, "")
-
-
 def _output_stage(stage: Stage, rounding: Rounding, problems: list[str], notes: list[str]) -> OutputStage | None:
     """The quantizers after a QConv1D as one output stage (docs/qkeras-mapping.md):
 
@@ -323,13 +251,13 @@ def _output_stage(stage: Stage, rounding: Rounding, problems: list[str], notes: 
     formats = []
     for quantizer, where in stage.quantizers:
         if type(quantizer) is quantized_bits:
-            fmt, reason = _bits_format(quantizer)
+            fmt, reason = bits_format(quantizer)
             formats.append(("bits", fmt))
         elif type(quantizer) is quantized_relu:
-            fmt, reason = _relu_format(quantizer)
+            fmt, reason = relu_format(quantizer)
             formats.append(("relu", fmt))
         else:
-            name = _show(quantizer)
+            name = show(quantizer)
             problems.append(
                 f"{where}: activation {name} is not supported (only quantized_bits and quantized_relu; "
                 "no float activations, quantized_tanh, quantized_po2 activations, ...)"
@@ -352,114 +280,37 @@ def _output_stage(stage: Stage, rounding: Rounding, problems: list[str], notes: 
     matching = [fmt for _, fmt in formats if ((max(fmt.min_code, 0) if relu else fmt.min_code), fmt.max_code) == (low, high)]
     if len(fracs) == 1 and matching:
         return OutputStage(Activation.RELU if relu else Activation.LINEAR, matching[-1], rounding, float32_input)
-    chain = ", ".join(_show(q) for q, _ in stage.quantizers)
+    chain = ", ".join(show(q) for q, _ in stage.quantizers)
     problems.append(
-        f"layer '{stage.conv.name}': quantizers {chain} in a row are not supported (a later quantizer with other "
+        f"layer '{stage.keras_layer.name}': quantizers {chain} in a row are not supported (a later quantizer with other "
         "fractional bits rounds a second time, and the ranges must nest)"
     )
     return None
 
 
 def _sum_width_problems(walk: ModelWalk, input_format: QFormat | None, problems: list[str]) -> None:
-    """Every layer's exact sum must fit float64's 53 bits, or QKeras predict itself is not exact."""
+    """Every layer's exact sum must fit float64's 53 bits, or QKeras predict itself is not exact (each kind's
+    import says what its sums need)."""
     fmt = input_format
     for stage, output in zip(walk.stages, walk.outputs):
-        if fmt is None or stage.kernel_fmt is None or stage.bias_fmt is None or output is None:
+        if fmt is None or output is None:
             return
-        terms = int(stage.conv.kernel_size[0]) * int(stage.conv.kernel.shape[1])
         try:
-            operands = OperandFormats(fmt, stage.kernel_fmt, stage.bias_fmt)
-            width = operands.accumulator_width(terms)
+            problem = stage.source.sum_problem(fmt)
+            next_fmt = stage.source.output_format(fmt, output)
         except GoldenError as error:
-            problems.append(f"layer '{stage.conv.name}': {error}")
+            problems.append(f"layer '{stage.keras_layer.name}': {error}")
             return
-        if width > FLOAT64_MANTISSA_BITS:
-            problems.append(
-                f"layer '{stage.conv.name}': {terms} products of {fmt} x {stage.kernel_fmt} need a {width}-bit "
-                f"accumulator; QKeras float64 predict is exact only up to {FLOAT64_MANTISSA_BITS} bits, so it "
-                "could not be proven equal"
-            )
-        fmt = output.output_format(operands, terms)
-
-
-def _conv_problems(layer: Any, where: str, stage: Stage) -> list[str]:
-    problems = []
-    kernel_size, dilation = int(layer.kernel_size[0]), int(layer.dilation_rate[0])
-    if layer.padding != "causal" and not (layer.padding == "valid" and kernel_size == 1):
-        problems.append(f"{where}: padding '{layer.padding}' is not supported (only 'causal', or 'valid' for kernel size 1)")
-    if int(layer.strides[0]) != 1:
-        problems.append(f"{where}: strides {layer.strides[0]} are not supported (only 1)")
-    if layer.data_format != "channels_last":
-        problems.append(f"{where}: data_format '{layer.data_format}' is not supported (only channels_last)")
-    if getattr(layer, "groups", 1) != 1:
-        problems.append(f"{where}: groups={layer.groups} are not supported (only 1)")
-    if stage.kind == "po2":
-        problems += _po2_kernel(layer, where, stage)
-    else:
-        kernel_fmt, reason = _bits_format(layer.kernel_quantizer_internal)
-        if kernel_fmt is None:
-            problems.append(f"{where} kernel quantizer: {reason}")
-        else:
-            stage.kernel_fmt = kernel_fmt.as_signed()  # an unsigned kernel is stored with a zero sign bit
-    if layer.use_bias:
-        bias_fmt, reason = _bits_format(layer.bias_quantizer_internal)
-        if bias_fmt is None:
-            problems.append(f"{where} bias quantizer: {reason}")
-        else:
-            stage.bias_fmt = bias_fmt.as_signed()
-    else:  # no bias is a zero bias; a po2 kernel's equivalent format may be wider than a bias format can be
-        stage.bias_fmt = QFormat(2, 0) if stage.kind == "po2" else stage.kernel_fmt
-    if dilation < 1:
-        problems.append(f"{where}: dilation {dilation} is not supported")
-    return problems
-
-
-def _po2_kernel(layer: Any, where: str, stage: Stage) -> list[str]:
-    """A quantized_po2 kernel (docs/arithmetic.md 7.7): its options, then its weights' signs and exponents.
-
-    The exponents come from the quantizer's own float32 output, decomposed with frexp (exact): QKeras
-    0.9.0's quantized_po2 does not run in float64, and a log2 in float64 would round differently from
-    float32 near the geometric midpoints. The kernel format is the equivalent Q(EMAX-EMIN+2, -EMIN) of
-    the exponents the layer actually uses, so the float64 sum-width check sees the real widths."""
-    quantizer = layer.kernel_quantizer_internal
-    reasons = []
-    if quantizer.use_stochastic_rounding:
-        reasons.append("stochastic rounding")
-    if quantizer.quadratic_approximation:
-        reasons.append("quadratic_approximation")
-    if quantizer.log2_rounding != "rnd":
-        reasons.append(f"log2_rounding={quantizer.log2_rounding!r} (needs 'rnd')")
-    if quantizer.qnoise_factor != 1:
-        reasons.append(f"qnoise_factor={quantizer.qnoise_factor} (needs 1: fully quantized)")
-    if reasons:
-        return [f"{where} kernel quantizer: {_show(quantizer)}: " + ", ".join(reasons)]
-    raw = np.asarray(layer.kernel.numpy(), dtype=np.float64)
-    if not np.isfinite(raw).all():
-        return []  # _weight_problems names the weight
-    try:
-        sign, exponent = po2_decompose(float32_quantized(quantizer, raw), f"layer '{layer.name}' kernel after its "
-                                       f"quantizer {_show(quantizer)}")
-    except GoldenError as error:
-        return [str(error)]
-    used = exponent[sign != 0]
-    exp_min, exp_max = (int(used.min()), int(used.max())) if used.size else (0, 0)
-    stage.po2 = (sign, np.where(sign == 0, exp_min, exponent), exp_min, exp_max)
-    stage.kernel_fmt = wide_format(exp_max - exp_min + 2, -exp_min)
-    return []
-
-
-def float32_quantized(quantizer: Any, values: np.ndarray) -> np.ndarray:
-    """`quantizer` applied in float32 (how a float32 user trains and QKeras 0.9.0 runs quantized_po2), as float64."""
-    import tensorflow as tf
-
-    return np.asarray(quantizer(tf.constant(np.asarray(values, dtype=np.float32))).numpy(), dtype=np.float64)
+        if problem:
+            problems.append(problem)
+        fmt = next_fmt
 
 
 def _weight_problems(walk: ModelWalk) -> list[str]:
     """Non-finite weights always; codes on the grid once the structure is supported (else the quantizers are unknown)."""
     problems = []
     for stage in walk.stages:
-        for what, variable in _weights(stage.conv):
+        for what, variable in stage.source.weights():
             raw = np.asarray(variable.numpy(), dtype=np.float64)
             bad = ~np.isfinite(raw)
             if bad.any():
@@ -468,41 +319,8 @@ def _weight_problems(walk: ModelWalk) -> list[str]:
     if problems or walk.problems:
         return problems
     for stage in walk.stages:
-        try:
-            _weight_codes(stage)
-        except GoldenError as error:
-            problems.append(str(error))
+        problems += stage.source.weight_problems()
     return problems
-
-
-def _weights(conv: Any) -> list[tuple[str, Any]]:
-    weights = [(f"layer '{conv.name}' kernel", conv.kernel)]
-    if conv.use_bias:
-        weights.append((f"layer '{conv.name}' bias", conv.bias))
-    return weights
-
-
-def _weight_codes(stage: Stage) -> tuple[np.ndarray, np.ndarray]:
-    """Kernel (K, IN, OUT) and bias (OUT,) codes, quantized by the layer's own quantizers."""
-    import tensorflow as tf
-
-    conv = stage.conv
-    if stage.po2 is not None:  # already decomposed by _po2_kernel
-        kernel = stage.po2[0] << (stage.po2[1] - stage.po2[2])
-    else:
-        kernel = _quantized(conv.kernel, conv.kernel_quantizer_internal, f"layer '{conv.name}' kernel", stage.kernel_fmt,
-                            tf)
-    if conv.use_bias:
-        bias = _quantized(conv.bias, conv.bias_quantizer_internal, f"layer '{conv.name}' bias", stage.bias_fmt, tf)
-    else:
-        bias = np.zeros(kernel.shape[2], dtype=np.int64)  # no bias is a zero bias
-    return kernel, bias
-
-
-def _quantized(variable: Any, quantizer: Any, what: str, fmt: QFormat, tf: Any) -> np.ndarray:
-    raw = np.asarray(variable.numpy(), dtype=np.float64)  # finite: checked by _weight_problems
-    values = np.asarray(quantizer(tf.constant(raw, dtype=tf.float64)).numpy(), dtype=np.float64)
-    return fmt.from_real(values, f"{what} after its quantizer {_show(quantizer)}")
 
 
 def _identifier(text: str, taken: set[str]) -> str:
@@ -515,8 +333,3 @@ def _identifier(text: str, taken: set[str]) -> str:
         count += 1
         unique = f"{name}_{count}"
     return unique
-
-
-def _show(quantizer: Any) -> str:
-    name = getattr(quantizer, "__name__", None)
-    return str(quantizer) if name is None or hasattr(quantizer, "bits") else name

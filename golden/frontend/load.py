@@ -167,7 +167,7 @@ def float32_po2_kernel(layer: Any) -> None:
     QKeras 0.9.0's quantized_po2 raises a float32/float64 TypeError inside a float64 graph. Its
     values are powers of two, exact in both types, so computing it in float32 changes nothing but the
     type: the kernel is the one a float32 session computes, and the one the exporter decomposes
-    (golden.frontend.export._po2_kernel). The quantizer stays a quantized_po2 (a subclass)."""
+    (golden.kinds.po2.QPo2Conv1DImport.read_kernel). The quantizer stays a quantized_po2 (a subclass)."""
     from qkeras.quantizers import quantized_po2
 
     quantizer = getattr(layer, "kernel_quantizer_internal", None)

@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from golden.layer_format import OutputStage
 from golden.qformat import QFormat
 
 
@@ -83,6 +84,46 @@ def rom_in_block_ram(depth: int) -> bool:
     return depth > LUT_ROM_MAX_DEPTH
 
 
+class KerasImport(ABC):
+    """What a kind read from one Keras layer it claimed (LayerKind.keras_import). The front end
+    (golden/frontend/export.py) walks the model, collects every problem and builds the manifest by asking this
+    object; it never names a kind. Created for a layer whose kind claims it, whatever is wrong with it: the
+    problems are collected, not raised."""
+
+    keras_layer: Any
+    problems: list[str]  # everything outside the supported subset, each naming the layer
+
+    @property
+    @abstractmethod
+    def default_input_format(self) -> QFormat | None:
+        """The network input format this layer suggests when it is the first (None where unknown)."""
+
+    @abstractmethod
+    def sum_problem(self, input_format: QFormat) -> str | None:
+        """Why QKeras float64 cannot compute this layer's exact sums from `input_format` inputs (53 bits), or None."""
+
+    @abstractmethod
+    def output_format(self, input_format: QFormat, output: OutputStage) -> QFormat:
+        """The layer's output format from `input_format` inputs through `output`."""
+
+    @abstractmethod
+    def weights(self) -> list[tuple[str, Any]]:
+        """(what, Keras variable) of every weight, for the front end's finiteness check."""
+
+    @abstractmethod
+    def weight_problems(self) -> list[str]:
+        """Every weight that its quantizer does not put exactly on its format's grid (asked once the rest is
+        supported)."""
+
+    @abstractmethod
+    def build(self, name: str, input_format: QFormat, output: OutputStage) -> Layer:
+        """The validated manifest layer."""
+
+    @abstractmethod
+    def provenance(self) -> dict[str, Any]:
+        """What the manifest's `source` records about this layer's quantizers."""
+
+
 IMPLEMENTATION_LANES = "lanes"  # every kind's first implementation: time-multiplexed LANES x COLS
 
 
@@ -129,6 +170,10 @@ class LayerKind(ABC):
     @abstractmethod
     def claims(self, keras_layer: Any) -> bool:
         """True if this kind imports `keras_layer` (the front end asks every registered kind)."""
+
+    @abstractmethod
+    def keras_import(self, keras_layer: Any, where: str) -> KerasImport:
+        """Read a layer this kind claims: its options, quantizers and weights (`where` names it in problems)."""
 
     # ---- golden ----
     @abstractmethod

@@ -15,8 +15,9 @@ import numpy as np
 
 from golden import fast
 from golden.errors import GoldenError
+from golden.frontend.quantizers import FLOAT64_MANTISSA_BITS, bits_format, quantized_codes
 from golden.kinds.base import (
-    IMPLEMENTATION_LANES, LUT_ROM_MAX_DEPTH, Layer, LayerKind, Parallelism, Sequence, rom_in_block_ram,
+    IMPLEMENTATION_LANES, LUT_ROM_MAX_DEPTH, KerasImport, Layer, LayerKind, Parallelism, Sequence, rom_in_block_ram,
 )
 from golden.layer_format import Activation, OperandFormats, OutputStage
 from golden.memfile import bias_rom_depth, bias_rom_words, matrix_rom_depth, matrix_rom_words
@@ -208,11 +209,11 @@ class Conv1dKind(LayerKind):
 
     # ---- QKeras import rule ----
     def claims(self, keras_layer: Any) -> bool:
-        """A QConv1D (its quantizers are checked by the front end, golden/frontend/export.py), except one
-        with a quantized_po2 kernel: the po2 kind's."""
-        quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
-        po2 = any(cls.__name__ == "quantized_po2" for cls in type(quantizer).__mro__)  # also its float32 subclass
-        return type(keras_layer).__name__ == "QConv1D" and not po2
+        """A QConv1D, except one with a quantized_po2 kernel: the po2 kind's."""
+        return type(keras_layer).__name__ == "QConv1D" and not has_po2_kernel(keras_layer)
+
+    def keras_import(self, keras_layer: Any, where: str) -> "QConv1DImport":
+        return QConv1DImport(keras_layer, where)
 
     # ---- golden ----
     def step(self, layer: Layer, taps: np.ndarray) -> np.ndarray:
@@ -363,6 +364,123 @@ class Conv1dKind(LayerKind):
 
 
 CONV1D = Conv1dKind()
+
+
+def has_po2_kernel(keras_layer: Any) -> bool:
+    """The layer's kernel quantizer is a quantized_po2 (or its float32 subclass)."""
+    quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
+    return any(cls.__name__ == "quantized_po2" for cls in type(quantizer).__mro__)
+
+
+class QConv1DImport(KerasImport):
+    """The conv1d kind's QKeras import rule (docs/qkeras-mapping.md): a QConv1D with causal padding ('valid' for
+    kernel size 1), stride 1, channels last and one group, its kernel and bias quantized_bits with alpha=1 (a
+    format per tensor, unsigned stored with a zero sign bit); no bias is a zero bias. Other kinds that claim
+    QConv1D layers (po2) change how the kernel is read (the read_kernel hook and its companions)."""
+
+    def __init__(self, keras_layer: Any, where: str):
+        self.keras_layer = keras_layer
+        self.where = where
+        self.kernel_format: QFormat | None = None
+        self.bias_format: QFormat | None = None
+        layer = keras_layer
+        kernel_size, self.dilation = int(layer.kernel_size[0]), int(layer.dilation_rate[0])
+        problems = []
+        if layer.padding != "causal" and not (layer.padding == "valid" and kernel_size == 1):
+            problems.append(f"{where}: padding '{layer.padding}' is not supported (only 'causal', or 'valid' for "
+                            "kernel size 1)")
+        if int(layer.strides[0]) != 1:
+            problems.append(f"{where}: strides {layer.strides[0]} are not supported (only 1)")
+        if layer.data_format != "channels_last":
+            problems.append(f"{where}: data_format '{layer.data_format}' is not supported (only channels_last)")
+        if getattr(layer, "groups", 1) != 1:
+            problems.append(f"{where}: groups={layer.groups} are not supported (only 1)")
+        problems += self.read_kernel()
+        if layer.use_bias:
+            bias_fmt, reason = bits_format(layer.bias_quantizer_internal)
+            if bias_fmt is None:
+                problems.append(f"{where} bias quantizer: {reason}")
+            else:
+                self.bias_format = bias_fmt.as_signed()
+        else:
+            self.bias_format = self.no_bias_format()
+        if self.dilation < 1:
+            problems.append(f"{where}: dilation {self.dilation} is not supported")
+        self.problems = problems
+
+    # ---- the kernel: what a QConv1D-claiming kind changes ----
+    def read_kernel(self) -> list[str]:
+        """Set kernel_format from the kernel quantizer; the problems found."""
+        fmt, reason = bits_format(self.keras_layer.kernel_quantizer_internal)
+        if fmt is None:
+            return [f"{self.where} kernel quantizer: {reason}"]
+        self.kernel_format = fmt.as_signed()  # an unsigned kernel is stored with a zero sign bit
+        return []
+
+    def no_bias_format(self) -> QFormat | None:
+        """The bias format of a layer without a bias (its zeros fit any)."""
+        return self.kernel_format
+
+    def kernel_codes(self) -> np.ndarray:
+        """The kernel (K, IN, OUT) as codes of kernel_format, through its own quantizer."""
+        layer = self.keras_layer
+        return quantized_codes(layer.kernel, layer.kernel_quantizer_internal, f"layer '{layer.name}' kernel",
+                               self.kernel_format)
+
+    # ---- KerasImport ----
+    @property
+    def default_input_format(self) -> QFormat | None:
+        return self.kernel_format
+
+    @property
+    def terms(self) -> int:
+        return int(self.keras_layer.kernel_size[0]) * int(self.keras_layer.kernel.shape[1])
+
+    def operands(self, input_format: QFormat) -> OperandFormats:
+        return OperandFormats(input_format, self.kernel_format, self.bias_format)
+
+    def sum_problem(self, input_format: QFormat) -> str | None:
+        width = self.operands(input_format).accumulator_width(self.terms)
+        if width <= FLOAT64_MANTISSA_BITS:
+            return None
+        return (f"layer '{self.keras_layer.name}': {self.terms} products of {input_format} x {self.kernel_format} "
+                f"need a {width}-bit accumulator; QKeras float64 predict is exact only up to "
+                f"{FLOAT64_MANTISSA_BITS} bits, so it could not be proven equal")
+
+    def output_format(self, input_format: QFormat, output: OutputStage) -> QFormat:
+        return output.output_format(self.operands(input_format), self.terms)
+
+    def weights(self) -> list[tuple[str, Any]]:
+        layer = self.keras_layer
+        found = [(f"layer '{layer.name}' kernel", layer.kernel)]
+        if layer.use_bias:
+            found.append((f"layer '{layer.name}' bias", layer.bias))
+        return found
+
+    def bias_codes(self, out_channels: int) -> np.ndarray:
+        layer = self.keras_layer
+        if not layer.use_bias:
+            return np.zeros(out_channels, dtype=np.int64)  # no bias is a zero bias
+        return quantized_codes(layer.bias, layer.bias_quantizer_internal, f"layer '{layer.name}' bias",
+                               self.bias_format)
+
+    def weight_problems(self) -> list[str]:
+        try:
+            self.bias_codes(self.kernel_codes().shape[2])
+        except GoldenError as error:
+            return [str(error)]
+        return []
+
+    def build(self, name: str, input_format: QFormat, output: OutputStage) -> Layer:
+        kernel = self.kernel_codes()
+        layer = ConvLayer(name, kernel, self.bias_codes(kernel.shape[2]), self.operands(input_format), output,
+                          self.dilation)
+        return layer.validate(f"layer '{name}'")
+
+    def provenance(self) -> dict[str, Any]:
+        layer = self.keras_layer
+        return {"kernel": str(layer.kernel_quantizer_internal),
+                "bias": str(layer.bias_quantizer_internal) if layer.use_bias else None}
 
 
 def sequence_result(sums: np.ndarray, acc_frac: int, output: OutputStage) -> Sequence:

@@ -40,10 +40,11 @@ import numpy as np
 from golden import fast, reference
 from golden.errors import GoldenError
 from golden.kinds.base import IMPLEMENTATION_LANES, Layer, LayerKind, Parallelism, Sequence
+from golden.frontend.quantizers import float32_quantized, show
 from golden.kinds.conv1d import (
-    MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, _array, _field, check_lane_col_setting,
-    conv1d_interval, conv1d_latency, conv1d_parameters, lane_col_frontier, lane_col_rom_shapes, lane_col_settings,
-    sequence_result,
+    MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, QConv1DImport, _array, _field,
+    check_lane_col_setting, conv1d_interval, conv1d_latency, conv1d_parameters, has_po2_kernel, lane_col_frontier,
+    lane_col_rom_shapes, lane_col_settings, sequence_result,
 )
 from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
 from golden.memfile import bias_rom_words, matrix_rom_words
@@ -351,10 +352,11 @@ class Po2Kind(LayerKind):
 
     # ---- QKeras import rule ----
     def claims(self, keras_layer: Any) -> bool:
-        """A QConv1D whose kernel quantizer is quantized_po2 (golden/frontend/export.py checks the rest)."""
-        quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
-        po2 = any(cls.__name__ == "quantized_po2" for cls in type(quantizer).__mro__)  # also its float32 subclass
-        return type(keras_layer).__name__ == "QConv1D" and po2
+        """A QConv1D whose kernel quantizer is quantized_po2."""
+        return type(keras_layer).__name__ == "QConv1D" and has_po2_kernel(keras_layer)
+
+    def keras_import(self, keras_layer: Any, where: str) -> "QPo2Conv1DImport":
+        return QPo2Conv1DImport(keras_layer, where)
 
     # ---- golden ----
     def step(self, layer: Layer, taps: np.ndarray) -> np.ndarray:
@@ -573,6 +575,64 @@ class Po2Kind(LayerKind):
 
 
 PO2 = Po2Kind()
+
+
+class QPo2Conv1DImport(QConv1DImport):
+    """The po2 kind's QKeras import rule: conv1d's QConv1D rule with a quantized_po2 kernel (docs/arithmetic.md
+    7.7). Its exponents come from the quantizer's own float32 output, decomposed with frexp (exact): QKeras
+    0.9.0's quantized_po2 does not run in float64, and a log2 in float64 would round differently from float32
+    near the geometric midpoints. kernel_format is the equivalent Q(EMAX-EMIN+2, -EMIN) of the exponents the
+    layer uses, so the float64 sum-width check sees the real widths; a layer without a bias gets the narrowest
+    bias format (a po2 kernel's equivalent format may be wider than a bias format can be)."""
+
+    po2: tuple[np.ndarray, np.ndarray, int, int] | None = None  # sign, exponent, EMIN, EMAX of the weights
+
+    def read_kernel(self) -> list[str]:
+        layer, where = self.keras_layer, self.where
+        quantizer = layer.kernel_quantizer_internal
+        reasons = []
+        if quantizer.use_stochastic_rounding:
+            reasons.append("stochastic rounding")
+        if quantizer.quadratic_approximation:
+            reasons.append("quadratic_approximation")
+        if quantizer.log2_rounding != "rnd":
+            reasons.append(f"log2_rounding={quantizer.log2_rounding!r} (needs 'rnd')")
+        if quantizer.qnoise_factor != 1:
+            reasons.append(f"qnoise_factor={quantizer.qnoise_factor} (needs 1: fully quantized)")
+        if reasons:
+            return [f"{where} kernel quantizer: {show(quantizer)}: " + ", ".join(reasons)]
+        raw = np.asarray(layer.kernel.numpy(), dtype=np.float64)
+        if not np.isfinite(raw).all():
+            return []  # the front end's finiteness check names the weight
+        try:
+            sign, exponent = po2_decompose(float32_quantized(quantizer, raw), f"layer '{layer.name}' kernel after its "
+                                           f"quantizer {show(quantizer)}")
+        except GoldenError as error:
+            return [str(error)]
+        used = exponent[sign != 0]
+        exp_min, exp_max = (int(used.min()), int(used.max())) if used.size else (0, 0)
+        self.po2 = (sign, np.where(sign == 0, exp_min, exponent), exp_min, exp_max)
+        self.kernel_format = wide_format(exp_max - exp_min + 2, -exp_min)
+        return []
+
+    def no_bias_format(self) -> QFormat | None:
+        return QFormat(2, 0)
+
+    def kernel_codes(self) -> np.ndarray:
+        sign, exponent, exp_min, _ = self.po2
+        return sign << (exponent - exp_min)
+
+    @property
+    def default_input_format(self) -> QFormat | None:
+        """A po2 first layer's kernel has no signed Q(W,F) of its own to suggest: its bias format."""
+        return self.bias_format
+
+    def build(self, name: str, input_format: QFormat, output: OutputStage) -> Layer:
+        sign, exponent, exp_min, exp_max = self.po2
+        bias = self.bias_codes(sign.shape[2])
+        layer = Po2Layer(name, sign, exponent, exp_min, exp_max, bias, input_format, self.bias_format, output,
+                         self.dilation)
+        return layer.validate(f"layer '{name}'")
 
 
 def baked_setting(layer: Po2Layer) -> Parallelism:
