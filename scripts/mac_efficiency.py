@@ -19,6 +19,7 @@ from pathlib import Path
 
 from golden.errors import GoldenError
 from golden.manifest import load_manifest
+from golden.rtlgen.plan import mac_efficiency
 from golden.rtlgen.top import export_network, plan_network
 from simlib.cycles_probe import CyclesProbeError, measure_cycles_per_sample
 from simlib.runner import REPO
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         except (GoldenError, CyclesProbeError) as error:
             print(f"error: budget {budget}: {error}", file=sys.stderr)
             return 1
-        efficiency = macs / (plan.multipliers * measured)
+        efficiency = mac_efficiency(macs, plan.multipliers, measured)
         settings = " ".join(f"{lp.lanes}x{lp.cols}" for lp in plan.layers)
         rows.append({"budget": budget, "multipliers": plan.multipliers, "settings": settings,
                      "formula_cycles": plan.cycles_per_sample, "measured_cycles": measured,

@@ -25,7 +25,7 @@ from typing import Any
 from golden.atomic import write_bytes_atomic, write_text_atomic
 from golden.errors import GoldenError
 from golden.manifest import NetworkManifest
-from golden.rtlgen.plan import StructurePlan
+from golden.rtlgen.plan import StructurePlan, mac_efficiency
 from golden.rtlgen.pool import POOL_SIZES
 from golden.rtlgen.structure import plan_structure
 from golden.rtlgen.top import export_network
@@ -157,7 +157,7 @@ def measured(row: Measurement, result: FlowResult, cycles: int) -> Measurement:
     row.multipliers = int(result.network["multipliers"])
     if row.fmax_mhz:
         row.max_rate_hz = round(row.fmax_mhz * 1e6 / cycles)
-    row.mac_efficiency = round(row.macs_per_sample / (row.multipliers * cycles), 4)
+    row.mac_efficiency = round(mac_efficiency(row.macs_per_sample, row.multipliers, cycles), 4)
     row.seconds = {stage: round(seconds, 1) for stage, seconds in result.stage_seconds.items()}
     return row
 

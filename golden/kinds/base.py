@@ -156,6 +156,13 @@ class LayerKind(ABC):
     # core modules of this kind that have the tap-stream ports (issue_o, walk_end_o, chunk_i: rtl/conv1d.sv),
     # connected by the generated top whether or not a layer streams (tap_stream)
     stream_port_modules: tuple[str, ...] = ()
+    # the structures that can run this kind's layers (golden.rtlgen: "per-layer", a network_stage with the kind's
+    # core; "shared", the multiplier pool, which computes conv arithmetic from the layer's kernel, bias, operands
+    # and output stage)
+    structures: tuple[str, ...] = ("per-layer",)
+    # whether every multiply-accumulate of its layers runs on a hardware multiplier (MAC efficiency means
+    # something only then: golden.rtlgen.plan.StructurePlan.mac_efficiency)
+    macs_on_multipliers: bool = True
 
     # ---- manifest schema ----
     @abstractmethod

@@ -131,6 +131,7 @@ class Conv1dKind(LayerKind):
     rtl_dependencies = ("fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round",
                         "layer_output_stage")
     stream_port_modules = ("conv1d",)
+    structures = ("per-layer", "shared")
 
     # ---- manifest schema ----
     def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> ConvLayer:

@@ -264,6 +264,7 @@ class Po2Kind(LayerKind):
     rtl_dependencies = ("po2_mul", "fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round",
                         "layer_output_stage", BAKED_MODULE)
     stream_port_modules = ("conv1d",)  # the lanes core's ports; a po2 layer's taps are latched (tap_stream False)
+    macs_on_multipliers = False  # shifts, in LUT shifter lanes or baked adder trees
 
     # ---- manifest schema ----
     def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> Po2Layer:

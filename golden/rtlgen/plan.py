@@ -33,6 +33,12 @@ class Rendering:
     description: dict[str, Any]  # <top>.json
 
 
+def mac_efficiency(macs_per_sample: int, multipliers: int, cycles_per_sample: float) -> float:
+    """MACs per sample / (multipliers x cycles per sample): the share of multiplier cycles that do work (the one
+    copy of the rule: planned cycles here, measured ones in synth/pareto.py and scripts/mac_efficiency.py)."""
+    return macs_per_sample / (multipliers * cycles_per_sample)
+
+
 class StructurePlan(ABC):
     """A manifest planned onto one structure: what the generated top will be, its cycles and its cost."""
 
@@ -72,6 +78,17 @@ class StructurePlan(ABC):
     @abstractmethod
     def dsp_count(self) -> int:
         """ECP5 MULT18X18D blocks."""
+
+    @property
+    def mac_efficiency(self) -> float | None:
+        """The planned MAC efficiency (sim/network measures the cycles equal). None unless every
+        multiply-accumulate runs on a multiplier (LayerKind.macs_on_multipliers): a layer that shifts has no
+        multiplier work to count."""
+        from golden.kinds import kind_of
+
+        if self.multipliers == 0 or not all(kind_of(layer).macs_on_multipliers for layer in self.manifest.layers):
+            return None
+        return mac_efficiency(self.manifest.macs_per_sample, self.multipliers, self.cycles_per_sample)
 
     @property
     def pool_size(self) -> int | None:

@@ -18,11 +18,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
-from golden.kinds import Layer, Parallelism
-from golden.kinds.conv1d import CONV1D, MULT18_BITS, ConvLayer, conv1d_parameters
+from golden.kinds import KINDS, Layer, Parallelism, kind_of
+from golden.kinds.conv1d import MULT18_BITS, ConvLayer, conv1d_parameters
 from golden.manifest import NetworkManifest
 from golden.memfile import pack_vector
-from golden.rtlgen.plan import Rendering, StructurePlan
+from golden.rtlgen.plan import Rendering, StructurePlan, mac_efficiency
 from golden.rtlgen.resources import LogicEstimate, Memory, ram_block_rams, rom_block_rams
 from golden.rtlgen.top import (
     DEFAULT_CYCLES_PER_SAMPLE,
@@ -58,18 +58,22 @@ class PoolError(RtlExportError):
     """The network cannot be built on a multiplier pool; the message names the layer or option."""
 
 
+SHARED = "shared"  # this structure's name (StructurePlan.structure, LayerKind.structures)
+
 def index_width(count: int) -> int:
     """fixed_pkg::index_width: bits of an index over `count` values, at least one."""
     return max(1, (count - 1).bit_length())
 
 
 def check_poolable(manifest: NetworkManifest) -> None:
-    """The pool computes conv1d layers only (fixed_mul lanes); anything else keeps the per-layer structure."""
+    """The pool runs the layers of kinds that say it can (LayerKind.structures: conv arithmetic on fixed_mul
+    lanes); a network with any other keeps the per-layer structure."""
     for index, layer in enumerate(manifest.layers):
-        if not isinstance(layer, ConvLayer) or layer.kind != CONV1D.name:
+        if SHARED not in kind_of(layer).structures:
+            runs = [name for name, kind in KINDS.items() if SHARED in kind.structures]
             raise PoolError(
-                f"layer {index} ({layer.name}) is a {layer.kind} layer; the shared multiplier pool computes conv1d "
-                f"layers only (fixed_mul lanes), so this network keeps the per-layer structure"
+                f"layer {index} ({layer.name}) is a {layer.kind} layer; the shared multiplier pool runs "
+                f"{', '.join(runs)} layers only (fixed_mul lanes), so this network keeps the per-layer structure"
             )
 
 
@@ -101,7 +105,7 @@ class Timing:
 class PoolPlan(StructurePlan):
     """A manifest on a pool of `pool` multipliers: what the generated top will be (the shared structure)."""
 
-    structure: ClassVar[str] = "shared"
+    structure: ClassVar[str] = SHARED
     hex_files_noun: ClassVar[str] = "ROM files"
 
     manifest: NetworkManifest
@@ -558,7 +562,7 @@ def describe(plan: PoolPlan, out_dir: Path) -> dict[str, Any]:
         "macs_per_sample": plan.macs,
         "beats_per_sample": plan.beat_count,
         "stall_cycles": timing.stall_cycles,
-        "mac_efficiency": round(plan.macs / (plan.multipliers * plan.cycles_per_sample), 4),
+        "mac_efficiency": round(mac_efficiency(plan.macs, plan.multipliers, plan.cycles_per_sample), 4),
         "history_words": plan.depth,
         "output_classes": [dict(c) for c in plan.classes[0]],
         "files": {role: str(out_dir / name) for role, name in file_names(plan).items()},

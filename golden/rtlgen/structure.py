@@ -9,8 +9,8 @@ ceil(256/160) + ceil(1024/160) + ceil(256/160) = 11 multipliers, 87% busy); a bu
 `auto` then builds the cheapest configuration that meets the budget at or above the floor (there: 12
 multipliers in 128 cycles, 100%), ranked as the rate knob ranks them (golden.rtlgen.rate: MULT18X18D,
 then estimated LUTs), spending at most the multipliers the cheapest leaves idle (rounded up: a network
-whose small layers idle at every per-layer plan keeps its cheapest). Networks with po2 layers have no
-efficiency figure (their shifts are not multiplier work) and keep the cheapest. `RATE=` itself keeps the
+whose small layers idle at every per-layer plan keeps its cheapest). Networks with layers whose kind does not
+compute on multipliers (po2: shifts) have no efficiency figure and keep the cheapest. `RATE=` itself keeps the
 plain cheapest: it asks for a rate, not a structure.
 """
 from __future__ import annotations
@@ -19,7 +19,6 @@ import math
 from dataclasses import replace
 from typing import Mapping
 
-from golden.kinds.conv1d import CONV1D
 from golden.manifest import NetworkManifest
 from golden.rtlgen.plan import StructurePlan
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan, plan_pool
@@ -32,14 +31,8 @@ MAC_EFFICIENCY_FLOOR = 0.9
 
 
 def mac_efficiency(plan: StructurePlan) -> float | None:
-    """The plan's MAC efficiency from its cycle formula (sim/network measures the cycles equal). None unless
-    every multiply-accumulate runs on a multiplier: a po2 layer shifts (in LUT shifter lanes or baked adder
-    trees), so its MACs are not multiplier work and the figure would mean nothing."""
-    if any(layer.kind != CONV1D.name for layer in plan.manifest.layers):
-        return None
-    if plan.multipliers == 0:
-        return None
-    return plan.manifest.macs_per_sample / (plan.multipliers * plan.cycles_per_sample)
+    """The plan's MAC efficiency (StructurePlan.mac_efficiency), None where it means nothing."""
+    return plan.mac_efficiency
 
 
 def idle_multipliers(plan: StructurePlan) -> float:

@@ -318,3 +318,59 @@ def test_plan_class_switch_is_detected(source: str) -> None:
 ])
 def test_other_class_checks_are_allowed(source: str) -> None:
     assert not plan_class_switches(source), source
+
+
+# --- the layer-kind extension point ----------------------------------------------------------------
+# The modules every kind passes through: the QKeras front end's walk, the per-layer generator, the structure
+# interface and choice, the rate knob, the resource counts, the generator script and the pareto flow. They
+# reach a kind only through the registry (golden.kinds: KINDS, kind_of) and golden.kinds.base's interfaces, so
+# adding a kind touches none of them. (golden/rtlgen/pool.py is the shared pool's conv arithmetic: it runs the
+# kinds whose LayerKind.structures name it, with conv1d's parameter rules.)
+KIND_AGNOSTIC = ("golden/frontend/export.py", "golden/rtlgen/top.py", "golden/rtlgen/plan.py",
+                 "golden/rtlgen/structure.py", "golden/rtlgen/rate.py", "golden/rtlgen/resources.py",
+                 "scripts/gen_network.py", "scripts/pareto.py", "synth/pareto.py")
+
+
+def kind_mentions(source: str, kind_names: set[str]) -> list[str]:
+    """Where `source` names a particular kind: an import of a kind's own module (golden.kinds.<module>, other
+    than base), or a string literal equal to a registered kind's name (e.g. `kind == "po2"`)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("golden.kinds."):
+            if node.module != "golden.kinds.base":
+                found.append(f"{node.lineno}: imports {node.module}")
+        elif isinstance(node, ast.Import):
+            found += [f"{node.lineno}: imports {alias.name}" for alias in node.names
+                      if alias.name.startswith("golden.kinds.") and alias.name != "golden.kinds.base"]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in kind_names:
+            found.append(f"{node.lineno}: the string {node.value!r}")
+    return found
+
+
+def test_shared_modules_name_no_kind() -> None:
+    from golden.kinds import KINDS
+
+    offenders = [f"{name}:{mention}" for name in KIND_AGNOSTIC
+                 for mention in kind_mentions((REPO / name).read_text(), set(KINDS))]
+    assert not offenders, ("a shared module names a layer kind (ask the kind through golden.kinds' registry and "
+                           f"golden.kinds.base's interfaces instead): {'; '.join(offenders)}")
+
+
+@pytest.mark.parametrize("source", [
+    "from golden.kinds.conv1d import CONV1D",
+    "import golden.kinds.po2",
+    "if layer.kind == 'po2':\n    pass",
+    "EXPORT_RULES = ('conv1d', 'po2')",
+])
+def test_kind_mention_is_detected(source: str) -> None:
+    assert kind_mentions(source, {"conv1d", "po2"}), source
+
+
+@pytest.mark.parametrize("source", [
+    "from golden.kinds import KINDS, kind_of",
+    "from golden.kinds.base import KerasImport",
+    "name = 'qconv_1_0a_po2=baked'",
+    "'a QConv1D layer'",
+])
+def test_registry_use_is_allowed(source: str) -> None:
+    assert not kind_mentions(source, {"conv1d", "po2"}), source
