@@ -31,6 +31,7 @@ MEASURED = [
     ("scale/scale_w16_l3", "R", 1300, 1255), ("scale/scale_w8_l16", "R", 3710, 2306),
     ("scale/scale_w32_l4", "R", 4047, 7084), ("scale/scale_w64_l5", "R", 7868, 18069),
     ("scale/scale_w64_l8", "R", 14712, 30749), ("scale/scale_w112_l4", "R", 12355, 25741),
+    ("scale/scale_w32_l16", "R", 17205, 28139),
 ]
 
 
