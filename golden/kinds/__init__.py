@@ -5,9 +5,10 @@ from __future__ import annotations
 from golden.errors import GoldenError
 from golden.kinds.base import Layer, LayerKind, Parallelism, Sequence
 from golden.kinds.conv1d import CONV1D
+from golden.kinds.dense import DENSE
 from golden.kinds.po2 import PO2
 
-KINDS: dict[str, LayerKind] = {kind.name: kind for kind in (CONV1D, PO2)}
+KINDS: dict[str, LayerKind] = {kind.name: kind for kind in (CONV1D, PO2, DENSE)}
 
 
 def kind_of(layer: Layer) -> LayerKind:

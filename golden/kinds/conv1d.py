@@ -144,43 +144,7 @@ class Conv1dKind(LayerKind):
             raise LayerSchemaError(
                 f"{where}: kernel has shape {kernel.shape}, but kernel_size/in_channels/out_channels say {declared}"
             )
-        try:
-            if "format" in defaults:  # version 1
-                fmt = defaults["format"]
-                relu = _field(data, "relu", bool, where)
-                operands = OperandFormats(input_format, fmt, fmt)
-                stage = OutputStage(Activation.RELU if relu else Activation.LINEAR, fmt, defaults["rounding"])
-            else:
-                formats = _field(data, "formats", dict, where)
-                operands = OperandFormats(
-                    format_from_dict(_field(formats, "input", dict, f"{where} formats"), "formats.input"),
-                    format_from_dict(_field(formats, "kernel", dict, f"{where} formats"), "formats.kernel"),
-                    format_from_dict(_field(formats, "bias", dict, f"{where} formats"), "formats.bias"),
-                )
-                out = _field(data, "output", dict, where)
-                full = _field(out, "full_precision", bool, f"{where} output")
-                out_data = _field(out, "format", dict, f"{where} output")
-                stage = OutputStage(
-                    Activation.parse(_field(out, "activation", str, f"{where} output"), "output"),
-                    None if full else format_from_dict(out_data, "output.format"),
-                    Rounding.parse(_field(out, "rounding", str, f"{where} output")),
-                    _field(out, "float32_input", bool, f"{where} output"),
-                )
-                if full and kernel.ndim == 3:  # the exact sum's format, recorded for readers; it must be right
-                    derived = operands.accumulator_format(kernel.shape[0] * kernel.shape[1]).to_dict()
-                    if {"signed": True, **out_data} != derived:
-                        raise LayerSchemaError(
-                            f"{where}: output.format {out_data} of a full-precision output must be the exact sum's "
-                            f"format {derived}"
-                        )
-        except LayerSchemaError:
-            raise
-        except GoldenError as error:
-            raise LayerSchemaError(f"{where}: {error}") from None
-        if operands.input != input_format:
-            raise LayerSchemaError(
-                f"{where}: input format {operands.input} differs from the previous stage's output format {input_format}"
-            )
+        operands, stage = layer_formats(data, where, input_format, defaults, kernel.shape[0] * kernel.shape[1])
         layer = ConvLayer(
             name=_field(data, "name", str, where), kernel=kernel, bias=bias, operands=operands, output=stage,
             dilation=_field(data, "dilation", int, where),
@@ -196,14 +160,7 @@ class Conv1dKind(LayerKind):
             "dilation": layer.dilation,
             "in_channels": layer.in_channels,
             "out_channels": layer.out_channels,
-            "formats": layer.operands.to_dict(),
-            "output": {
-                "activation": layer.output.activation.value,
-                "rounding": layer.output.rounding.value,
-                "float32_input": layer.output.float32_input,
-                "full_precision": layer.output.full_precision,
-                "format": layer.output_format.to_dict(),
-            },
+            **formats_dict(layer),
             "kernel": layer.kernel.tolist(),
             "bias": layer.bias.tolist(),
         }
@@ -367,6 +324,64 @@ class Conv1dKind(LayerKind):
 CONV1D = Conv1dKind()
 
 
+def layer_formats(data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any],
+                  terms: int) -> tuple[OperandFormats, OutputStage]:
+    """A conv-arithmetic layer's operand formats and output stage from its manifest mapping (version 2:
+    `formats` and `output`; version 1: `defaults`' one format and `relu`); `terms` products per output."""
+    try:
+        if "format" in defaults:  # version 1
+            fmt = defaults["format"]
+            relu = _field(data, "relu", bool, where)
+            operands = OperandFormats(input_format, fmt, fmt)
+            stage = OutputStage(Activation.RELU if relu else Activation.LINEAR, fmt, defaults["rounding"])
+        else:
+            formats = _field(data, "formats", dict, where)
+            operands = OperandFormats(
+                format_from_dict(_field(formats, "input", dict, f"{where} formats"), "formats.input"),
+                format_from_dict(_field(formats, "kernel", dict, f"{where} formats"), "formats.kernel"),
+                format_from_dict(_field(formats, "bias", dict, f"{where} formats"), "formats.bias"),
+            )
+            out = _field(data, "output", dict, where)
+            full = _field(out, "full_precision", bool, f"{where} output")
+            out_data = _field(out, "format", dict, f"{where} output")
+            stage = OutputStage(
+                Activation.parse(_field(out, "activation", str, f"{where} output"), "output"),
+                None if full else format_from_dict(out_data, "output.format"),
+                Rounding.parse(_field(out, "rounding", str, f"{where} output")),
+                _field(out, "float32_input", bool, f"{where} output"),
+            )
+            if full:  # the exact sum's format, recorded for readers; it must be right
+                derived = operands.accumulator_format(terms).to_dict()
+                if {"signed": True, **out_data} != derived:
+                    raise LayerSchemaError(
+                        f"{where}: output.format {out_data} of a full-precision output must be the exact sum's "
+                        f"format {derived}"
+                    )
+    except LayerSchemaError:
+        raise
+    except GoldenError as error:
+        raise LayerSchemaError(f"{where}: {error}") from None
+    if operands.input != input_format:
+        raise LayerSchemaError(
+            f"{where}: input format {operands.input} differs from the previous stage's output format {input_format}"
+        )
+    return operands, stage
+
+
+def formats_dict(layer: "ConvLayer") -> dict[str, Any]:
+    """The manifest's `formats` and `output` of a conv-arithmetic layer."""
+    return {
+        "formats": layer.operands.to_dict(),
+        "output": {
+            "activation": layer.output.activation.value,
+            "rounding": layer.output.rounding.value,
+            "float32_input": layer.output.float32_input,
+            "full_precision": layer.output.full_precision,
+            "format": layer.output_format.to_dict(),
+        },
+    }
+
+
 def has_po2_kernel(keras_layer: Any) -> bool:
     """The layer's kernel quantizer is a quantized_po2 (or its float32 subclass)."""
     quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
@@ -379,12 +394,30 @@ class QConv1DImport(KerasImport):
     format per tensor, unsigned stored with a zero sign bit); no bias is a zero bias. Other kinds that claim
     QConv1D layers (po2) change how the kernel is read (the read_kernel hook and its companions)."""
 
+    layer_class: type = ConvLayer  # what build makes (a kind with its own ConvLayer subclass sets it)
+
     def __init__(self, keras_layer: Any, where: str):
         self.keras_layer = keras_layer
         self.where = where
         self.kernel_format: QFormat | None = None
         self.bias_format: QFormat | None = None
+        self.dilation = 1
+        problems = self.option_problems()
+        problems += self.read_kernel()
         layer = keras_layer
+        if layer.use_bias:
+            bias_fmt, reason = bits_format(layer.bias_quantizer_internal)
+            if bias_fmt is None:
+                problems.append(f"{where} bias quantizer: {reason}")
+            else:
+                self.bias_format = bias_fmt.as_signed()
+        else:
+            self.bias_format = self.no_bias_format()
+        self.problems = problems
+
+    def option_problems(self) -> list[str]:
+        """The layer's own options (a QConv1D's padding, strides, data format, groups, dilation); sets dilation."""
+        layer, where = self.keras_layer, self.where
         kernel_size, self.dilation = int(layer.kernel_size[0]), int(layer.dilation_rate[0])
         problems = []
         if layer.padding != "causal" and not (layer.padding == "valid" and kernel_size == 1):
@@ -396,18 +429,9 @@ class QConv1DImport(KerasImport):
             problems.append(f"{where}: data_format '{layer.data_format}' is not supported (only channels_last)")
         if getattr(layer, "groups", 1) != 1:
             problems.append(f"{where}: groups={layer.groups} are not supported (only 1)")
-        problems += self.read_kernel()
-        if layer.use_bias:
-            bias_fmt, reason = bits_format(layer.bias_quantizer_internal)
-            if bias_fmt is None:
-                problems.append(f"{where} bias quantizer: {reason}")
-            else:
-                self.bias_format = bias_fmt.as_signed()
-        else:
-            self.bias_format = self.no_bias_format()
         if self.dilation < 1:
             problems.append(f"{where}: dilation {self.dilation} is not supported")
-        self.problems = problems
+        return problems
 
     # ---- the kernel: what a QConv1D-claiming kind changes ----
     def read_kernel(self) -> list[str]:
@@ -474,8 +498,8 @@ class QConv1DImport(KerasImport):
 
     def build(self, name: str, input_format: QFormat, output: OutputStage) -> Layer:
         kernel = self.kernel_codes()
-        layer = ConvLayer(name, kernel, self.bias_codes(kernel.shape[2]), self.operands(input_format), output,
-                          self.dilation)
+        layer = self.layer_class(name, kernel, self.bias_codes(kernel.shape[2]), self.operands(input_format), output,
+                                 self.dilation)
         return layer.validate(f"layer '{name}'")
 
     def provenance(self) -> dict[str, Any]:

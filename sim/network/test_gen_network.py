@@ -256,7 +256,7 @@ def test_po2_network_keeps_the_per_layer_structure() -> None:
     po2 = next(layer for layer in network.layers if layer.kind == "po2")
     assert isinstance(plan_structure(network, 100_000), NetworkPlan)
     with pytest.raises(PoolError, match=rf"\({po2.name}\) is a po2 layer; the shared multiplier pool runs "
-                                        r"conv1d layers only .* keeps the per-layer structure"):
+                                        r"conv1d, dense layers only .* keeps the per-layer structure"):
         plan_structure(network, structure="shared", pool=1)
 
 
