@@ -341,15 +341,8 @@ def layer_formats(data: dict[str, Any], where: str, input_format: QFormat, defau
                 format_from_dict(_field(formats, "kernel", dict, f"{where} formats"), "formats.kernel"),
                 format_from_dict(_field(formats, "bias", dict, f"{where} formats"), "formats.bias"),
             )
-            out = _field(data, "output", dict, where)
-            full = _field(out, "full_precision", bool, f"{where} output")
-            out_data = _field(out, "format", dict, f"{where} output")
-            stage = OutputStage(
-                Activation.parse(_field(out, "activation", str, f"{where} output"), "output"),
-                None if full else format_from_dict(out_data, "output.format"),
-                Rounding.parse(_field(out, "rounding", str, f"{where} output")),
-                _field(out, "float32_input", bool, f"{where} output"),
-            )
+            stage, out_data = output_stage_from_dict(data, where)
+            full = stage.full_precision
             if full:  # the exact sum's format, recorded for readers; it must be right
                 derived = operands.accumulator_format(terms).to_dict()
                 if {"signed": True, **out_data} != derived:
@@ -366,6 +359,21 @@ def layer_formats(data: dict[str, Any], where: str, input_format: QFormat, defau
             f"{where}: input format {operands.input} differs from the previous stage's output format {input_format}"
         )
     return operands, stage
+
+
+def output_stage_from_dict(data: dict[str, Any], where: str) -> tuple[OutputStage, dict[str, Any]]:
+    """A version-2 layer's `output` mapping as its output stage, and the raw `format` mapping it recorded (a
+    full-precision output's is checked against the exact sum's by the caller)."""
+    out = _field(data, "output", dict, where)
+    full = _field(out, "full_precision", bool, f"{where} output")
+    out_data = _field(out, "format", dict, f"{where} output")
+    stage = OutputStage(
+        Activation.parse(_field(out, "activation", str, f"{where} output"), "output"),
+        None if full else format_from_dict(out_data, "output.format"),
+        Rounding.parse(_field(out, "rounding", str, f"{where} output")),
+        _field(out, "float32_input", bool, f"{where} output"),
+    )
+    return stage, out_data
 
 
 def formats_dict(layer: "ConvLayer") -> dict[str, Any]:

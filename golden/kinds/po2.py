@@ -44,7 +44,7 @@ from golden.frontend.quantizers import float32_quantized, show
 from golden.kinds.conv1d import (
     MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, QConv1DImport, _array, _field,
     check_lane_col_setting, conv1d_interval, conv1d_latency, conv1d_parameters, has_po2_kernel, lane_col_frontier,
-    lane_col_rom_shapes, lane_col_settings, sequence_result,
+    lane_col_rom_shapes, lane_col_settings, output_stage_from_dict, sequence_result,
 )
 from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
 from golden.memfile import bias_rom_words, matrix_rom_words
@@ -298,15 +298,8 @@ class Po2Kind(LayerKind):
             else:
                 input_fmt = format_from_dict(input_data, "formats.input")
             bias_fmt = format_from_dict(_field(formats, "bias", dict, f"{where} formats"), "formats.bias")
-            out = _field(data, "output", dict, where)
-            full = _field(out, "full_precision", bool, f"{where} output")
-            out_data = _field(out, "format", dict, f"{where} output")
-            stage = OutputStage(
-                Activation.parse(_field(out, "activation", str, f"{where} output"), "output"),
-                None if full else format_from_dict(out_data, "output.format"),
-                Rounding.parse(_field(out, "rounding", str, f"{where} output")),
-                _field(out, "float32_input", bool, f"{where} output"),
-            )
+            stage, out_data = output_stage_from_dict(data, where)
+            full = stage.full_precision
         except LayerSchemaError:
             raise
         except GoldenError as error:
