@@ -33,31 +33,27 @@ class LayerSchemaError(GoldenError):
     """A layer's manifest entry is invalid; the message names the layer and the field."""
 
 
-@dataclass(frozen=True, eq=False)
-class ConvLayer(Layer):
-    """Kernel codes (K, IN, OUT) in operands.kernel, bias codes (OUT,) in operands.bias."""
-
-    kernel: np.ndarray
-    bias: np.ndarray
-    operands: OperandFormats
-    output: OutputStage
-    dilation: int = 1
+class ConvArithmetic:
+    """What every layer of conv arithmetic (docs/arithmetic.md: K taps of IN channels times a (K, IN, OUT)
+    kernel, plus a bias, through an output stage) derives from its kernel's shape, operand formats and output
+    stage, written once for conv1d's, po2's and dense's layer classes. A subclass gives `kernel_shape`,
+    `operands` and `output`."""
 
     @property
-    def kind(self) -> str:
-        return CONV1D.name
+    def kernel_shape(self) -> tuple[int, ...]:
+        raise NotImplementedError
 
     @property
     def kernel_size(self) -> int:
-        return int(self.kernel.shape[0])
+        return int(self.kernel_shape[0])
 
     @property
     def in_channels(self) -> int:
-        return int(self.kernel.shape[1])
+        return int(self.kernel_shape[1])
 
     @property
     def out_channels(self) -> int:
-        return int(self.kernel.shape[2])
+        return int(self.kernel_shape[2])
 
     @property
     def terms(self) -> int:
@@ -78,6 +74,46 @@ class ConvLayer(Layer):
     @property
     def relu(self) -> bool:
         return self.output.activation is Activation.RELU
+
+    def check_conv_limits(self, where: str, shape: tuple[int, ...], bias: np.ndarray) -> None:
+        """The checks every conv-arithmetic layer shares, on its (K, IN, OUT) `shape` and checked `bias` codes:
+        the size limits, the bias's shape, the dilation, an accumulator the formats allow and, for a float32
+        input stage, one of at most 62 bits. Errors name `where`."""
+        k, in_d, out_d = shape
+        if k > MAX_KERNEL_SIZE:
+            raise LayerSchemaError(f"{where}: kernel size {k} exceeds {MAX_KERNEL_SIZE}")
+        if in_d > MAX_CHANNELS or out_d > MAX_CHANNELS:
+            raise LayerSchemaError(f"{where}: at most {MAX_CHANNELS} channels, got {in_d} in and {out_d} out")
+        if bias.shape != (out_d,):
+            raise LayerSchemaError(f"{where}: bias must have shape ({out_d},), got {bias.shape}")
+        if isinstance(self.dilation, (bool, np.bool_)) or not isinstance(self.dilation, (int, np.integer)) \
+                or not 1 <= self.dilation <= MAX_DILATION:
+            raise LayerSchemaError(f"{where}: dilation must be an integer in [1, {MAX_DILATION}], got {self.dilation!r}")
+        try:
+            width = self.operands.accumulator_width(k * in_d)
+        except GoldenError as error:
+            raise LayerSchemaError(f"{where}: {error}") from None
+        if self.output.float32_input and width > 62:
+            raise LayerSchemaError(f"{where}: float32 input rounding supports accumulators up to 62 bits, not {width}")
+
+
+@dataclass(frozen=True, eq=False)
+class ConvLayer(ConvArithmetic, Layer):
+    """Kernel codes (K, IN, OUT) in operands.kernel, bias codes (OUT,) in operands.bias."""
+
+    kernel: np.ndarray
+    bias: np.ndarray
+    operands: OperandFormats
+    output: OutputStage
+    dilation: int = 1
+
+    @property
+    def kind(self) -> str:
+        return CONV1D.name
+
+    @property
+    def kernel_shape(self) -> tuple[int, ...]:
+        return tuple(self.kernel.shape)
 
     @property
     def parameter_count(self) -> int:
@@ -101,22 +137,7 @@ class ConvLayer(Layer):
             raise LayerSchemaError(str(error)) from None
         if kernel.ndim != 3 or 0 in kernel.shape:
             raise LayerSchemaError(f"{where}: kernel must have shape (K, IN, OUT) with no empty axis, got {kernel.shape}")
-        k, in_d, out_d = kernel.shape
-        if k > MAX_KERNEL_SIZE:
-            raise LayerSchemaError(f"{where}: kernel size {k} exceeds {MAX_KERNEL_SIZE}")
-        if in_d > MAX_CHANNELS or out_d > MAX_CHANNELS:
-            raise LayerSchemaError(f"{where}: at most {MAX_CHANNELS} channels, got {in_d} in and {out_d} out")
-        if bias.shape != (out_d,):
-            raise LayerSchemaError(f"{where}: bias must have shape ({out_d},), got {bias.shape}")
-        if isinstance(self.dilation, (bool, np.bool_)) or not isinstance(self.dilation, (int, np.integer)) \
-                or not 1 <= self.dilation <= MAX_DILATION:
-            raise LayerSchemaError(f"{where}: dilation must be an integer in [1, {MAX_DILATION}], got {self.dilation!r}")
-        try:
-            width = self.operands.accumulator_width(k * in_d)
-        except GoldenError as error:
-            raise LayerSchemaError(f"{where}: {error}") from None
-        if self.output.float32_input and width > 62:
-            raise LayerSchemaError(f"{where}: float32 input rounding supports accumulators up to 62 bits, not {width}")
+        self.check_conv_limits(where, kernel.shape, bias)
         kernel.setflags(write=False)
         bias.setflags(write=False)
         object.__setattr__(self, "kernel", kernel)

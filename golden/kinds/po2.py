@@ -42,7 +42,7 @@ from golden.errors import GoldenError
 from golden.kinds.base import IMPLEMENTATION_LANES, Layer, LayerKind, Parallelism, Sequence
 from golden.frontend.quantizers import float32_quantized, show
 from golden.kinds.conv1d import (
-    MAX_CHANNELS, MAX_DILATION, MAX_KERNEL_SIZE, LayerSchemaError, QConv1DImport, _array, _field,
+    ConvArithmetic, LayerSchemaError, QConv1DImport, _array, _field,
     check_lane_col_setting, conv1d_interval, conv1d_latency, conv1d_parameters, has_po2_kernel, lane_col_frontier,
     lane_col_rom_shapes, lane_col_settings, output_stage_from_dict, sequence_result,
 )
@@ -56,7 +56,7 @@ BAKED_MODULE = "po2_baked_conv"
 
 
 @dataclass(frozen=True, eq=False)
-class Po2Layer(Layer):
+class Po2Layer(ConvArithmetic, Layer):
     """Kernel as sign (K, IN, OUT) in {-1, 0, +1} and exponent (K, IN, OUT) in [exp_min, exp_max]
     (exp_min where sign is 0); bias codes (OUT,) in bias_format."""
 
@@ -75,20 +75,8 @@ class Po2Layer(Layer):
         return PO2.name
 
     @property
-    def kernel_size(self) -> int:
-        return int(self.sign.shape[0])
-
-    @property
-    def in_channels(self) -> int:
-        return int(self.sign.shape[1])
-
-    @property
-    def out_channels(self) -> int:
-        return int(self.sign.shape[2])
-
-    @property
-    def terms(self) -> int:
-        return self.kernel_size * self.in_channels
+    def kernel_shape(self) -> tuple[int, ...]:
+        return tuple(self.sign.shape)
 
     @property
     def span(self) -> int:
@@ -108,18 +96,6 @@ class Po2Layer(Layer):
     @property
     def operands(self) -> OperandFormats:
         return OperandFormats(self.input_fmt, self.kernel_format, self.bias_format)
-
-    @property
-    def input_format(self) -> QFormat:
-        return self.input_fmt
-
-    @property
-    def output_format(self) -> QFormat:
-        return self.output.output_format(self.operands, self.terms)
-
-    @property
-    def accumulator_width(self) -> int:
-        return self.operands.accumulator_width(self.terms)
 
     @property
     def exponent_width(self) -> int:
@@ -184,25 +160,13 @@ class Po2Layer(Layer):
             index = tuple(int(i) for i in np.argwhere(loose)[0])
             raise LayerSchemaError(f"{where}: kernel_exponent at index {index} of a zero weight must be exponent_range.min "
                                    f"{exp_min} (one encoding per weight), got {int(exponent[index])}")
-        k, in_d, out_d = sign.shape
-        if k > MAX_KERNEL_SIZE:
-            raise LayerSchemaError(f"{where}: kernel size {k} exceeds {MAX_KERNEL_SIZE}")
-        if in_d > MAX_CHANNELS or out_d > MAX_CHANNELS:
-            raise LayerSchemaError(f"{where}: at most {MAX_CHANNELS} channels, got {in_d} in and {out_d} out")
-        if isinstance(self.dilation, (bool, np.bool_)) or not isinstance(self.dilation, (int, np.integer)) \
-                or not 1 <= self.dilation <= MAX_DILATION:
-            raise LayerSchemaError(f"{where}: dilation must be an integer in [1, {MAX_DILATION}], got {self.dilation!r}")
         try:
             bias = np.array(self.bias_format.check_codes(self.bias, f"{where} bias"), dtype=np.int64)
-            object.__setattr__(self, "exp_min", exp_min)
-            object.__setattr__(self, "exp_max", exp_max)
-            width = OperandFormats(self.input_fmt, self.kernel_format, self.bias_format).accumulator_width(k * in_d)
         except GoldenError as error:
             raise LayerSchemaError(f"{where}: {error}") from None
-        if bias.shape != (out_d,):
-            raise LayerSchemaError(f"{where}: bias must have shape ({out_d},), got {bias.shape}")
-        if self.output.float32_input and width > 62:
-            raise LayerSchemaError(f"{where}: float32 input rounding supports accumulators up to 62 bits, not {width}")
+        object.__setattr__(self, "exp_min", exp_min)
+        object.__setattr__(self, "exp_max", exp_max)
+        self.check_conv_limits(where, sign.shape, bias)
         for array in (sign, exponent, bias):
             array.setflags(write=False)
         object.__setattr__(self, "sign", sign)
