@@ -233,13 +233,22 @@ module conv1d #(
   logic [COLS*AccW-1:0] biased;
 
   for (genvar u = 0; u < COLS; u++) begin : g_bias
-    logic signed [BW-1:0] bias_code;
+    logic signed [BW-1:0]   bias_code;
+    logic signed [AccW-1:0] aligned;
     assign bias_code = bias_rom[col_pass][u*BW +: BW];
+    bias_align #(
+      .SUM_W     (AccW),
+      .BIAS_W    (BW),
+      .ACC_W     (AccW),
+      .PROD_SHIFT(PROD_SHIFT),
+      .BIAS_SHIFT(BIAS_SHIFT)
+    ) u_align (
+      .sum_i (col_sums[u*AccW +: AccW]),
+      .bias_i(bias_code),
+      .acc_o (aligned)
+    );
     always_ff @(posedge clk_i) begin
-      if (col_valid) begin
-        biased[u*AccW +: AccW] <= ($signed(col_sums[u*AccW +: AccW]) <<< PROD_SHIFT)
-                                + (AccW'(bias_code) <<< BIAS_SHIFT);
-      end
+      if (col_valid) biased[u*AccW +: AccW] <= aligned;
     end
   end
 

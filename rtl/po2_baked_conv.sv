@@ -223,21 +223,28 @@ module po2_baked_conv #(
 
     // ---- bias stage: align the root and add the aligned bias ---------------------
     localparam logic signed [BW-1:0] Bias = BIASES[o*BW +: BW];
-    logic signed [AccW-1:0] bias_aligned;
+    logic signed [AccW-1:0] aligned;
     logic signed [AccW-1:0] acc;
-    assign bias_aligned = AccW'(Bias) <<< BIAS_SHIFT;
 
     if (!present(o, Depth, 0)) begin : g_bias_only  // every weight of the column is zero
-      always_ff @(posedge clk_i) acc <= bias_aligned;
+      bias_align #(
+        .SUM_W(1), .BIAS_W(BW), .ACC_W(AccW), .PROD_SHIFT(PROD_SHIFT), .BIAS_SHIFT(BIAS_SHIFT)
+      ) u_align (
+        .sum_i (1'b0),
+        .bias_i(Bias),
+        .acc_o (aligned)
+      );
     end else begin : g_bias_add
-      logic signed [AccW-1:0] root;
-      assign root = AccW'(g_level[Depth].g_node[0].g_present.value) <<< PROD_SHIFT;
-      if (negated(o, Depth, 0)) begin : g_minus
-        always_ff @(posedge clk_i) acc <= bias_aligned - root;
-      end else begin : g_plus
-        always_ff @(posedge clk_i) acc <= root + bias_aligned;
-      end
+      bias_align #(
+        .SUM_W(RootW), .BIAS_W(BW), .ACC_W(AccW), .PROD_SHIFT(PROD_SHIFT), .BIAS_SHIFT(BIAS_SHIFT),
+        .SUBTRACT(negated(o, Depth, 0))
+      ) u_align (
+        .sum_i (g_level[Depth].g_node[0].g_present.value),
+        .bias_i(Bias),
+        .acc_o (aligned)
+      );
     end
+    always_ff @(posedge clk_i) acc <= aligned;
 
     // ---- the output stage (layer_output_stage: conv1d's) ---------------------------
     layer_output_stage #(

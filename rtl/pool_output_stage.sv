@@ -89,7 +89,13 @@ module pool_output_stage #(
     // The class's sum fits AccW bits, so resizing raw_i (built for the widest layer) is exact.
     assign raw_c    = AccW'($signed(raw_i));
     assign bias_c   = AccW'($signed(bias_i));
-    assign biased_c = (raw_c <<< Ps) + (bias_c <<< Bs);
+    bias_align #(
+      .SUM_W(AccW), .BIAS_W(AccW), .ACC_W(AccW), .PROD_SHIFT(Ps), .BIAS_SHIFT(Bs)
+    ) u_align (
+      .sum_i (raw_c),
+      .bias_i(bias_c),
+      .acc_o (biased_c)
+    );
     assign biased_all[c*ValW +: ValW] = ValW'(biased_c);
   end
 

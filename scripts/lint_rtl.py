@@ -32,6 +32,7 @@ VARIANTS: dict[str, list[dict[str, int | str]]] = {
                                {"LANES": 16, "COLS": 16}, {"MUL_LATENCY": 2}, {"WEIGHT_REG": 1},
                                {"MUL_LATENCY": 2, "WEIGHT_REG": 1}, {"X_STREAM": 1}, {"X_STREAM": 1, "IN_D": 7, "LANES": 3}],
     "activation_cache": [{"K": 1}, {"K": 2, "DILATION": 5, "CHANNELS": 3, "W": 8}, {"DILATION": 64}],
+    "bias_align": [{"SUM_W": 1, "BIAS_W": 8, "ACC_W": 20, "SUBTRACT": 1}, {"PROD_SHIFT": 3, "BIAS_SHIFT": 0}],
     "tap_ring": [{"K": 1, "DILATION": 1}, {"LANES": 16}, {"LANES": 3, "CHANNELS": 7, "K": 3, "DILATION": 5, "W": 9},
                  {"LANES": 1, "CHANNELS": 1, "K": 2, "DILATION": 1}],
     "left_shift_buffer": [{"LENGTH": 1}, {"CHANNELS": 1, "LENGTH": 8, "W": 8}],

@@ -149,8 +149,8 @@ class ConvLayer(ConvArithmetic, Layer):
 class Conv1dKind(LayerKind):
     name = "conv1d"
     rtl_module = "conv1d"
-    rtl_dependencies = ("fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round",
-                        "layer_output_stage")
+    rtl_dependencies = ("fixed_mul", "dot_product", "row_by_matrix_multiply", "bias_align", "requantise",
+                        "float32_round", "layer_output_stage")
     stream_port_modules = ("conv1d",)
     structures = ("per-layer", "shared")
 

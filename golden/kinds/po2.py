@@ -225,8 +225,8 @@ def reference_step(layer: Po2Layer, taps: Any) -> list[int]:
 class Po2Kind(LayerKind):
     name = "po2"
     rtl_module = "conv1d"  # lanes: with MUL_PO2, po2_mul shifters in its lanes
-    rtl_dependencies = ("po2_mul", "fixed_mul", "dot_product", "row_by_matrix_multiply", "requantise", "float32_round",
-                        "layer_output_stage", BAKED_MODULE)
+    rtl_dependencies = ("po2_mul", "fixed_mul", "dot_product", "row_by_matrix_multiply", "bias_align", "requantise",
+                        "float32_round", "layer_output_stage", BAKED_MODULE)
     stream_port_modules = ("conv1d",)  # the lanes core's ports; a po2 layer's taps are latched (tap_stream False)
     macs_on_multipliers = False  # shifts, in LUT shifter lanes or baked adder trees
 

@@ -35,8 +35,8 @@ from golden.rtlgen.top import (
 # layer) and the one-multiplier pool; beyond ~8 lanes, lane rounding (K*IN not a multiple of P) and waits for
 # the previous layer's outputs cost more than the per-layer structure at the same budget.
 POOL_SIZES = tuple(range(1, 9))
-POOL_MODULES = ("fixed_pkg", "fixed_mul", "requantise", "float32_round", "pool_history", "pool_output_stage",
-                "pool_network")
+POOL_MODULES = ("fixed_pkg", "fixed_mul", "bias_align", "requantise", "float32_round", "pool_history",
+                "pool_output_stage", "pool_network")
 # rtl/pool_network.sv's pipeline: an output is written VISIBLE - 1 cycles after its last beat issued
 # (S1, S2, S3, S3b, S4, S5, the output stage's 2 registers, the write), so a beat that needs it issues
 # VISIBLE cycles after, and out_valid_o rises then; one more with a float32 output class, one more for a pool
