@@ -35,6 +35,11 @@ from golden.manifest import NetworkManifest, save_manifest
 from golden.qformat import QFormat, Rounding
 
 
+def keras_layer_names() -> list[str]:
+    """The Keras layer classes the registered kinds take, each once, in registry order."""
+    return list(dict.fromkeys(name for kind in KINDS.values() for name in kind.keras_layers))
+
+
 class UnsupportedModelError(GoldenError):
     """The model is outside the supported subset; the message lists every layer and reason."""
 
@@ -42,7 +47,7 @@ class UnsupportedModelError(GoldenError):
         self.problems = list(problems)
         super().__init__(
             f"{source} cannot be exported: it is outside the supported subset "
-            "(causal QConv1D chains with quantized_bits/quantized_relu quantizers, "
+            f"(one chain of {' / '.join(keras_layer_names())} layers with quantized_bits/quantized_relu quantizers, "
             f"docs/qkeras-mapping.md). {len(self.problems)} problem(s): " + "; ".join(self.problems) + "."
         )
 
@@ -106,14 +111,16 @@ def walk_model(model: Any, rounding: Rounding | str = Rounding.RNE) -> ModelWalk
                 stage.quantizers.append((activation, f"{where} activation"))
         elif type(layer) is QActivation:
             if not stages:
-                problems.append(f"{where}: an activation before any QConv1D has no layer to belong to")
+                problems.append(f"{where}: an activation before any {' or '.join(keras_layer_names())} layer has no "
+                                "layer to belong to")
                 continue
             stages[-1].keras_layers.append(layer)
             stages[-1].quantizers.append((layer.quantizer, where))
         else:
-            problems.append(f"{where}: layer type {type(layer).__name__} is not supported (only QConv1D and QActivation)")
+            problems.append(f"{where}: layer type {type(layer).__name__} is not supported (only "
+                            f"{', '.join(keras_layer_names())} and QActivation)")
     if not stages:
-        problems.append("the model has no QConv1D layer")
+        problems.append(f"the model has no {' or '.join(keras_layer_names())} layer")
     outputs = [_output_stage(stage, Rounding.parse(rounding), problems, notes) for stage in stages]
     walk = ModelWalk(stages=stages, outputs=outputs, problems=problems, notes=notes)
     if not problems:

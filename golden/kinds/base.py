@@ -156,6 +156,8 @@ class LayerKind(ABC):
     # core modules of this kind that have the tap-stream ports (issue_o, walk_end_o, chunk_i: rtl/conv1d.sv),
     # connected by the generated top whether or not a layer streams (tap_stream)
     stream_port_modules: tuple[str, ...] = ()
+    # the Keras layer classes this kind's `claims` takes (the front end names them when it refuses a layer)
+    keras_layers: tuple[str, ...] = ()
     # the structures that can run this kind's layers (golden.rtlgen: "per-layer", a network_stage with the kind's
     # core; "shared", the multiplier pool, which computes conv arithmetic from the layer's kernel, bias, operands
     # and output stage)

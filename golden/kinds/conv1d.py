@@ -153,6 +153,7 @@ class Conv1dKind(LayerKind):
                         "float32_round", "layer_output_stage")
     stream_port_modules = ("conv1d",)
     structures = ("per-layer", "shared")
+    keras_layers = ("QConv1D",)
 
     # ---- manifest schema ----
     def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> ConvLayer:

@@ -41,6 +41,7 @@ class DenseLayer(ConvLayer):
 
 class DenseKind(Conv1dKind):
     name = "dense"
+    keras_layers = ("QDense",)
     # conv1d's core, structures, formulas, ROMs and estimates, inherited
 
     # ---- manifest schema ----

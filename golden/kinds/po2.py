@@ -229,6 +229,7 @@ class Po2Kind(LayerKind):
                         "float32_round", "layer_output_stage", BAKED_MODULE)
     stream_port_modules = ("conv1d",)  # the lanes core's ports; a po2 layer's taps are latched (tap_stream False)
     macs_on_multipliers = False  # shifts, in LUT shifter lanes or baked adder trees
+    keras_layers = ("QConv1D",)  # with a quantized_po2 kernel
 
     # ---- manifest schema ----
     def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> Po2Layer:

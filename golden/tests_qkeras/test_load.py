@@ -181,7 +181,7 @@ REFUSALS = {
     "directory": (lambda folder: folder, GoldenError, ["not a file"]),
     "plain_keras": (_plain_keras, UnsupportedModelError,
                     ["cannot be exported", "'plain_dense' (Dense): layer type Dense is not supported",
-                     "the input has shape (None, 8)", "no QConv1D layer"]),
+                     "the input has shape (None, 8)", "no QConv1D or QDense layer"]),
     "po2": (_po2, UnsupportedModelError, ["cannot be exported", "'c_po2' (QConv1D) kernel quantizer: quantized_po2", "log2_rounding='floor'",
                                           "'c_auto' (QConv1D) kernel quantizer", "alpha='auto_po2'"]),
     "two_inputs": (_two_inputs, UnsupportedModelError,
