@@ -251,12 +251,20 @@ module pool_network #(
   assign fa_inc  = next_beat(fa);
   assign fa_next = rst_i ? '0 : (shift ? fa_inc : fa);
 
+  // mc_ends[l]: mc is layer l's last beat of the sample, decoded from nx as it moves into mc, so
+  // the heads' enables are `issue` and one flip-flop (decoding mc's layer after the hazard check
+  // was a 16-layer pool's critical path).
+  logic [NL-1:0] mc_ends;
+
   always_ff @(posedge clk_i) begin
     fa    <= fa_next;
     rom_q <= sched_rom[fa_next];
     if (shift) begin
       mc <= nx;
       nx <= rom_q;
+      for (int l = 0; l < NL; l++) begin
+        mc_ends[l] <= nx[FlagLsb + 2] && (nx[LayerLsb +: LYW] == LYW'(l));
+      end
     end
   end
 
@@ -285,7 +293,7 @@ module pool_network #(
       if (rst_i) begin
         head   <= AW'(Base);
         filled <= '0;
-      end else if (issue && mc_layer_last && mc_layer == LYW'(l)) begin
+      end else if (issue && mc_ends[l]) begin
         // the layer's last beat of the sample: its reads are issued, the next vector goes one slot on
         head <= (32'(head) + In == Base + Len) ? AW'(Base) : head + AW'(In);
         if (32'(filled) != Fill) filled <= filled + 1'b1;
@@ -684,6 +692,12 @@ module pool_network #(
       a_issue_in_sample: assert (!issue || sample_open);
       // The prefetch is full before the first issue, and mc is always the word of beat pc.
       a_primed_before_issue: assert (!issue || primed == 2'd2);
+      // the registered decode equals what it stands for
+      if (primed == 2'd2) begin
+        for (int l = 0; l < NL; l++) begin
+          a_mc_ends: assert (mc_ends[l] == (mc_layer_last && mc_layer == LYW'(l)));
+        end
+      end
       a_sample_last_is_last_beat: assert (primed != 2'd2 || mc_sample_last == (32'(pc) == NB - 1));
       a_cur_ring_range: assert (32'(cur_ring) < NL + 1);
     end
