@@ -213,10 +213,14 @@ module pool_network #(
 
   // ---- the schedule -----------------------------------------------------------------
   // Prefetched: the beat's word (mc) and the next one (nx) are fabric registers and the
-  // ROM's output holds the one after (rom_q), so the hazard check and everything it
-  // enables start from flip-flops, not from the block RAM's clock-to-out. An issue
-  // shifts the three on. After reset two shifts fill mc and nx: the first issue needs an
-  // accepted sample written into layer 0's ring, which is three cycles away at the least.
+  // word after them (word_fa, the ROM's word at fa) waits behind them, so the hazard check
+  // and everything it enables start from flip-flops, not from the block RAM's clock-to-out.
+  // An issue shifts the three on. After reset two shifts fill mc and nx: the first issue
+  // needs an accepted sample written into layer 0's ring, which is three cycles away at the
+  // least. The ROM reads at fa's successor every cycle, its address from registers only (an
+  // address from the issue decision, through the hazard check, to a block RAM across the
+  // die was a 16-layer pool's critical path): after a shift (or reset) its output is the
+  // word at the new fa, and otherwise a fabric copy (rom_hold) holds that word.
   logic [PCW-1:0] pc;        // the beat whose word is in mc
   logic [PCW-1:0] fa;        // the word rom_q holds (pc + 2 once primed)
   logic [PCW-1:0] fa_inc;
@@ -225,7 +229,10 @@ module pool_network #(
   logic           shift;
   logic [SW-1:0]  mc;
   logic [SW-1:0]  nx;
-  logic [SW-1:0]  rom_q;
+  logic [SW-1:0]  rom_q;     // the ROM's word at fa_inc as it was last cycle
+  logic [SW-1:0]  rom_hold;  // word_fa, a cycle later
+  logic [SW-1:0]  word_fa;   // the ROM's word at fa
+  logic           fresh;     // fa moved (or was reset) last cycle: rom_q is the word at fa
 
   logic [CW-1:0]  mc_need;
   logic [LYW-1:0] mc_layer;
@@ -250,6 +257,7 @@ module pool_network #(
   assign shift   = issue || (primed != 2'd2);
   assign fa_inc  = next_beat(fa);
   assign fa_next = rst_i ? '0 : (shift ? fa_inc : fa);
+  assign word_fa = fresh ? rom_q : rom_hold;
 
   // mc_ends[l]: mc is layer l's last beat of the sample, decoded from nx as it moves into mc, so
   // the heads' enables are `issue` and one flip-flop (decoding mc's layer after the hazard check
@@ -257,11 +265,13 @@ module pool_network #(
   logic [NL-1:0] mc_ends;
 
   always_ff @(posedge clk_i) begin
-    fa    <= fa_next;
-    rom_q <= sched_rom[fa_next];
+    fa       <= fa_next;
+    rom_q    <= sched_rom[rst_i ? '0 : fa_inc];
+    rom_hold <= word_fa;
+    fresh    <= rst_i || shift;
     if (shift) begin
       mc <= nx;
-      nx <= rom_q;
+      nx <= word_fa;
       for (int l = 0; l < NL; l++) begin
         mc_ends[l] <= nx[FlagLsb + 2] && (nx[LayerLsb +: LYW] == LYW'(l));
       end
@@ -692,6 +702,8 @@ module pool_network #(
       a_issue_in_sample: assert (!issue || sample_open);
       // The prefetch is full before the first issue, and mc is always the word of beat pc.
       a_primed_before_issue: assert (!issue || primed == 2'd2);
+      // the word waiting behind nx is the ROM's word at fa
+      a_word_fa: assert (word_fa == sched_rom[fa]);
       // the registered decode equals what it stands for
       if (primed == 2'd2) begin
         for (int l = 0; l < NL; l++) begin
