@@ -129,6 +129,8 @@ class SampleCore(Elaboratable):
         port_busy = Signal()  # here: a sample launched and not yet reported taken
         launch, launch_r, taken = Signal(), Signal(), Signal()
         room = Signal(init=1)
+        drained = Signal(init=1)  # occupied == 0, from a register: the error frame's condition reaches the
+        # transmit payload's wide load enable (a 100k-MAC build's critical path at one seed)
         m.d.comb += [
             in_valid.eq(port_valid),
             in_data.eq(port_data),
@@ -136,6 +138,7 @@ class SampleCore(Elaboratable):
             occupied_next.eq(occupied + launch - (fifo.r_en & fifo.r_rdy)),
         ]
         m.d.sync += [occupied.eq(occupied_next), room.eq(occupied_next < self.fifo_depth),
+                     drained.eq(occupied_next == 0),
                      launch_r.eq(launch), taken.eq(port_valid & in_ready)]
         with m.If(launch_r):
             m.d.sync += [port_valid.eq(1), port_data.eq(held_data)]  # held_data stays until the next frame
@@ -262,7 +265,7 @@ class SampleCore(Elaboratable):
                     m.next = "SEND"
                 with m.Elif(fifo.r_rdy & ~reset_network):
                     m.next = "TAKE"
-                with m.Elif(error_pending & ~held_valid & ~load_held & (occupied == 0)):
+                with m.Elif(error_pending & ~held_valid & ~load_held & drained):
                     # Only once every accepted sample's output has gone out: an ERROR naming a seq beyond the
                     # host's oldest unanswered sample then proves outputs were lost (docs/uart-protocol.md).
                     m.d.sync += [tx_header.eq(FrameType.ERROR), tx_seq.eq(expected_seq), tx_length.eq(1),
@@ -290,7 +293,7 @@ class SampleCore(Elaboratable):
         # Last, so it wins over every other assignment in the cycle.
         with m.If(reset_network):
             m.d.sync += [ack_pending.eq(1), ack_seq.eq(rx_seq), expected_seq.eq(0), out_seq.eq(0),
-                         occupied.eq(0), room.eq(1), held_valid.eq(0), error_pending.eq(0),
+                         occupied.eq(0), room.eq(1), drained.eq(1), held_valid.eq(0), error_pending.eq(0),
                          launch_r.eq(0), port_valid.eq(0), port_busy.eq(0), taken.eq(0)]
         return m
 
