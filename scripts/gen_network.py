@@ -35,7 +35,7 @@ from pathlib import Path
 from golden.errors import GoldenError
 from golden.manifest import load_manifest
 from golden.rtlgen.pool import POOL_SIZES
-from golden.rtlgen.structure import STRUCTURES, mac_efficiency, plan_structure
+from golden.rtlgen.structure import STRUCTURES, plan_structure
 from golden.rtlgen.rate import choose_for_rate
 from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, export_network, parse_override
 from synth.devices import Device, DeviceError
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{info['top']}: {len(plan.manifest.layers)} layers, {info['structure']} structure, "
           f"{info['cycles_per_sample']} cycles per sample, latency {info['latency_cycles']} cycles, "
           f"{info['multipliers']} multipliers ({info['dsp_count']} MULT18X18D)")
-    efficiency = mac_efficiency(plan)
+    efficiency = plan.mac_efficiency
     if efficiency is not None:
         print(f"  MAC efficiency {efficiency:.1%} (multiply-accumulates / (multipliers x cycles per sample))")
     for line in plan.outline():

@@ -30,11 +30,6 @@ STRUCTURES = ("auto", "shared", "per-layer")
 MAC_EFFICIENCY_FLOOR = 0.9
 
 
-def mac_efficiency(plan: StructurePlan) -> float | None:
-    """The plan's MAC efficiency (StructurePlan.mac_efficiency), None where it means nothing."""
-    return plan.mac_efficiency
-
-
 def idle_multipliers(plan: StructurePlan) -> float:
     """Multipliers' worth of cycles the plan leaves idle: multipliers - MACs / cycles per sample."""
     return plan.multipliers - plan.manifest.macs_per_sample / plan.cycles_per_sample
@@ -82,7 +77,7 @@ def plan_structure(
     cheapest: StructurePlan = per_layer
     if shared is not None and shared.dsp_count <= per_layer.dsp_count:
         cheapest = shared
-    efficiency = mac_efficiency(cheapest)
+    efficiency = cheapest.mac_efficiency
     if efficiency is None or efficiency >= MAC_EFFICIENCY_FLOOR:
         return cheapest
     # The floor spends at most the multipliers the cheapest leaves idle (rounded up): a network whose small
@@ -92,7 +87,7 @@ def plan_structure(
     for candidate in candidates(manifest, top):  # cheapest first
         if candidate.dsp_count > dsp_limit or candidate.cycles_lower_bound > cycles_per_sample:
             continue  # settled without replaying a pool's schedule
-        reached = mac_efficiency(candidate.plan)
+        reached = candidate.plan.mac_efficiency
         if (candidate.cycles_per_sample <= cycles_per_sample and reached is not None
                 and reached >= MAC_EFFICIENCY_FLOOR):
             return replace(candidate.plan, budget=cycles_per_sample)

@@ -17,7 +17,7 @@ import pytest
 from golden.manifest import save_manifest
 from golden.memfile import bias_rom_words, matrix_rom_words
 from golden.rtlgen.pool import POOL_SIZES, PoolError, PoolPlan
-from golden.rtlgen.structure import mac_efficiency, plan_structure
+from golden.rtlgen.structure import plan_structure
 from golden.kinds.base import Parallelism
 from golden.rtlgen.top import (
     WIDE_NETWORK_DSPS, NetworkPlan, RtlExportError, export_network, layer_plan, plan_network,
@@ -199,7 +199,7 @@ def test_budget_choice_keeps_nine_tenths_of_the_multipliers_busy() -> None:
     assert plan_structure(mcu, 64) == plan_network(mcu, 64) and plan_network(mcu, 64).multipliers == 10
     # po2 layers shift rather than multiply: no efficiency figure, no floor.
     seed_po2 = load_manifest(REPO / "golden" / "models" / "seed_po2.yaml")
-    assert mac_efficiency(plan_structure(seed_po2, 48)) is None
+    assert plan_structure(seed_po2, 48).mac_efficiency is None
     assert plan_structure(seed_po2, 48) == plan_network(seed_po2, 48)
 
 
