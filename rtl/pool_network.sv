@@ -234,13 +234,11 @@ module pool_network #(
   logic [SW-1:0]  word_fa;   // the ROM's word at fa
   logic           fresh;     // fa moved (or was reset) last cycle: rom_q is the word at fa
 
-  logic [CW-1:0]  mc_need;
   logic [LYW-1:0] mc_layer;
   logic [OW-1:0]  mc_o;
   logic [NW-1:0]  mc_n;
   logic           mc_first, mc_last, mc_layer_last, mc_sample_last;
 
-  assign mc_need        = mc[NeedLsb +: CW];
   assign mc_layer       = mc[LayerLsb +: LYW];
   assign mc_o           = mc[OLsb +: OW];
   assign mc_n           = mc[NLsb +: NW];
@@ -290,6 +288,7 @@ module pool_network #(
 
   // ---- per layer: newest vector's head and the fill count ---------------------------
   logic [NL*AW-1:0]  head_all;
+  logic [AW-1:0]     head0_next;     // layer 0's head as it will be after this clock edge
   logic [NL*DLW-1:0] filled_all;
 
   for (genvar l = 0; l < NL; l++) begin : g_layer
@@ -298,18 +297,26 @@ module pool_network #(
     localparam int In   = lfield(L_IN, l);
     localparam int Fill = lfield(L_FILL_MAX, l);
     logic [AW-1:0]  head;
+    logic [AW-1:0]  head_next;
     logic [DLW-1:0] filled;
+    always_comb begin
+      if (rst_i)                     head_next = AW'(Base);
+      // the layer's last beat of the sample: its reads are issued, the next vector goes one slot on
+      else if (issue && mc_ends[l])  head_next = (32'(head) + In == Base + Len) ? AW'(Base) : head + AW'(In);
+      else                           head_next = head;
+    end
     always_ff @(posedge clk_i) begin
+      head <= head_next;
       if (rst_i) begin
-        head   <= AW'(Base);
         filled <= '0;
       end else if (issue && mc_ends[l]) begin
-        // the layer's last beat of the sample: its reads are issued, the next vector goes one slot on
-        head <= (32'(head) + In == Base + Len) ? AW'(Base) : head + AW'(In);
         if (32'(filled) != Fill) filled <= filled + 1'b1;
       end
     end
-    assign head_all[l*AW +: AW]     = head;
+    assign head_all[l*AW +: AW]      = head;
+    if (l == 0) begin : g_first
+      assign head0_next = head_next;
+    end
     assign filled_all[l*DLW +: DLW] = filled;
   end
 
@@ -323,13 +330,57 @@ module pool_network #(
   logic [CW-1:0] cur_count; // its channels written so far
   logic          avail;
 
-  always_comb begin
-    avail = (mc_need == '0)
-         || (cur_ring == {1'b0, mc_layer} && cur_count >= mc_need)
-         || (cur_ring == {1'b0, mc_layer} + 1'b1);  // the layer's own outputs started: its input is complete
+  // The hazard rule: a word may issue once what it needs of its layer's newest vector is written.
+  /* verilator lint_off UNUSEDSIGNAL */  // the word's other fields
+  function automatic logic avail_of(input logic [SW-1:0] word, input logic [LYW:0] ring, input logic [CW-1:0] count);
+    logic [CW-1:0]  need;
+    logic [LYW-1:0] layer;
+    need     = word[NeedLsb +: CW];
+    layer    = word[LayerLsb +: LYW];
+    avail_of = (need == '0)
+            || (ring == {1'b0, layer} && count >= need)
+            || (ring == {1'b0, layer} + 1'b1);  // the layer's own outputs started: its input is complete
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  assign avail = avail_of(mc, cur_ring, cur_count);
+
+  // `issue` is a flip-flop: the rule is evaluated a cycle ahead on the next state of mc, the hazard
+  // counters and sample_open, once for each value this cycle's issue can take, and the register
+  // takes the one that happens (the rule's compares feeding the enables of every layer's head across
+  // the die were a 16-layer pool's critical path). a_issue_rule checks it against the rule itself.
+  logic issue_r;
+  logic begin_if_idle, begin_if_issue;  // begin_sample when this cycle does not / does issue
+  logic [LYW:0]  ring_if_idle, ring_if_issue;
+  logic [CW-1:0] count_if_idle, count_if_issue;
+  logic          next_if_idle, next_if_issue;
+
+  assign begin_if_idle  = in_full && !writing && !sample_open;
+  assign begin_if_issue = in_full && !writing && mc_sample_last;  // an issue is inside an open sample
+
+  // the hazard counters' next value (as the control block below updates them) after a begin or not
+  function automatic logic [LYW+CW:0] counters_after(input logic begins);
+    if (begins)          counters_after = '0;
+    else if (writing)    counters_after = {cur_ring, wr_idx + 1'b1};
+    else if (w_to_ring)  counters_after = {{1'b0, w_layer} + 1'b1, CW'(w_o) + 1'b1};
+    else                 counters_after = {cur_ring, cur_count};
+  endfunction
+
+  assign {ring_if_idle, count_if_idle}   = counters_after(begin_if_idle);
+  assign {ring_if_issue, count_if_issue} = counters_after(begin_if_issue);
+
+  // idle: mc moves on only while the prefetch fills; sample_open rises on a begin
+  assign next_if_idle  = (sample_open || begin_if_idle)
+                      && avail_of((primed != 2'd2) ? nx : mc, ring_if_idle, count_if_idle);
+  // issue: mc takes nx; the sample stays open unless this was its last word and no sample begins
+  assign next_if_issue = (!mc_sample_last || begin_if_issue) && avail_of(nx, ring_if_issue, count_if_issue);
+
+  always_ff @(posedge clk_i) begin
+    if (rst_i) issue_r <= 1'b0;
+    else       issue_r <= issue ? next_if_issue : next_if_idle;
   end
 
-  assign issue         = sample_open && avail;
+  assign issue         = issue_r;
   assign end_of_sample = issue && mc_sample_last;
   assign begin_sample  = in_full && !writing && (!sample_open || end_of_sample);
 
@@ -575,13 +626,23 @@ module pool_network #(
   end
 
   // ---- the history write port: the input writer or a layer output ----------------------
+  // The writer's address and code come from registers: wr_addr steps from layer 0's head
+  // as it is when the sample begins, and in_reg shifts its next channel down (the sum
+  // head + wr_idx and a channel mux in front of every copy's write port were a 16-layer
+  // pool's critical path).
   logic [XW-1:0] wr_code;
-  assign wr_code = in_reg[wr_idx*XW +: XW];
+  logic [AW-1:0] wr_addr;
+  assign wr_code = in_reg[0 +: XW];
+
+  always_ff @(posedge clk_i) begin
+    if (begin_sample) wr_addr <= head0_next;
+    else if (writing) wr_addr <= wr_addr + 1'b1;
+  end
 
   always_comb begin
     hist_we    = writing || w_to_ring;
     if (writing) begin
-      hist_waddr = head_all[0 +: AW] + AW'(wr_idx);
+      hist_waddr = wr_addr;
       hist_wdata = X_SIGNED ? DW'($signed(wr_code)) : DW'(wr_code);
     end else begin
       hist_waddr = ow_addr;
@@ -590,8 +651,10 @@ module pool_network #(
   end
 
   // ---- control: input, writer, sample, hazard counters ------------------------------
+  // nothing is accepted while writing (in_full holds until the last channel is written)
   always_ff @(posedge clk_i) begin
-    if (accept) in_reg <= in_data_i;
+    if (accept)       in_reg <= in_data_i;
+    else if (writing) in_reg <= in_reg >> XW;
   end
 
   always_ff @(posedge clk_i) begin
@@ -694,12 +757,15 @@ module pool_network #(
       a_early_ring_write: assert (w_to_ring == (os_valid && (32'(w_layer) != NL - 1)));
       a_valid_mirror: assert (ow_valid[OutLat-1] == os_valid);
       a_begin_no_write: assert (!(begin_sample && w_to_ring));
+      // layer 0's ring slot stays put while the writer fills it
+      a_writer_slot: assert (!writing || wr_addr == head_all[0 +: AW] + AW'(wr_idx));
       // out_valid_o is a one-cycle pulse, one per accepted sample.
       a_out_pulse: assert (!(out_pulse && w_out && ow_sample_last[OutLat-1]));
       a_output_has_input: assert (!(out_valid_o && a_in_flight == 4'd0));
       a_bounded_in_flight: assert (32'(a_in_flight) <= MaxInFlight);
       // Issue only inside a sample; the schedule never outruns the history it needs.
       a_issue_in_sample: assert (!issue || sample_open);
+      a_issue_rule: assert (issue == (sample_open && avail));
       // The prefetch is full before the first issue, and mc is always the word of beat pc.
       a_primed_before_issue: assert (!issue || primed == 2'd2);
       // the word waiting behind nx is the ROM's word at fa
