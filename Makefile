@@ -34,7 +34,7 @@ help:
 	@echo "                  -> build/synth/pareto.{md,json,png}; POINTS=P2,64 a subset; points in parallel, cached (DEVICE ... FREQ)"
 	@echo "make synth-ci     CI synthesis check on the ECPIX-5's 45F: mcu UART build, fpga pmod build at 192 kHz"
 	@echo "make model        train the QKeras models (CPU, a few minutes each) -> golden/models/*.h5, fpga/mcu also *.yaml"
-	@echo "                  MODELS=\"seed_fpga seed_po2\" picks some of fpga mcu seed_fpga seed_po2 fpga_po2 (default: all)"
+	@echo "                  MODELS=\"seed_fpga seed_po2\" picks some of fpga mcu seed_fpga seed_po2 fpga_po2 wavenet (default: all)"
 	@echo "make qkeras-test  QKeras float64 predict == golden network, bit-exact (needs the train extra)"
 	@echo "make audit MODEL=m.h5  export a QKeras model, QKeras vs golden vs RTL -> build/audit/report.json"
 	@echo "make plots        RTL waveshaping pictures (corners, embedding grid) -> build/plots/*.png"
@@ -140,7 +140,7 @@ $(TRAIN_STAMP): $(STAMP) pyproject.toml
 	    print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['train']))")
 	@touch $@
 
-# MODELS: any of fpga mcu (float64, exported to .yaml) seed_fpga seed_po2 fpga_po2 (float32, .h5 only); empty = all.
+# MODELS: any of fpga mcu (float64, exported to .yaml) seed_fpga seed_po2 fpga_po2 (float32, .h5 only) wavenet (float32, the graph manifest too); empty = all.
 MODELS  ?=
 model: $(TRAIN_STAMP)
 	$(PY) scripts/train_model.py $(MODELS)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from golden.errors import ParameterError
-from golden.qformat import MAX_ACC_WIDTH, QFormat, Rounding
+from golden.qformat import MAX_ACC_WIDTH, QFormat, Rounding, format_from_dict
 
 FLOAT32_SIGNIFICAND_BITS = 24  # QKeras's quantized_relu rounds its input through float32 first
 
@@ -113,6 +113,17 @@ class _WideFormat(QFormat):
 def wide_format(width: int, frac: int) -> QFormat:
     """A signed format of up to 64 bits: a full-precision layer output."""
     return _WideFormat(width, frac)
+
+
+def recorded_input_format(data: object, previous: QFormat, what: str) -> QFormat:
+    """A layer's manifest `formats.input` mapping, read against `previous`, the previous stage's output format.
+
+    A full-precision predecessor's exact sum may be wider than a QFormat's 24 bits (wide_format); a record that
+    states exactly that format is that format, so such a sum can feed a layer of any kind. Any other record is
+    read as a QFormat (and the caller compares it with `previous`)."""
+    if isinstance(data, dict) and {"signed": True, **data} == previous.to_dict():
+        return previous
+    return format_from_dict(data, what)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 
 from golden.errors import ShapeError
 from golden.kinds import Layer, kind_of
-from golden.manifest import NetworkManifest
+from golden.manifest import INPUT_TENSOR, NetworkManifest
 
 
 class _TapRing:
@@ -42,7 +42,8 @@ class _TapRing:
 
 
 class StreamingNetwork:
-    """Cached streaming inference of a manifest, one input vector per `step`."""
+    """Cached streaming inference of a manifest, one input vector per `step`. The layers run in the manifest's
+    dataflow order; a layer with several inputs reads their concatenation (input 0's channels first)."""
 
     def __init__(self, manifest: NetworkManifest):
         self.manifest = manifest
@@ -60,16 +61,17 @@ class StreamingNetwork:
             raise ShapeError(
                 f"network {manifest.name}: input sample must have shape ({manifest.input_channels},), got {vector.shape}"
             )
+        tensors = {INPUT_TENSOR: vector}
         outputs = []
-        for ring, layer in zip(self._rings, manifest.layers):
-            taps = ring.push(vector)
-            vector = kind_of(layer).step(layer, taps)
-            outputs.append(vector)
+        for ring, layer, reads in zip(self._rings, manifest.layers, manifest.inputs):
+            taps = ring.push(np.concatenate([tensors[name] for name in reads]))
+            tensors[layer.name] = kind_of(layer).step(layer, taps)
+            outputs.append(tensors[layer.name])
         return outputs
 
     def step(self, sample: ArrayLike) -> np.ndarray:
         """One input vector (IN,) in, one output vector (OUT,) out."""
-        return self.step_layers(sample)[-1]
+        return self.step_layers(sample)[self.manifest.layer_index(self.manifest.output)]
 
     def run_layers(self, samples: ArrayLike) -> list[np.ndarray]:
         """Stream (T, IN) samples from the current state; per layer the (T, OUT_l) outputs."""
@@ -85,7 +87,7 @@ class StreamingNetwork:
 
     def run(self, samples: ArrayLike) -> np.ndarray:
         """Stream (T, IN) samples from the current state; the (T, OUT) network outputs."""
-        return self.run_layers(samples)[-1]
+        return self.run_layers(samples)[self.manifest.layer_index(self.manifest.output)]
 
 
 @dataclass(frozen=True)
@@ -98,14 +100,21 @@ class LayerResult:
 
 
 def full_sequence(manifest: NetworkManifest, samples: ArrayLike) -> list[LayerResult]:
-    """Plain causal dilated convolution of (T, IN) samples, zero padded on the left, every layer."""
-    x = _check_samples(manifest, samples)
+    """Plain causal dilated convolution of (T, IN) samples, zero padded on the left, every layer (in the
+    manifest's order; a layer with several inputs reads their concatenation along the channels)."""
+    tensors = {INPUT_TENSOR: _check_samples(manifest, samples)}
     results = []
-    for layer in manifest.layers:
+    for layer, reads in zip(manifest.layers, manifest.inputs):
+        x = np.concatenate([tensors[name] for name in reads], axis=1)
         result = kind_of(layer).sequence(layer, x)
         results.append(LayerResult(accumulators=result.sums, outputs=result.outputs, saturated=result.saturated))
-        x = result.outputs
+        tensors[layer.name] = result.outputs
     return results
+
+
+def network_output(manifest: NetworkManifest, results: list[LayerResult]) -> np.ndarray:
+    """The network's (T, OUT) output codes among full_sequence's per-layer results."""
+    return results[manifest.layer_index(manifest.output)].outputs
 
 
 def saturation_count(manifest: NetworkManifest, samples: ArrayLike) -> int:

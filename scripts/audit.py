@@ -5,6 +5,8 @@
    the supported subset);
 2. QKeras predict in float64 vs the golden streaming network, layer by layer;
 3. the generated RTL (Verilator) vs the golden network, at the output;
+4. for information only: QKeras predict in float32 (what a user's TensorFlow
+   session shows; its sums round) vs the golden network, at the output;
 
 on one stimulus set: every waveshaping class (for models with the waveshaping
 inputs core, e0, e1) plus full-range and moderate random inputs. Prints a
@@ -21,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from golden import waveshaping
-from golden.audit import AuditReport, LayerAudit, compare_codes, merge
+from golden.audit import AuditReport, LayerAudit, compare_codes, compare_float32, merge
 from golden.errors import GoldenError
 from golden.manifest import NetworkManifest, save_manifest
 from golden.network import StreamingNetwork, full_sequence
@@ -54,15 +56,22 @@ def main() -> int:
     parser.add_argument("--rounding", default="rne", choices=[r.value for r in Rounding],
                         help="requantisation of the hardware (rne = QKeras); trunc shows the difference")
     parser.add_argument("--input-format", default=None,
-                        help="the model input's format, e.g. Q(16,12) (default: the first layer's kernel format)")
+                        help="the model input's format, e.g. Q(16,12) (default: the first layer's kernel format; "
+                        "a po2 first layer has none and needs it)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=REPO / "build" / "audit")
     args = parser.parse_args()
     report_path = args.out / "report.json"
     report_path.unlink(missing_ok=True)  # never leave an old report that claims a pass
+    if args.samples < 1:  # before anything is written: a refused audit leaves no manifest behind
+        print(f"error: --samples (make audit SAMPLES=) must be at least 1, got {args.samples}", file=sys.stderr)
+        return 2
     started = time.monotonic()
     try:
-        from golden.frontend.export import UnsupportedModelError, load_qkeras_model, model_to_manifest, qkeras_layer_outputs
+        from golden.frontend.export import (
+            UnsupportedModelError, load_qkeras_model, manifest_name, model_to_manifest, qkeras_layer_outputs,
+        )
+        from golden.frontend.load import predict_float32
         from simlib.network_stream import NetworkStreamError, stream_through_rtl
     except ImportError as error:
         print(f"error: {error.name or error} is not installed; `make audit` installs the train extra", file=sys.stderr)
@@ -71,11 +80,8 @@ def main() -> int:
     try:
         input_format = parse_format(args.input_format) if args.input_format else None
         model = load_qkeras_model(args.model)
-        name = "".join(c if c.isalnum() else "_" for c in args.model.stem).strip("_") or "model"
-        if not name[0].isalpha():
-            name = f"m_{name}"
-        manifest = model_to_manifest(model, name=name, rounding=args.rounding, origin=str(args.model),
-                                     input_format=input_format)
+        manifest = model_to_manifest(model, name=manifest_name(args.model), rounding=args.rounding,
+                                     origin=str(args.model), input_format=input_format)
         manifest_path = save_manifest(manifest, args.out / f"{manifest.name}.yaml")
         formats = " -> ".join([str(manifest.input_format)] + [str(layer.output_format) for layer in manifest.layers])
         print(f"exported {args.model} -> {manifest_path}: {len(manifest.layers)} layers, formats {formats}, "
@@ -98,6 +104,11 @@ def main() -> int:
                                   layer.output_format.width)
                 )
                 saturations[index] += int(plain.saturated.sum())
+        float32 = compare_float32(
+            golden_outputs, predict_float32(model, [manifest.input_format.to_real(inputs) for inputs in sets.values()]),
+            list(sets), manifest.output_format.frac,
+            {layer.name: layer.accumulator_width for layer in manifest.layers},
+        )
         print(f"QKeras (float64) and golden: {len(sets)} stimulus sets x {args.samples} samples compared; running the RTL")
 
         rtl_outputs = stream_through_rtl(manifest, list(sets.values()), work=args.out / "rtl")
@@ -126,6 +137,7 @@ def main() -> int:
         extra={"rounding": args.rounding, "input_format": str(manifest.input_format),
                "output_formats": {layer.name: str(layer.output_format) for layer in manifest.layers}, "seed": args.seed,
                "seconds": round(time.monotonic() - started, 1)},
+        float32=float32,
     )
     print(report.table())
     for comparison in (report.qkeras_vs_golden, report.rtl_vs_golden):

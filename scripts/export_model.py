@@ -21,7 +21,8 @@ def main() -> int:
     parser.add_argument("--rounding", choices=["rne", "trunc"], default="rne",
                         help="requantisation rounding: rne equals QKeras; trunc is the seeds' bit slicing")
     parser.add_argument("--input-format", default=None,
-                        help="the model input's format, e.g. Q(16,12) (default: the first layer's kernel format)")
+                        help="the model input's format, e.g. Q(16,12) (default: the first layer's kernel format; "
+                        "a po2 first layer has none and needs it)")
     args = parser.parse_args()
     from golden.frontend.export import export_model_file  # imports TensorFlow: after argument errors are reported
     from golden.qformat import parse_format

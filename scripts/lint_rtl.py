@@ -43,6 +43,11 @@ VARIANTS: dict[str, list[dict[str, int | str]]] = {
                       {"XW": 12, "YW": 9, "K": 3, "DILATION": 2, "IN_D": 3, "OUT_D": 5},
                       {"STREAM": 1, "LANES": 4}, {"STREAM": 1, "LANES": 3, "K": 1, "IN_D": 5}],
     "sample_strobe_guard": [{"WIDTH": 1, "COUNT_W": 1}],
+    # DEPTH 1 is a register, not a ring; 3 a ring whose pointers wrap before a power of two
+    "stream_fifo": [{"DEPTH": 1}, {"DEPTH": 3, "W": 1}, {"DEPTH": 8}, {"DEPTH": 16, "W": 7}],
+    "stream_fork": [{"N": 1}, {"N": 5, "W": 1}],
+    "stream_join": [{"N": 1, "WIDTHS": "32'd9", "TOTAL_W": 9},
+                    {"N": 3, "WIDTHS": "96'h000000010000001000000007", "TOTAL_W": 24}],
     "pool_history": [{"PORTS": 1, "DEPTH": 1, "W": 1}, {"PORTS": 3, "DEPTH": 1060, "W": 17}],
     # two classes: a float32 ReLU into 16 unsigned bits and a full-precision 39-bit sum (the seeds' layers)
     "pool_output_stage": [{"NC": 2, "RAW_W": 40, "Y_W": 39, "C_ACC_W": "64'h0000002700000027",

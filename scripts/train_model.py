@@ -14,12 +14,14 @@ import time
 from pathlib import Path
 
 from golden.frontend.builders import NAMED_SPECS
+from golden.frontend.wavenet import NAMED_GRAPH_SPECS
 from golden.frontend.qkeras_model import NAMED_CONFIGS
 from golden.frontend.training import DEFAULT_SETTINGS
 
 REPO = Path(__file__).resolve().parents[1]
 
-NAMES = [*NAMED_CONFIGS, *NAMED_SPECS]
+SPECS = {**NAMED_SPECS, **NAMED_GRAPH_SPECS}  # trained in float32, as their users would
+NAMES = [*NAMED_CONFIGS, *SPECS]
 EVALUATION_SEED = 20240700  # held-out windows none of the models trained or validated on
 
 
@@ -41,13 +43,13 @@ def main() -> int:
     if args.evaluate:
         return evaluate(names, args.out_dir)
     from golden.frontend.export import export_model_file  # TensorFlow is imported from here on
-    from golden.frontend.training import save_model_atomic, train, train_spec
+    from golden.frontend.training import INPUT_FORMAT, save_model_atomic, train, train_spec
 
     for name in names:
         settings = DEFAULT_SETTINGS[name]
         if args.epochs is not None:
             settings = dataclasses.replace(settings, epochs=args.epochs)
-        shape = NAMED_CONFIGS.get(name) or NAMED_SPECS[name]
+        shape = NAMED_CONFIGS.get(name) or SPECS[name]
         session = "float64" if name in NAMED_CONFIGS else "float32"
         print(f"== {name}: {shape.parameter_count} parameters, receptive field {shape.receptive_field}, "
               f"{settings.epochs} epochs of {settings.examples} windows x {settings.window} samples, {session}",
@@ -57,12 +59,13 @@ def main() -> int:
         if name in NAMED_CONFIGS:
             model, losses = train(NAMED_CONFIGS[name], settings, verbose=verbose)
         else:
-            model, losses = train_spec(NAMED_SPECS[name], settings, verbose=verbose)
+            model, losses = train_spec(SPECS[name], settings, verbose=verbose)
         model_path = save_model_atomic(model, args.out_dir / f"{name}.h5")
         summary = ", ".join(f"{key} {value:.4f}" for key, value in losses.items())
         print(f"== {name}: {time.monotonic() - started:.0f} s; mse {summary}")
-        if name in NAMED_CONFIGS:
-            manifest = export_model_file(model_path, args.out_dir / f"{name}.yaml", name=name, rounding="rne")
+        if name in NAMED_CONFIGS or name in NAMED_GRAPH_SPECS:
+            manifest = export_model_file(model_path, args.out_dir / f"{name}.yaml", name=name, rounding="rne",
+                                         input_format=None if name in NAMED_CONFIGS else INPUT_FORMAT)
             print(f"   wrote {_shown(model_path)} and {name}.yaml ({manifest.parameter_count} parameters)")
         else:
             print(f"   wrote {_shown(model_path)} (no manifest: the exporter does not support its formats yet)")
@@ -78,7 +81,7 @@ def evaluate(names: list[str], out_dir: Path) -> int:
 
     print(f"{'model':<10} {'params':>6} {'session':>8} {'validation':>10} " + " ".join(f"{w:>8}" for w in WAVE_CLASSES))
     for name in names:
-        shape = NAMED_CONFIGS.get(name) or NAMED_SPECS[name]
+        shape = NAMED_CONFIGS.get(name) or SPECS[name]
         path = out_dir / f"{name}.h5"
         try:
             model = load_trained(path, float64=name in NAMED_CONFIGS)

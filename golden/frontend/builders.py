@@ -113,6 +113,10 @@ class QKerasSpec:
     def receptive_field(self) -> int:
         return 1 + sum((conv.kernel_size - 1) * conv.dilation for conv in self.convs)
 
+    def build(self) -> Any:
+        """The QKeras model (`build`)."""
+        return build(self)
+
     @property
     def parameter_count(self) -> int:
         channels, total = self.input_channels, 0

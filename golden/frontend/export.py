@@ -26,12 +26,12 @@ from typing import Any
 import numpy as np
 
 from golden.errors import GoldenError
-from golden.frontend.load import load_qkeras_model  # noqa: F401  (re-exported: callers import it from here)
+from golden.frontend.load import inbound_layers, load_qkeras_model  # noqa: F401  (load_qkeras_model re-exported)
 from golden.frontend.quantizers import bits_format, relu_format, show
 from golden.kinds import KINDS
 from golden.kinds.base import KerasImport
 from golden.layer_format import Activation, OutputStage
-from golden.manifest import NetworkManifest, save_manifest
+from golden.manifest import INPUT_TENSOR, NetworkManifest, save_manifest
 from golden.qformat import QFormat, Rounding
 
 
@@ -47,7 +47,7 @@ class UnsupportedModelError(GoldenError):
         self.problems = list(problems)
         super().__init__(
             f"{source} cannot be exported: it is outside the supported subset "
-            f"(one chain of {' / '.join(keras_layer_names())} layers with quantized_bits/quantized_relu quantizers, "
+            f"(a graph of {' / '.join(keras_layer_names())} layers with quantized_bits/quantized_relu quantizers, "
             f"docs/qkeras-mapping.md). {len(self.problems)} problem(s): " + "; ".join(self.problems) + "."
         )
 
@@ -61,6 +61,7 @@ class Stage:
     name: str
     quantizers: list[tuple[Any, str]] = field(default_factory=list)  # (quantizer, where) applied to the output
     keras_layers: list[Any] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)  # the stages it reads (their names), or INPUT_TENSOR
 
     @property
     def keras_layer(self) -> Any:
@@ -79,6 +80,13 @@ class ModelWalk:
     outputs: list[OutputStage | None]  # per stage; None where a problem was found
     problems: list[str]
     notes: list[str]
+    output: str = ""  # the stage whose output is the model's
+
+    @property
+    def is_chain(self) -> bool:
+        names = [INPUT_TENSOR] + [stage.name for stage in self.stages]
+        return (all(stage.inputs == [names[i]] for i, stage in enumerate(self.stages))
+                and (not self.stages or self.output == self.stages[-1].name))
 
     @property
     def input_format(self) -> QFormat | None:
@@ -95,34 +103,66 @@ def walk_model(model: Any, rounding: Rounding | str = Rounding.RNE) -> ModelWalk
     notes: list[str] = []
     layers = [layer for layer in model.layers if not isinstance(layer, tf.keras.layers.InputLayer)]
     problems += _graph_problems(model, layers)
+    # Which stage each Keras layer's output belongs to (the network input: INPUT_TENSOR), and how many layers
+    # (and the model output) read it: a quantizer may close a stage only if nothing else reads its raw output.
+    owner: dict[int, str] = {}
+    for layer in layers:  # a Sequential model's InputLayer is not among its layers
+        owner.update({id(inbound): INPUT_TENSOR for inbound in inbound_layers(layer)
+                      if isinstance(inbound, tf.keras.layers.InputLayer)})
+    readers: dict[int, int] = {}
+    for layer in layers:
+        for inbound in inbound_layers(layer):
+            readers[id(inbound)] = readers.get(id(inbound), 0) + 1
+    for tensor in model.outputs:
+        producer = tensor._keras_history.layer
+        readers[id(producer)] = readers.get(id(producer), 0) + 1
     stages: list[Stage] = []
+    by_name: dict[str, Stage] = {}
     for layer in layers:
         where = f"layer '{layer.name}' ({type(layer).__name__})"
+        inbound = inbound_layers(layer)
         claimed = [kind for kind in KINDS.values() if kind.claims(layer)]
         if len(claimed) > 1:
             problems.append(f"{where}: layer kinds {', '.join(kind.name for kind in claimed)} all claim it")
         elif claimed:
             source = claimed[0].keras_import(layer, where)
             stage = Stage(source=source, name=_identifier(layer.name, {s.name for s in stages}), keras_layers=[layer])
+            unknown = [l.name for l in inbound if id(l) not in owner]
+            if unknown:
+                problems.append(f"{where}: reads {', '.join(unknown)}, which is not a supported layer's output")
+            stage.inputs = [owner[id(l)] for l in inbound if id(l) in owner]
             stages.append(stage)
+            by_name[stage.name] = stage
+            owner[id(layer)] = stage.name
             problems += source.problems
-            activation = getattr(layer, "activation", None)
-            if activation is not None and getattr(activation, "__name__", None) != "linear":
-                stage.quantizers.append((activation, f"{where} activation"))
+            stage.quantizers += [(quantizer, f"{where} activation") for quantizer in source.output_quantizers()]
         elif type(layer) is QActivation:
-            if not stages:
+            before = inbound[0] if len(inbound) == 1 else None
+            stage = by_name.get(owner.get(id(before), "")) if before is not None else None
+            if stage is None:
                 problems.append(f"{where}: an activation before any {' or '.join(keras_layer_names())} layer has no "
                                 "layer to belong to")
                 continue
-            stages[-1].keras_layers.append(layer)
-            stages[-1].quantizers.append((layer.quantizer, where))
+            if stage.last_layer is not before or readers.get(id(before), 0) > 1:
+                problems.append(f"{where}: quantizes the output of '{before.name}', which is also read unquantized "
+                                "elsewhere; a tensor is read after all its quantizers")
+                continue
+            stage.keras_layers.append(layer)
+            stage.quantizers.append((layer.quantizer, where))
+            owner[id(layer)] = stage.name
         else:
             problems.append(f"{where}: layer type {type(layer).__name__} is not supported (only "
-                            f"{', '.join(keras_layer_names())} and QActivation)")
+                            f"{', '.join(dict.fromkeys([*keras_layer_names(), 'QActivation']))})")
+    output = ""
+    if len(model.outputs) == 1:
+        producer = model.outputs[0]._keras_history.layer
+        output = owner.get(id(producer), "")
+        if output and output != INPUT_TENSOR and by_name[output].last_layer is not producer:
+            problems.append(f"the model output is '{producer.name}', inside layer '{output}' (before its quantizers)")
     if not stages:
         problems.append(f"the model has no {' or '.join(keras_layer_names())} layer")
     outputs = [_output_stage(stage, Rounding.parse(rounding), problems, notes) for stage in stages]
-    walk = ModelWalk(stages=stages, outputs=outputs, problems=problems, notes=notes)
+    walk = ModelWalk(stages=stages, outputs=outputs, problems=problems, notes=notes, output=output)
     if not problems:
         _sum_width_problems(walk, walk.input_format, problems)
     return walk
@@ -145,14 +185,16 @@ def model_to_manifest(
     problems = walk.problems + _weight_problems(walk)
     if not problems and input_format is not None:
         _sum_width_problems(walk, input_format, problems)
+    if not problems and input_format is None and walk.input_format is None:
+        problems.append(_undeclared_input_format(walk))
     if problems:
         raise UnsupportedModelError(origin, problems)
-    fmt = input_format or walk.input_format
+    formats: dict[str, QFormat] = {INPUT_TENSOR: input_format or walk.input_format}
     layers = []
     for stage, output in zip(walk.stages, walk.outputs):
-        layer = stage.source.build(stage.name, fmt, output)
+        layer = stage.source.build(stage.name, _given(stage, formats), output)
         layers.append(layer)
-        fmt = layer.output_format
+        formats[stage.name] = layer.output_format
     provenance: dict[str, Any] = {
         "framework": "qkeras",
         "keras_layers": {stage.name: [layer.name for layer in stage.keras_layers] for stage in walk.stages},
@@ -165,9 +207,11 @@ def model_to_manifest(
         provenance["notes"] = walk.notes
     provenance.update(source or {})
     input_channels = int(model.inputs[0].shape[-1])
+    graph = {} if walk.is_chain else {"inputs": tuple(tuple(stage.inputs) for stage in walk.stages),
+                                      "output": walk.output}
     return NetworkManifest(
         name=name, input_format=input_format or walk.input_format, input_channels=input_channels,
-        layers=tuple(layers), source=provenance,
+        layers=tuple(layers), source=provenance, **graph,
     )
 
 
@@ -180,7 +224,7 @@ def export_model_file(
     model = load_qkeras_model(model_path)
     manifest = model_to_manifest(
         model,
-        name=name or _identifier(model_path.stem, set()),
+        name=name or manifest_name(model_path),
         rounding=rounding,
         source={"file": model_path.name, "sha256": hashlib.sha256(model_path.read_bytes()).hexdigest()},
         origin=str(model_path),
@@ -188,6 +232,12 @@ def export_model_file(
     )
     save_manifest(manifest, out)
     return manifest
+
+
+def manifest_name(model_path: Path | str) -> str:
+    """The manifest name of a model file: its stem as an ASCII identifier (modèle.h5 -> mod_le), the one rule
+    scripts/export_model.py and scripts/audit.py share."""
+    return _identifier(Path(model_path).stem, set())
 
 
 def qkeras_layer_outputs(model: Any, samples_codes: np.ndarray, manifest: NetworkManifest) -> list[np.ndarray]:
@@ -225,24 +275,22 @@ def qkeras_layer_outputs(model: Any, samples_codes: np.ndarray, manifest: Networ
 
 
 def _graph_problems(model: Any, layers: list[Any]) -> list[str]:
-    """The layers must form one chain input -> ... -> output, in list order."""
+    """One (batch, time, channels) input, one output, every layer used once (the walk follows the graph)."""
     problems = []
     if len(model.inputs) != 1 or len(model.outputs) != 1:
         problems.append(f"the model has {len(model.inputs)} inputs and {len(model.outputs)} outputs; one of each is supported")
     if len(model.inputs) == 1 and len(model.inputs[0].shape) != 3:
         problems.append(f"the input has shape {tuple(model.inputs[0].shape)}; (batch, time, channels) is supported")
-    previous = model.inputs[0] if model.inputs else None
     for layer in layers:
         if len(layer._inbound_nodes) != 1:
             problems.append(f"layer '{layer.name}': used {len(layer._inbound_nodes)} times; shared layers are not supported")
-            continue
-        inbound = layer._inbound_nodes[0].input_tensors
-        if isinstance(inbound, (list, tuple)) or previous is None or inbound is not previous:
-            problems.append(f"layer '{layer.name}': does not take the previous layer's output only; branches are not supported")
-        previous = layer.output
-    if layers and model.outputs and model.outputs[0] is not layers[-1].output:
-        problems.append(f"the model output is not the output of its last layer '{layers[-1].name}'")
     return problems
+
+
+def _given(stage: Stage, formats: dict[str, QFormat | None]) -> Any:
+    """The input format(s) a stage's import takes: its one input's, or the tuple of a join's."""
+    given = tuple(formats.get(name) for name in stage.inputs)
+    return given if len(given) > 1 else given[0] if given else None
 
 
 def _output_stage(stage: Stage, rounding: Rounding, problems: list[str], notes: list[str]) -> OutputStage | None:
@@ -298,19 +346,29 @@ def _output_stage(stage: Stage, rounding: Rounding, problems: list[str], notes: 
 def _sum_width_problems(walk: ModelWalk, input_format: QFormat | None, problems: list[str]) -> None:
     """Every layer's exact sum must fit float64's 53 bits, or QKeras predict itself is not exact (each kind's
     import says what its sums need)."""
-    fmt = input_format
+    formats: dict[str, QFormat | None] = {INPUT_TENSOR: input_format}
     for stage, output in zip(walk.stages, walk.outputs):
-        if fmt is None or output is None:
+        given = _given(stage, formats)
+        if output is None or given is None or (isinstance(given, tuple) and None in given):
             return
         try:
-            problem = stage.source.sum_problem(fmt)
-            next_fmt = stage.source.output_format(fmt, output)
+            problem = stage.source.sum_problem(given)
+            formats[stage.name] = stage.source.output_format(given, output)
         except GoldenError as error:
             problems.append(f"layer '{stage.keras_layer.name}': {error}")
             return
         if problem:
             problems.append(problem)
-        fmt = next_fmt
+
+
+def _undeclared_input_format(walk: ModelWalk) -> str:
+    """The refusal when nothing defines the network input's format: never guessed (from a bias, say)."""
+    first = walk.stages[0].keras_layer
+    return (f"layer '{first.name}' ({type(first).__name__}), the first layer, does not define the network input's "
+            "format (its layer kind suggests none, and a bias format is never taken for it); declare it: "
+            "--input-format Q(W,F) "
+            "(scripts/export_model.py, scripts/audit.py; make audit INPUT_FORMAT=), or input_format= of "
+            "model_to_manifest / export_model_file")
 
 
 def _weight_problems(walk: ModelWalk) -> list[str]:

@@ -22,6 +22,7 @@ Every failure is a GoldenError (or its UnsupportedModelError) naming the file.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ from golden.errors import GoldenError
 from golden.frontend.tf_setup import configure
 
 MODEL_SUFFIXES = (".h5", ".hdf5", ".keras")  # what model.save writes; other paths would be read as SavedModels
+HDF5_SUFFIXES = (".h5", ".hdf5")
+OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # Keras names objects by address: the same reason differs per try
 FLOATX_TRIED = ("float64", "float32")  # float64 first: the committed models; float32: QKeras's default session
 REASON_CHARS = 300  # Keras error messages can embed whole configs; one paragraph stays readable
 
@@ -73,10 +76,10 @@ def load_qkeras_model(path: Path | str) -> Any:
 
 
 def _rebuild_float64(model: Any, custom_objects: dict[str, Any], source: str) -> Any:
-    """The same chain of layers on Input((None, C)), every layer float64, weights copied by layer name.
+    """The same graph of layers on Input((None, C)), every layer float64, weights copied by layer name.
 
-    `model` must already have passed the subset check: a single chain of
-    layers from one input to one output (golden.frontend.export.audit_subset)."""
+    `model` must already have passed the subset check: one input, one output, every layer used once
+    (golden.frontend.export.audit_subset)."""
     import tensorflow as tf
 
     try:
@@ -108,6 +111,7 @@ def _load(path: Path, custom_objects: dict[str, Any]) -> Any:
     """The model as saved, in the first float type it loads with."""
     import tensorflow as tf
 
+    _refuse_weights_only(path)
     failures: list[tuple[str, str]] = []
     for floatx in FLOATX_TRIED:
         tf.keras.backend.set_floatx(floatx)
@@ -120,6 +124,23 @@ def _load(path: Path, custom_objects: dict[str, Any]) -> Any:
     reasons = [reason for _, reason in failures]
     shown = reasons[0] if len(set(reasons)) == 1 else "; ".join(f"as {floatx}: {reason}" for floatx, reason in failures)
     raise GoldenError(f"{path}: cannot load as a QKeras model, tried in {' and '.join(FLOATX_TRIED)} sessions ({shown})")
+
+
+def _refuse_weights_only(path: Path) -> None:
+    """An HDF5 file without a model config holds weights only (model.save_weights): say so once, before Keras
+    fails on it in every session with the same reason and a different object address each time."""
+    if path.suffix.lower() not in HDF5_SUFFIXES:
+        return
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as file:
+            weights_only = "model_config" not in file.attrs
+    except OSError:
+        return  # not HDF5 at all: Keras's own reason says more
+    if weights_only:
+        raise GoldenError(f"{path}: holds weights only (no model config: written by model.save_weights?); save the "
+                          "whole model with model.save and export that file")
 
 
 def _check_subset(model: Any, path: Path) -> None:
@@ -139,26 +160,67 @@ def _check_subset(model: Any, path: Path) -> None:
         raise UnsupportedModelError(str(path), problems)
 
 
-def _rebuilt_chain(model: Any) -> Any:
+def predict_float32(model: Any, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    """The network output for each (T, C) array of real `inputs` as a float32 session computes it: `model` (as
+    load_qkeras_model returns it) rebuilt with float32 layers, run with the global float type float32 (QKeras's
+    quantizers cast to it when they run), its weights rounded to float32 (exact for a model trained in float32).
+    Its sums round to float32's 24 significant bits, so it may differ from the exact outputs: the audit reports
+    how far, for users who run their model in float32. Returns (T, OUT) float64 values per input array."""
+    import tensorflow as tf
+
+    try:
+        with tf.keras.utils.custom_object_scope(_custom_objects()):
+            single = _rebuilt_chain(model, "float32")
+        for layer in single.layers:
+            if not isinstance(layer, tf.keras.layers.InputLayer):
+                _copy_weights(model.get_layer(layer.name), layer)
+        return [np.asarray(single.predict(np.asarray(real, dtype=np.float32)[np.newaxis], verbose=0, batch_size=1)[0],
+                           dtype=np.float64) for real in inputs]
+    except GoldenError:
+        raise
+    except Exception as error:  # Keras raises many types; the user gets one paragraph, not a traceback
+        raise GoldenError(f"model '{model.name}': cannot run it in float32 ({_reason(error)})") from None
+    finally:
+        tf.keras.backend.set_floatx("float64")  # the exact computations go on in float64
+
+
+def _rebuilt_chain(model: Any, floatx: str = "float64") -> Any:
     import tensorflow as tf
     from qkeras import QActivation
 
-    tf.keras.backend.set_floatx("float64")  # quantized_bits computes in the global float type
+    tf.keras.backend.set_floatx(floatx)  # quantized_bits computes in the global float type
     channels = int(model.inputs[0].shape[-1])
-    x = inputs = tf.keras.Input(shape=(None, channels), dtype="float64", name=_input_name(model))
+    inputs = tf.keras.Input(shape=(None, channels), dtype=floatx, name=_input_name(model))
+    outputs: dict[int, Any] = {}  # each original layer's output in the rebuilt graph (layers come in dataflow order)
     for layer in model.layers:
         if isinstance(layer, tf.keras.layers.InputLayer):
+            outputs[id(layer)] = inputs
             continue
         config = layer.get_config()
-        config["dtype"] = "float64"  # also replaces a mixed-precision policy
+        config["dtype"] = floatx  # also replaces a mixed-precision policy
+        if isinstance(getattr(layer, "kernel_quantizer_internal", None), _float32_po2_class()):
+            # a rebuilt layer (predict_float32 copies one) serialises its float32 wrapper under a class name no
+            # deserialiser knows: give the copy the quantized_po2 it stands for (float32_po2_kernel wraps it again)
+            config["kernel_quantizer"] = {"class_name": "quantized_po2",
+                                          "config": layer.kernel_quantizer_internal.get_config()}
         if isinstance(layer, QActivation) and not isinstance(config["activation"], str):
             # get_config hands out the layer's own quantizer object: give the clone a fresh one
             quantizer = config["activation"]
             config["activation"] = type(quantizer).from_config(quantizer.get_config())
         clone = type(layer).from_config(config)
         float32_po2_kernel(clone)
-        x = clone(x)
-    return tf.keras.Model(inputs, x, name=model.name)
+        read = [inputs if isinstance(inbound, tf.keras.layers.InputLayer) else outputs[id(inbound)]
+                for inbound in inbound_layers(layer)]  # a Sequential model's InputLayer is not among its layers
+        outputs[id(layer)] = clone(read if len(read) > 1 else read[0])
+    return tf.keras.Model(inputs, outputs[id(model.outputs[0]._keras_history.layer)], name=model.name)
+
+
+def inbound_layers(layer: Any) -> list[Any]:
+    """The layers whose outputs `layer` reads, in its call's order (the model graph's edges)."""
+    if not layer._inbound_nodes:
+        return []
+    inbound = layer._inbound_nodes[0].inbound_layers
+    return list(inbound) if isinstance(inbound, (list, tuple)) else [inbound]
 
 
 def float32_po2_kernel(layer: Any) -> None:
@@ -197,7 +259,8 @@ def _input_name(model: Any) -> str | None:
 
 
 def _copy_weights(original: Any, clone: Any) -> None:
-    """Every variable of `original` into the clone's variable of the same name, widened to float64 (exact)."""
+    """Every variable of `original` into the clone's variable of the same name, in the clone's type (float64:
+    exact; float32: rounded, the float32 user's weights)."""
     names = {_short_name(variable): variable for variable in original.weights}
     targets = {_short_name(variable): variable for variable in clone.weights}
     if names.keys() != targets.keys():
@@ -220,7 +283,7 @@ def _short_name(variable: Any) -> str:
 
 
 def _reason(error: BaseException) -> str:
-    text = " ".join(str(error).split())  # one paragraph: Keras messages span lines
+    text = OBJECT_ADDRESS.sub("", " ".join(str(error).split()))  # one paragraph: Keras messages span lines
     if len(text) > REASON_CHARS:
         text = text[: REASON_CHARS - 3] + "..."
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

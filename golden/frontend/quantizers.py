@@ -22,8 +22,8 @@ def show(quantizer: Any) -> str:
 
 
 def bits_format(quantizer: Any) -> tuple[QFormat | None, str]:
-    """The format of quantized_bits(bits, integer, keep_negative, alpha=1): Q or UQ(bits, bits - keep_negative -
-    integer), the sign counted apart as QKeras does; or why it is not supported."""
+    """The format of quantized_bits(bits, integer, keep_negative, alpha=1 or alpha left out): Q or UQ(bits,
+    bits - keep_negative - integer), the sign counted apart as QKeras does; or why it is not supported."""
     from qkeras.quantizers import quantized_bits
 
     if quantizer is None:
@@ -37,8 +37,9 @@ def bits_format(quantizer: Any) -> tuple[QFormat | None, str]:
             "alpha='auto_po2' (per-output-channel power-of-two scales chosen from the weights at run time; QKeras "
             "0.9.0 cannot evaluate it in float64, so the model cannot be proven exact; set alpha=1)"
         )
-    elif not (isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and alpha == 1):
+    elif not _unit_scale(alpha):
         unsupported.append(f"alpha={alpha!r} (needs alpha=1: a fixed scale)")
+    unsupported += _integer_problems(quantizer)
     if quantizer.symmetric:
         unsupported.append("symmetric=1 (needs the full two's-complement range)")
     if quantizer.use_stochastic_rounding:
@@ -57,6 +58,26 @@ def bits_format(quantizer: Any) -> tuple[QFormat | None, str]:
     return fmt, ""
 
 
+def _unit_scale(alpha: Any) -> bool:
+    """Whether quantized_bits computes with scale exactly 1. QKeras 0.9.0's __call__ takes scale = 1.0 for
+    alpha=None and scale = alpha for a number, so None is exactly alpha=1. (A kernel quantizer never arrives
+    with None: QConv1D and QDense turn it into 'auto_po2' when they build it, _set_trainable_parameter.)"""
+    if alpha is None:
+        return True
+    return isinstance(alpha, (int, float)) and not isinstance(alpha, bool) and alpha == 1
+
+
+def _integer_problems(quantizer: Any) -> list[str]:
+    """QKeras 0.9.0 computes 2**integer with TensorFlow's integer Pow, which raises on a negative exponent:
+    such a quantizer cannot run at all, so it is refused here rather than failing inside TensorFlow."""
+    integer = quantizer.integer
+    if isinstance(integer, (int, np.integer)) and not isinstance(integer, bool) and integer < 0:
+        same_step = f"{type(quantizer).__name__}({int(quantizer.bits) - int(integer)},0)"
+        return [f"integer={integer} (QKeras 0.9.0 cannot compute a negative integer: TensorFlow refuses its "
+                f"2**integer; {same_step} has the same step)"]
+    return []
+
+
 def relu_format(quantizer: Any) -> tuple[QFormat | None, str]:
     """The unsigned format UQ(bits, bits - integer) of quantized_relu(bits, integer), or why not."""
     reasons = []
@@ -70,6 +91,7 @@ def relu_format(quantizer: Any) -> tuple[QFormat | None, str]:
         reasons.append("stochastic rounding")
     if quantizer.qnoise_factor != 1:
         reasons.append(f"qnoise_factor={quantizer.qnoise_factor}")
+    reasons += _integer_problems(quantizer)
     fmt = None
     try:
         bits, integer = int(quantizer.bits), int(quantizer.integer)

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from golden.errors import GoldenError, ParameterError
-from golden.frontend.builders import QKerasSpec, build, custom_objects
+from golden.frontend.builders import QKerasSpec, custom_objects
+from golden.frontend.wavenet import WaveNetSpec
 from golden.qformat import QFormat
 from golden.frontend.qkeras_model import ModelConfig, build_model
 from golden.frontend.tf_setup import configure, user_session
@@ -42,6 +43,8 @@ DEFAULT_SETTINGS: dict[str, TrainingSettings] = {
     "seed_fpga": TrainingSettings(window=640, examples=2048, seed=20240609),
     "seed_po2": TrainingSettings(window=640, examples=2048, seed=20240610),
     "fpga_po2": TrainingSettings(seed=20240611),
+    # the gated residual WaveNet (golden.frontend.wavenet), float32 as a user trains it
+    "wavenet": TrainingSettings(window=384, examples=2048, epochs=40, learning_rate=3e-3, seed=20240612),
 }
 INPUT_FORMAT = QFormat(16, 12)  # the seeds' Q4.12 samples: what every model here is trained on
 
@@ -61,7 +64,8 @@ def train(config: ModelConfig, settings: TrainingSettings, verbose: int = 1) -> 
     return untrained, losses
 
 
-def train_spec(spec: QKerasSpec, settings: TrainingSettings, verbose: int = 1) -> tuple[Any, dict[str, float]]:
+def train_spec(spec: QKerasSpec | WaveNetSpec, settings: TrainingSettings, verbose: int = 1
+               ) -> tuple[Any, dict[str, float]]:
     """Train a fresh model of `spec` as a user would: a plain float32 session; returns the model and losses.
 
     Inputs and targets are Q4.12 reals as for our models (the seeds' ADC format); a fixed-length
@@ -73,11 +77,11 @@ def train_spec(spec: QKerasSpec, settings: TrainingSettings, verbose: int = 1) -
         raise ParameterError(f"model {spec.name} takes windows of {spec.input_length} samples, "
                              f"the training settings ask for {settings.window}")
     tf.keras.utils.set_random_seed(settings.seed)  # Keras's initialisers draw from TF's global seed
-    model = build(spec)
+    model = spec.build()
     warmup = spec.receptive_field - 1
     losses = fit_waveshaping(model, warmup, spec.input_channels, spec.output_channels, INPUT_FORMAT, settings, verbose)
     losses.update(corner_errors(model, spec.input_channels, warmup, INPUT_FORMAT, settings.seed + 100))
-    untrained = build(spec)  # a clean, uncompiled copy: the saved file holds no optimizer or loss
+    untrained = spec.build()  # a clean, uncompiled copy: the saved file holds no optimizer or loss
     untrained.set_weights(model.get_weights())
     return untrained, losses
 

@@ -3,12 +3,15 @@ cost table and benches iterate over. Adding a kind is one module here and one li
 from __future__ import annotations
 
 from golden.errors import GoldenError
+from golden.kinds.activation import ACTIVATION
 from golden.kinds.base import Layer, LayerKind, Parallelism, Sequence
+from golden.kinds.add import ADD
 from golden.kinds.conv1d import CONV1D
 from golden.kinds.dense import DENSE
+from golden.kinds.multiply import MULTIPLY
 from golden.kinds.po2 import PO2
 
-KINDS: dict[str, LayerKind] = {kind.name: kind for kind in (CONV1D, PO2, DENSE)}
+KINDS: dict[str, LayerKind] = {kind.name: kind for kind in (CONV1D, PO2, DENSE, ADD, MULTIPLY, ACTIVATION)}
 
 
 def kind_of(layer: Layer) -> LayerKind:

@@ -65,6 +65,27 @@ class Layer:
         """Past input vectors this layer reads besides the current one: (K-1)*dilation."""
         return (self.kernel_size - 1) * self.dilation
 
+    @property
+    def input_formats(self) -> tuple[QFormat, ...]:
+        """Each input tensor's format, in the order of the manifest's `inputs` (one for a kind that reads one)."""
+        return (self.input_format,)
+
+    @property
+    def input_channel_counts(self) -> tuple[int, ...]:
+        """Each input tensor's channels; a layer with several inputs sees their concatenation (input 0's channels
+        first), so these add up to in_channels."""
+        return (self.in_channels,)
+
+    @property
+    def input_bits(self) -> int:
+        """Bits of one input vector as the network stage stores it (all inputs' channels, concatenated)."""
+        return self.in_channels * self.input_format.width
+
+    @property
+    def macs_per_sample(self) -> int:
+        """Multiply-accumulates per sample (MAC efficiency's numerator): K * IN * OUT for a convolution."""
+        return self.kernel_size * self.in_channels * self.out_channels
+
 
 @dataclass(frozen=True)
 class Sequence:
@@ -123,6 +144,15 @@ class KerasImport(ABC):
     def provenance(self) -> dict[str, Any]:
         """What the manifest's `source` records about this layer's quantizers."""
 
+    def output_quantizers(self) -> list[Any]:
+        """The quantizers the claimed layer applies to its own output, first in its stage's output stage (the front
+        end adds the QActivation layers after it): a QConv1D's or QDense's `activation`, unless linear. A kind
+        whose layer is itself an activation (a QActivation it claims) has none."""
+        activation = getattr(self.keras_layer, "activation", None)
+        if activation is None or getattr(activation, "__name__", None) == "linear":
+            return []
+        return [activation]
+
 
 IMPLEMENTATION_LANES = "lanes"  # every kind's first implementation: time-multiplexed LANES x COLS
 
@@ -165,11 +195,16 @@ class LayerKind(ABC):
     # whether every multiply-accumulate of its layers runs on a hardware multiplier (MAC efficiency means
     # something only then: golden.rtlgen.plan.StructurePlan.mac_efficiency)
     macs_on_multipliers: bool = True
+    # how many input tensors (the manifest's `inputs`) a layer reads: most kinds one; a join (add, multiply) several,
+    # whose concatenation (input 0's channels first) its step, sequence and core see as one input vector
+    min_inputs: int = 1
+    max_inputs: int = 1
 
     # ---- manifest schema ----
     @abstractmethod
-    def from_dict(self, data: dict[str, Any], where: str, input_format: QFormat, defaults: dict[str, Any]) -> Layer:
-        """A validated layer from its manifest mapping; errors name `where` and the field."""
+    def from_dict(self, data: dict[str, Any], where: str, input_format: Any, defaults: dict[str, Any]) -> Layer:
+        """A validated layer from its manifest mapping; errors name `where` and the field. `input_format` is the
+        format of the tensor it reads, or for a kind with max_inputs > 1 the tuple of its inputs' formats."""
 
     @abstractmethod
     def to_dict(self, layer: Layer) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from golden.frontend.quantizers import FLOAT64_MANTISSA_BITS, bits_format, quant
 from golden.kinds.base import (
     IMPLEMENTATION_LANES, LUT_ROM_MAX_DEPTH, KerasImport, Layer, LayerKind, Parallelism, Sequence, rom_in_block_ram,
 )
-from golden.layer_format import Activation, OperandFormats, OutputStage
+from golden.layer_format import Activation, OperandFormats, OutputStage, recorded_input_format
 from golden.memfile import bias_rom_depth, bias_rom_words, matrix_rom_depth, matrix_rom_words
 from golden.qformat import QFormat, Rounding, format_from_dict
 
@@ -359,7 +359,8 @@ def layer_formats(data: dict[str, Any], where: str, input_format: QFormat, defau
         else:
             formats = _field(data, "formats", dict, where)
             operands = OperandFormats(
-                format_from_dict(_field(formats, "input", dict, f"{where} formats"), "formats.input"),
+                recorded_input_format(_field(formats, "input", dict, f"{where} formats"), input_format,
+                                      "formats.input"),
                 format_from_dict(_field(formats, "kernel", dict, f"{where} formats"), "formats.kernel"),
                 format_from_dict(_field(formats, "bias", dict, f"{where} formats"), "formats.bias"),
             )

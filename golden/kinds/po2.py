@@ -46,7 +46,7 @@ from golden.kinds.conv1d import (
     check_lane_col_setting, conv1d_interval, conv1d_latency, conv1d_parameters, has_po2_kernel, lane_col_frontier,
     lane_col_rom_shapes, lane_col_settings, output_stage_from_dict, sequence_result,
 )
-from golden.layer_format import Activation, OperandFormats, OutputStage, wide_format
+from golden.layer_format import Activation, OperandFormats, OutputStage, recorded_input_format, wide_format
 from golden.memfile import bias_rom_words, matrix_rom_words
 from golden.qformat import QFormat, Rounding, check_integers, format_from_dict
 
@@ -202,6 +202,21 @@ def po2_decompose(values: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
     return sign, exponent
 
 
+def zero_weight_problem(raw: np.ndarray, values: np.ndarray, what: str, quantizer: Any) -> str | None:
+    """Why exact 0.0 weights cannot be exported, or None. quantized_po2 has no zero: it makes 0.0 its smallest
+    power 2^min_exp (0 only where float32 flushes that to zero), which may lie outside the exponents the po2
+    kind supports; the user must hear it is a zero weight, not some unexplained 2^e."""
+    _, exponent = np.frexp(values)
+    outside = (raw == 0) & (values != 0) & (np.abs(exponent.astype(np.int64) - 1) > EXPONENT_LIMIT)
+    if not outside.any():
+        return None
+    index = tuple(int(i) for i in np.argwhere(outside)[0])
+    return (f"{what}: the weight at index {index} is 0.0 ({int(outside.sum())} such zero weight(s)); "
+            f"{show(quantizer)} has no zero and makes it its smallest power 2^{int(exponent[index]) - 1}, outside the "
+            f"supported exponents [-{EXPONENT_LIMIT}, {EXPONENT_LIMIT}]: make the weight nonzero, or use a "
+            f"quantized_po2 whose smallest power is at least 2^-{EXPONENT_LIMIT}")
+
+
 def reference_step(layer: Po2Layer, taps: Any) -> list[int]:
     """One output vector in plain Python integers, one weight at a time: a shift and a sign, no multiplication."""
     assert_po2(layer)
@@ -256,12 +271,8 @@ class Po2Kind(LayerKind):
             if unknown:
                 raise LayerSchemaError(f"{where}: formats has unknown field(s) {', '.join(unknown)} (a po2 kernel has "
                                        "exponent_range, not a format)")
-            input_data = _field(formats, "input", dict, f"{where} formats")
-            # a full-precision predecessor's sum may be wider than a QFormat: take the chain's own format
-            if {"signed": True, **input_data} == input_format.to_dict():
-                input_fmt = input_format
-            else:
-                input_fmt = format_from_dict(input_data, "formats.input")
+            input_fmt = recorded_input_format(_field(formats, "input", dict, f"{where} formats"), input_format,
+                                              "formats.input")
             bias_fmt = format_from_dict(_field(formats, "bias", dict, f"{where} formats"), "formats.bias")
             stage, out_data = output_stage_from_dict(data, where)
             full = stage.full_precision
@@ -563,9 +574,12 @@ class QPo2Conv1DImport(QConv1DImport):
         raw = np.asarray(layer.kernel.numpy(), dtype=np.float64)
         if not np.isfinite(raw).all():
             return []  # the front end's finiteness check names the weight
+        values = float32_quantized(quantizer, raw)
+        zero_problem = zero_weight_problem(raw, values, f"layer '{layer.name}' kernel", quantizer)
+        if zero_problem:
+            return [zero_problem]
         try:
-            sign, exponent = po2_decompose(float32_quantized(quantizer, raw), f"layer '{layer.name}' kernel after its "
-                                           f"quantizer {show(quantizer)}")
+            sign, exponent = po2_decompose(values, f"layer '{layer.name}' kernel after its quantizer {show(quantizer)}")
         except GoldenError as error:
             return [str(error)]
         used = exponent[sign != 0]
@@ -583,8 +597,9 @@ class QPo2Conv1DImport(QConv1DImport):
 
     @property
     def default_input_format(self) -> QFormat | None:
-        """A po2 first layer's kernel has no signed Q(W,F) of its own to suggest: its bias format."""
-        return self.bias_format
+        """None: a po2 kernel has no Q(W,F) to suggest, and a bias format says nothing about the inputs (a
+        layer without a bias would even suggest the Q(2,0) of its zeros); the user declares the input format."""
+        return None
 
     def build(self, name: str, input_format: QFormat, output: OutputStage) -> Layer:
         sign, exponent, exp_min, exp_max = self.po2

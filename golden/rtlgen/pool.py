@@ -67,7 +67,11 @@ def index_width(count: int) -> int:
 
 def check_poolable(manifest: NetworkManifest) -> None:
     """The pool runs the layers of kinds that say it can (LayerKind.structures: conv arithmetic on fixed_mul
-    lanes); a network with any other keeps the per-layer structure."""
+    lanes) in a chain; a network with any other, or a graph, keeps the per-layer structure."""
+    if not manifest.is_chain:
+        raise PoolError("the network is a graph (a layer reads more than the layer before it, or its output is not "
+                        "the last layer's); the shared multiplier pool runs chains only, so it keeps the per-layer "
+                        "structure")
     for index, layer in enumerate(manifest.layers):
         if SHARED not in kind_of(layer).structures:
             runs = [name for name, kind in KINDS.items() if SHARED in kind.structures]

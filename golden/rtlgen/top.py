@@ -21,20 +21,24 @@ import shutil
 import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 from golden.errors import GoldenError
 from golden.kinds import KINDS, Layer, Parallelism, kind_of
 from golden.kinds.base import IMPLEMENTATION_LANES, LUT_ROM_MAX_DEPTH
-from golden.manifest import NetworkManifest
+from golden.manifest import INPUT_TENSOR, NetworkManifest
 from golden.memfile import write_hex
 from golden.rtlgen.plan import Rendering, RtlExportError, StructurePlan
 from golden.rtlgen.resources import LogicEstimate, Memory, ram_block_rams, rom_block_rams
 
 REPO = Path(__file__).resolve().parents[2]
 RTL = REPO / "rtl"
-STAGE_MODULES = ("fixed_pkg", "left_shift_buffer", "activation_cache", "tap_ring", "network_stage")
+STAGE_MODULES = ("fixed_pkg", "left_shift_buffer", "activation_cache", "tap_ring", "network_stage", "stream_fifo",
+                 "stream_fork", "stream_join")
+# rtl/stream_fifo.sv LATENCY: a join's input waits in a branch-alignment FIFO (NetworkPlan.fifo_depths)
+FIFO_LATENCY = 1
 STROBE_GUARD = "sample_strobe_guard"  # not in the top; for boards with a fixed-rate sample strobe
 DEFAULT_CYCLES_PER_SAMPLE = 64
 # Above this many MULT18X18D, a network's DSP multipliers register their operands as well as their products
@@ -194,13 +198,62 @@ class NetworkPlan(StructurePlan):
         """Steady-state cycles between accepted samples at full rate: the slowest stage's interval."""
         return max(plan.interval for plan in self.layers)
 
+    @cached_property
+    def offered(self) -> tuple[int, ...]:
+        """Per layer, the cycle its stage is offered a sample offered to the network in cycle 0, nothing stalling:
+        the latest of its inputs (a tensor is offered to its consumers as its stage presents it: forks add no
+        cycle), each through its branch-alignment FIFO (FIFO_LATENCY) where the layer joins several."""
+        ready = {INPUT_TENSOR: 0}
+        offered = []
+        for lp, reads in zip(self.layers, self.manifest.inputs):
+            through_fifo = FIFO_LATENCY if len(reads) > 1 else 0
+            offered.append(max(ready[name] for name in reads) + through_fifo)
+            ready[lp.name] = offered[-1] + lp.latency
+        return tuple(offered)
+
+    @cached_property
+    def fifo_depths(self) -> dict[tuple[int, int], int]:
+        """(layer, input slot) -> the depth of the branch-alignment FIFO in front of a join's input, where the
+        early operand waits for the late one. Two bounds, the larger taken:
+
+        - the periodic schedule at full rate: sample n reaches the FIFO in cycle a + n*II and leaves it when the
+          join takes it, b + n*II (b the layer's `offered`, a its input's); a push is accepted while fewer than
+          DEPTH words wait and floor((b - a) / II) earlier ones still do, so floor((b - a) / II) + 1 suffices;
+        - the pipeline's fill, when the early branch runs ahead at its own pace: it can be ahead of the late one
+          by at most the samples the late branch holds, counted from the network input as `holds` (per stage
+          SAMPLES_HELD_AT_MOST(lat, II), and the FIFOs of the joins on the way), so the FIFO holds at most the
+          difference, plus one.
+
+        The generated top asserts that no FIFO is ever full while offered a word when the output is taken at once
+        (the network benches); backpressure on the output fills them legitimately."""
+        interval = self.cycles_per_sample
+        ready = {INPUT_TENSOR: 0}
+        for lp, start in zip(self.layers, self.offered):
+            ready[lp.name] = start + lp.latency
+        holds = {INPUT_TENSOR: 0}
+        depths = {}
+        for index, (lp, reads) in enumerate(zip(self.layers, self.manifest.inputs)):
+            arriving = holds[reads[0]]
+            if len(reads) > 1:
+                late = max(holds[name] for name in reads)
+                for slot, name in enumerate(reads):
+                    periodic = (self.offered[index] - ready[name]) // interval + 1
+                    fill = late - holds[name] + 1
+                    depths[(index, slot)] = max(periodic, fill, 2)
+                arriving = max(holds[name] + depths[(index, slot)] for slot, name in enumerate(reads))
+            holds[lp.name] = arriving + samples_held_at_most(lp.conv_latency, lp.conv_interval)
+        return depths
+
     @property
     def latency_cycles(self) -> int:
-        """Input accepted in cycle c -> out_valid_o in cycle c + this, pipeline otherwise empty. The layers'
-        latencies count from a push offered; a streamed first layer accepts the input with its last chunk,
-        G - 1 cycles after it was offered."""
-        first = self.layers[0]
-        return sum(plan.latency for plan in self.layers) - (first.chunks - 1 if first.streamed else 0)
+        """Input accepted in cycle c -> out_valid_o in cycle c + this, pipeline otherwise empty: the output layer's
+        `offered` plus its latency. The layers' latencies count from a push offered; a streamed layer that reads
+        the network input accepts it with its last chunk, G - 1 cycles after it was offered."""
+        manifest = self.manifest
+        out = manifest.layer_index(manifest.output)
+        accepted = max((lp.chunks - 1 if lp.streamed else 0) for lp, reads in zip(self.layers, manifest.inputs)
+                       if INPUT_TENSOR in reads)
+        return self.offered[out] + self.layers[out].latency - accepted
 
     @property
     def multipliers(self) -> int:
@@ -227,7 +280,7 @@ class NetworkPlan(StructurePlan):
                 found.append(Memory(layer.name, "tap ring", depth, width, ram_block_rams(depth, width)))
             elif lp.uses_cache:
                 depth = max(2, 1 << (layer.history).bit_length())  # 2^clog2(history + 1)
-                width = layer.in_channels * layer.input_format.width
+                width = layer.input_bits
                 found.append(Memory(layer.name, "activation cache", depth, width, ram_block_rams(depth, width)))
         return found
 
@@ -239,7 +292,7 @@ class NetworkPlan(StructurePlan):
             core_luts, core_ffs = kind.estimated_luts(layer, lp.setting), kind.estimated_flip_flops(layer, lp.setting)
             if core_luts is None or core_ffs is None:
                 return None
-            vector = layer.in_channels * layer.input_format.width
+            vector = layer.input_bits
             if lp.streamed:
                 # the tap ring: a G:1 multiplexer picks the chunk to write (about G/2 LUT4s per bit), and one
                 # chunk register after the RAM (its zeroing is the flip-flops' synchronous clear)
@@ -666,11 +719,14 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
         "  assign in_ready_o = s0_ready && !resetting;",
         "  assign s0_data    = in_data_i;",
     ]
+    wiring, stage_inputs, output_edge = _graph_wiring(plan, output_ready)
+    lines += wiring
     for lp, roles in zip(plan.layers, files):
         layer, i = lp.layer, lp.index
         kind = kind_of(layer)
-        xw, yw = layer.input_format.width, layer.output_format.width
-        taps_w = layer.kernel_size * layer.in_channels * xw
+        (xw, in_d), yw = _stage_word(layer), layer.output_format.width
+        taps_w = layer.kernel_size * in_d * xw
+        in_valid, in_ready, in_data = stage_inputs[i]
         stream_ports = lp.core_module in kind.stream_port_modules
         parameters = kind.rtl_parameters(layer, lp.setting, {role: _parameter_name(i, role) for role in roles})
         rendered = ", ".join(f".{name}({_sv_value(value)})" for name, value in parameters.items())
@@ -684,12 +740,12 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
                f"  logic [{lp.lanes * xw - 1}:0] l{i}_chunk;"] if stream_ports else []),
             "",
             "  network_stage #(",
-            f"    .XW({xw}), .YW({yw}), .IN_D({layer.in_channels}), .OUT_D({layer.out_channels}),",
+            f"    .XW({xw}), .YW({yw}), .IN_D({in_d}), .OUT_D({layer.out_channels}),",
             f"    .K({layer.kernel_size}), .DILATION({layer.dilation}), .STREAM({int(lp.streamed)}), "
             f".LANES({lp.lanes})",
             f"  ) u_l{i}_{layer.name} (",
             f"    .clk_i, .rst_i(l_rst[{i}]),",
-            f"    .in_valid_i(s{i}_valid), .in_ready_o(s{i}_ready), .in_data_i(s{i}_data),",
+            f"    .in_valid_i({in_valid}), .in_ready_o({in_ready}), .in_data_i({in_data}),",
             f"    .out_valid_o(s{i + 1}_valid), .out_ready_i(s{i + 1}_ready), .out_data_o(s{i + 1}_data),",
             f"    .core_start_o(l{i}_start), .core_ready_i(l{i}_ready), .core_taps_o(l{i}_taps),",
             f"    .core_y_valid_i(l{i}_y_valid), .core_y_ready_o(l{i}_y_ready), .core_y_i(l{i}_y),",
@@ -712,11 +768,11 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
     lines += [
         "",
         *(["  // Output backpressure: the last stage holds its result until out_ready_i.",
-            f"  assign s{last}_ready  = out_ready_i;"] if output_ready else
+            f"  assign {output_edge[1]}  = out_ready_i;"] if output_ready else
           ["  // No output backpressure: the last layer's result is taken the cycle it appears.",
-           f"  assign s{last}_ready  = 1'b1;"]),
-        f"  assign out_valid_o = s{last}_valid && !resetting;",
-        f"  assign out_data_o  = s{last}_data;",
+           f"  assign {output_edge[1]}  = 1'b1;"]),
+        f"  assign out_valid_o = {output_edge[0]} && !resetting;",
+        f"  assign out_data_o  = {output_edge[2]};",
         "",
         "endmodule",
         "",
@@ -724,6 +780,107 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
         "",
     ]
     return "\n".join(lines)
+
+
+def samples_held_at_most(core_latency: int, core_interval: int) -> int:
+    """Samples a network stage holds at most: its source's, the core's in flight (one start per II over LAT
+    cycles) and its result (rtl/network_stage.sv, core port contract)."""
+    return 2 + -(-core_latency // core_interval)
+
+
+def _stage_word(layer: Layer) -> tuple[int, int]:
+    """(XW, IN_D) of the layer's network_stage: its input channels, or for a layer that joins several tensors
+    their concatenation as one word (input 0 in the low bits)."""
+    if len(layer.input_formats) > 1:
+        return layer.input_bits, 1
+    return layer.input_format.width, layer.in_channels
+
+
+Edge = tuple[str, str, str]  # valid, ready, data: one read of a tensor
+
+
+def _graph_wiring(plan: NetworkPlan, output_ready: bool) -> tuple[list[str], dict[int, Edge], Edge]:
+    """The top's wiring between the stages: a stream_fork where a tensor has several readers (the network output
+    counts as one), and in front of a layer that joins several tensors a branch-alignment stream_fifo per input
+    (NetworkPlan.fifo_depths) and a stream_join. A chain needs none of them: each stage reads s<t> directly.
+    Returns the lines, each layer's stage input and the network output's edge."""
+    manifest = plan.manifest
+    names = [INPUT_TENSOR] + [layer.name for layer in manifest.layers]
+    widths = [manifest.input_channels * manifest.input_format.width] + [
+        layer.out_channels * layer.output_format.width for layer in manifest.layers]
+    lines: list[str] = []
+    edges: dict[tuple[int, int] | str, Edge] = {}
+    for t, name in enumerate(names):
+        readers: list[tuple[int, int] | str] = list(manifest.consumers(name))
+        if name == manifest.output:
+            readers.append("output")
+        if len(readers) == 1:
+            edges[readers[0]] = (f"s{t}_valid", f"s{t}_ready", f"s{t}_data")
+            continue
+        count = len(readers)
+        lines += [
+            "",
+            f"  // {name} is read {count} times: a fork offers it to each reader until taken",
+            f"  logic [{count - 1}:0] f{t}_valid, f{t}_ready;",
+            f"  logic [{widths[t] - 1}:0] f{t}_data;",
+            f"  stream_fork #(.N({count}), .W({widths[t]})) u_fork_{name} (",
+            "    .clk_i, .rst_i(resetting),",
+            f"    .in_valid_i(s{t}_valid), .in_ready_o(s{t}_ready), .in_data_i(s{t}_data),",
+            f"    .out_valid_o(f{t}_valid), .out_ready_i(f{t}_ready), .out_data_o(f{t}_data)",
+            "  );",
+        ]
+        for k, reader in enumerate(readers):
+            edges[reader] = (f"f{t}_valid[{k}]", f"f{t}_ready[{k}]", f"f{t}_data")
+    stage_inputs: dict[int, Edge] = {}
+    for index, (layer, reads) in enumerate(zip(manifest.layers, manifest.inputs)):
+        if len(reads) == 1:
+            stage_inputs[index] = edges[(index, 0)]
+            continue
+        slot_widths = [widths[names.index(tensor)] for tensor in reads]
+        total = sum(slot_widths)
+        packed = "{" + ", ".join(f"32'd{w}" for w in reversed(slot_widths)) + "}"
+        lines += [
+            "",
+            f"  // layer {index} ({layer.name}) joins {', '.join(reads)}: each waits in a FIFO sized from the branch",
+            "  // latencies (NetworkPlan.fifo_depths), the join takes one word from each at once",
+            f"  logic [{len(reads) - 1}:0] j{index}_valid, j{index}_ready;",
+            f"  logic [{total - 1}:0] j{index}_data;",
+            f"  logic x{index}_valid, x{index}_ready;",
+            f"  logic [{total - 1}:0] x{index}_data;",
+        ]
+        offset = 0
+        for slot, (tensor, width) in enumerate(zip(reads, slot_widths)):
+            valid, ready, data = edges[(index, slot)]
+            depth = plan.fifo_depths[(index, slot)]
+            lines += [
+                f"  logic q{index}_{slot}_full;",
+                f"  stream_fifo #(.W({width}), .DEPTH({depth})) u_l{index}_fifo{slot} (",
+                "    .clk_i, .rst_i(resetting),",
+                f"    .in_valid_i({valid}), .in_ready_o({ready}), .in_data_i({data}),",
+                f"    .out_valid_o(j{index}_valid[{slot}]), .out_ready_i(j{index}_ready[{slot}]), "
+                f".out_data_o(j{index}_data[{offset + width - 1}:{offset}]),",
+                f"    .full_o(q{index}_{slot}_full),",
+                "    /* verilator lint_off PINCONNECTEMPTY */ .level_o() /* verilator lint_on PINCONNECTEMPTY */",
+                "  );",
+            ]
+            lines += (["  logic unused_q{index}_{slot};".format(index=index, slot=slot),
+                       f"  assign unused_q{index}_{slot} = q{index}_{slot}_full;  // output backpressure fills FIFOs"]
+                      if output_ready else
+                      ["`ifdef ASSERTIONS",
+                       "  // the generator's size holds: the FIFO is never full while offered a word",
+                       f"  always_ff @(posedge clk_i) if (a_started && !resetting) a_fifo_{index}_{slot}_sized: "
+                       f"assert (!(q{index}_{slot}_full && {valid}));",
+                       "`endif"])
+            offset += width
+        lines += [
+            f"  stream_join #(.N({len(reads)}), .WIDTHS({packed}), .TOTAL_W({total})) u_l{index}_join (",
+            "    .clk_i, .rst_i(resetting),",
+            f"    .in_valid_i(j{index}_valid), .in_ready_o(j{index}_ready), .in_data_i(j{index}_data),",
+            f"    .out_valid_o(x{index}_valid), .out_ready_i(x{index}_ready), .out_data_o(x{index}_data)",
+            "  );",
+        ]
+        stage_inputs[index] = (f"x{index}_valid", f"x{index}_ready", f"x{index}_data")
+    return lines, stage_inputs, edges["output"]
 
 
 def contract_description(plan: StructurePlan, modules: tuple[str, ...], parameters: dict[str, str],

@@ -54,14 +54,14 @@ def _set(data: dict, keys: tuple, value: object) -> dict:
 _DELETE = object()
 
 BREAKAGES = [
-    (("manifest_version",), 3, r"manifest_version 3 is not supported"),
+    (("manifest_version",), 4, r"manifest_version 4 is not supported"),
     (("input_format", "width"), 40, r"input_format: format width"),
     (("input_format", "frac"), _DELETE, r"input_format: missing field 'frac'"),
     (("input_format", "sign"), True, r"input_format: unknown field\(s\) sign"),
     (("layers", 0, "output", "rounding"), "half_up", r"unknown rounding mode 'half_up'"),
     (("layers", 1, "output", "activation"), "tanh", r"conv_1\): output: unknown activation 'tanh'"),
     (("layers", 0, "kind"), "po3", r"layers\[0\] \(conv_0\): unknown layer kind 'po3'; known kinds: conv1d"),
-    (("input_channels",), 3, r"layer 0 \(conv_0\): kernel has 2 input channels, the previous stage gives 3"),
+    (("input_channels",), 3, r"layer 0 \(conv_0\): input has 2 channels in the layer, the network input gives 3"),
     (("layers", 1, "dilation"), 0, r"conv_1\): dilation must be an integer in \[1, 4096\]"),
     (("layers", 1, "formats", "input", "frac"), 3, r"conv_1\): input format Q\(12,3\) differs from the previous stage's"),
     (("layers", 3, "output", "full_precision"), True, r"conv_3\): output.format .*'width': 12.* must be the exact sum's format .*'width': 28"),
@@ -127,7 +127,7 @@ def test_constructor_validates(rng) -> None:
         ConvLayer.single_format("a", np.zeros((2, 1, 3)), np.zeros(2), fmt).validate("a")
     with pytest.raises(ManifestError, match="input_channels must be an integer"):
         NetworkManifest("m", fmt, 0, (good,))
-    with pytest.raises(ManifestError, match=r"input format Q\(8,4\) differs from the previous stage's output format Q\(8,3\)"):
+    with pytest.raises(ManifestError, match=r"input format Q\(8,4\) differs from the network input's output format Q\(8,3\)"):
         NetworkManifest("m", QFormat(8, 3), 1, (good,))
     manifest = NetworkManifest("m", fmt, 1, (good,))
     assert "rounding: trunc" in dump_manifest(manifest)

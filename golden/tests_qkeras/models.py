@@ -53,10 +53,11 @@ def _float32_session(make: Callable[[], tf.keras.Model]) -> tf.keras.Model:
 
 
 def _branches() -> tf.keras.Model:
+    """Branches joined by a Concatenate (an Add or Multiply is a join kind's: golden/tests_qkeras/test_graph_models.py)."""
     inputs = tf.keras.Input(shape=(None, 2))
     a = _conv(name="left")(inputs)
     b = _conv(name="right")(inputs)
-    return tf.keras.Model(inputs, tf.keras.layers.Add(name="join")([a, b]))
+    return tf.keras.Model(inputs, tf.keras.layers.Concatenate(name="join")([a, b]))
 
 
 # name -> (model factory, fragments the message must contain: the layer and the reason)
@@ -91,5 +92,12 @@ UNSUPPORTED: dict[str, tuple[Callable[[], tf.keras.Model], list[str]]] = {
                   ["'c_sym'", "symmetric=1"]),
     "leaky_relu": (lambda: _chain(_conv(name="c0"), QActivation(quantized_relu(15, 3, negative_slope=0.25), name="leaky")),
                    ["'leaky'", "negative_slope=0.25"]),
-    "branches": (_branches, ["'right'", "branches are not supported", "'join'", "Add is not supported"]),
+    "branches": (_branches, ["'join'", "Concatenate is not supported"]),
+    # QKeras 0.9.0 computes 2**integer with TensorFlow's integer Pow: a negative integer cannot run at all (it
+    # raised InvalidArgumentError from inside TensorFlow, naming no layer)
+    "negative_integer": (lambda: _chain(_conv(name="c_neg", kernel_quantizer=quantized_bits(8, -3, alpha=1)),
+                                        QActivation(quantized_relu(8, -2), name="r_neg")),
+                         ["layer 'c_neg' (QConv1D) kernel quantizer: quantized_bits(8,-3", "integer=-3",
+                          "quantized_bits(11,0) has the same step", "layer 'r_neg' (QActivation): quantized_relu(8,-2",
+                          "integer=-2"]),
 }

@@ -8,10 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from golden.compare import assert_codes_equal
 from golden.errors import GoldenError
-from golden.frontend.export import UnsupportedModelError, audit_subset, export_model_file, load_qkeras_model, model_to_manifest
-from golden.manifest import dump_manifest, load_manifest
+from golden.frontend.export import (
+    UnsupportedModelError, audit_subset, export_model_file, load_qkeras_model, model_to_manifest, qkeras_layer_outputs,
+)
+from golden.manifest import dump_manifest, load_manifest, manifest_to_dict
+from golden.network import full_sequence
 from golden.qformat import QFormat
+from golden.waveshaping import random_input
 from golden.tests_qkeras.conftest import MODELS, REPO
 from golden.tests_qkeras.models import HAND_BUILT, UNSUPPORTED, _chain, _conv, built
 
@@ -93,6 +98,29 @@ def test_supported_variants_are_accepted(rng: np.random.Generator) -> None:
     assert np.all(manifest.layers[0].bias == 0)
     assert manifest.layers[0].output.float32_input and not manifest.layers[1].output.float32_input
     assert [str(l.output_format) for l in manifest.layers] == ["UQ(15,12)", "Q(16,12)"]
+
+
+def test_alpha_left_out_of_bias_and_activation_is_alpha_1(rng: np.random.Generator, seed: int) -> None:
+    """QKeras 0.9.0's quantized_bits computes with scale 1.0 when alpha is None, exactly as alpha=1: such a bias
+    quantizer, conv activation or QActivation exports to the same manifest, bit-exact. (A kernel quantizer
+    without alpha is not this case: the layer turns it into auto_po2, refused: UNSUPPORTED['auto_po2'].)"""
+    from qkeras import QActivation
+
+    def model(alpha: str) -> object:
+        return _chain(_conv(3, 2, name="a", bias_quantizer=f"quantized_bits(10,2{alpha})",
+                            activation=f"quantized_bits(16,3{alpha})"),
+                      QActivation(f"quantized_bits(14,1{alpha})", name="q"))  # same step: one output stage
+
+    left_out, explicit = model(""), model(",alpha=1")
+    weights = [rng.normal(0.0, 0.5, size=w.shape) for w in left_out.get_weights()]
+    left_out.set_weights(weights)
+    explicit.set_weights(weights)
+    manifest = model_to_manifest(left_out, "left_out")
+    assert manifest_to_dict(manifest)["layers"] == manifest_to_dict(model_to_manifest(explicit, "left_out"))["layers"]
+    samples = random_input(2000, 2, manifest.input_format, seed)
+    (expected,) = qkeras_layer_outputs(left_out, samples, manifest)
+    assert_codes_equal(expected, full_sequence(manifest, samples)[0].outputs, what="alpha left out: QKeras vs golden",
+                       seed=seed, width=manifest.layers[0].output_format.width)
 
 
 def test_script_refuses_unsupported_model_without_traceback(tmp_path: Path) -> None:

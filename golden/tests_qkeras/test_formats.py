@@ -8,15 +8,19 @@ applies to a raw sum (golden.layer_format.OutputStage.float32_input).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import tensorflow as tf
-from qkeras import QActivation, QConv1D
+from qkeras import QActivation, QConv1D, QDense
 
 from golden.compare import assert_codes_equal
-from golden.frontend.export import model_to_manifest, qkeras_layer_outputs
+from golden.frontend.export import export_model_file, load_qkeras_model, model_to_manifest, qkeras_layer_outputs
+from golden.manifest import load_manifest
 from golden.network import StreamingNetwork, full_sequence
 from golden.qformat import QFormat
+from golden.rtlgen.structure import plan_structure
 from golden.waveshaping import random_input
 
 SAMPLES = 3000
@@ -122,3 +126,38 @@ def test_float32_cast_is_what_qkeras_does(rng: np.random.Generator, seed: int) -
     differing = int(np.count_nonzero(without != expected))
     print(f"\nseed layer 0: {differing} of {expected.size} outputs would differ without the float32 cast")
     assert differing > 0
+
+
+def wide_sum_builder() -> tf.keras.Model:
+    """Full-precision sums wider than 24 bits (no output quantizer) feeding a QConv1D and a QDense."""
+    inputs = tf.keras.Input((None, 3))
+    x = QConv1D(4, 3, padding="causal", kernel_quantizer="quantized_bits(16,3,alpha=1)",
+                bias_quantizer="quantized_bits(16,3,alpha=1)", name="raw_conv")(inputs)
+    x = QConv1D(3, 2, dilation_rate=2, padding="causal", kernel_quantizer="quantized_bits(6,1,alpha=1)",
+                bias_quantizer="quantized_bits(8,1,alpha=1)", name="raw_conv_2")(x)
+    x = QDense(2, kernel_quantizer="quantized_bits(4,1,alpha=1)", bias_quantizer="quantized_bits(8,1,alpha=1)",
+               activation="quantized_bits(16,5,alpha=1)", name="dense_out")(x)
+    return tf.keras.Model(inputs, x)
+
+
+def test_wide_sum_into_conv_and_dense_reaches_the_generator(tmp_path: Path, rng: np.random.Generator,
+                                                            seed: int) -> None:
+    """A raw sum of more than 24 bits feeding conv1d and dense layers: the written manifest loads again (formats
+    .input is the previous layer's wide sum format, as for po2), the generator plans and renders it in both
+    structures, and the manifest read back from the file is still bit-exact against QKeras."""
+    model = wide_sum_builder()
+    randomise(model, rng, 0.5)
+    model.save(tmp_path / "wide.h5")
+    export_model_file(tmp_path / "wide.h5", tmp_path / "wide.yaml")
+    manifest = load_manifest(tmp_path / "wide.yaml")
+    widths = [layer.input_format.width for layer in manifest.layers]
+    assert [layer.kind for layer in manifest.layers] == ["conv1d", "conv1d", "dense"]
+    assert widths[1] > 24 and widths[2] > 24, widths
+    for structure in ("per-layer", "shared"):
+        rendering = plan_structure(manifest, 64, structure=structure).render(tmp_path / structure)
+        assert f"wavenet_{manifest.name}" in rendering.top_text and rendering.hex_files
+    samples = random_input(SAMPLES, manifest.input_channels, manifest.input_format, seed)
+    expected = qkeras_layer_outputs(load_qkeras_model(tmp_path / "wide.h5"), samples, manifest)
+    for layer, want, got in zip(manifest.layers, expected, StreamingNetwork(manifest).run_layers(samples)):
+        assert_codes_equal(want, got, what=f"wide layer {layer.name} ({layer.output_format})", seed=seed,
+                           width=layer.output_format.width)

@@ -161,6 +161,19 @@ def _truncated_keras(folder: Path) -> Path:
     return folder / "truncated.keras"
 
 
+def _weights_only(folder: Path) -> Path:
+    """model.save_weights: an HDF5 file without a model config (Keras's reason names a GFile object address,
+    different in each of the two sessions tried)."""
+    from qkeras import QConv1D
+
+    with float_session("float32"):
+        inputs = tf.keras.Input((None, 2))
+        conv = QConv1D(2, 2, padding="causal", kernel_quantizer="quantized_bits(12,3,alpha=1)",
+                       bias_quantizer="quantized_bits(12,3,alpha=1)", name="conv")(inputs)
+        tf.keras.Model(inputs, conv).save_weights(folder / "weights.h5")
+    return folder / "weights.h5"
+
+
 def _junk(folder: Path) -> Path:
     (folder / "junk.h5").write_bytes(bytes(range(256)) * 8)
     return folder / "junk.h5"
@@ -179,9 +192,10 @@ REFUSALS = {
     "truncated": (_truncated_keras, GoldenError, ["cannot load as a QKeras model"]),
     "no_model_in_zip": (_no_model_in_zip, GoldenError, ["cannot load as a QKeras model"]),
     "directory": (lambda folder: folder, GoldenError, ["not a file"]),
+    "weights_only": (_weights_only, GoldenError, ["holds weights only", "model.save_weights", "save the whole model"]),
     "plain_keras": (_plain_keras, UnsupportedModelError,
                     ["cannot be exported", "'plain_dense' (Dense): layer type Dense is not supported",
-                     "the input has shape (None, 8)", "no QConv1D or QDense layer"]),
+                     "the input has shape (None, 8)", "no QConv1D or QDense or"]),
     "po2": (_po2, UnsupportedModelError, ["cannot be exported", "'c_po2' (QConv1D) kernel quantizer: quantized_po2", "log2_rounding='floor'",
                                           "'c_auto' (QConv1D) kernel quantizer", "alpha='auto_po2'"]),
     "two_inputs": (_two_inputs, UnsupportedModelError,
@@ -202,6 +216,8 @@ def test_bad_model_file_is_refused_in_one_paragraph(refusal: str, tmp_path: Path
         load_qkeras_model(path)
     message = str(caught.value)
     assert "\n" not in message and "Traceback" not in message
+    assert " at 0x" not in message, f"an object address: {message}"
+    assert message.count(str(path)) == 1, message
     assert message.startswith(f"{path}: " if error_class is GoldenError else f"{path} cannot be exported")
     for fragment in fragments:
         assert fragment in message, message

@@ -19,6 +19,7 @@ from golden.frontend.export import UnsupportedModelError, export_model_file, qke
 from golden.frontend.load import load_qkeras_model
 from golden.manifest import NetworkManifest, load_manifest
 from golden.network import StreamingNetwork, full_sequence, saturation_count
+from golden.qformat import QFormat
 from golden.tests_qkeras.conftest import REPO
 from golden.tests_qkeras.user_models import float_session
 from golden.waveshaping import network_input, random_input
@@ -46,8 +47,9 @@ def _prove(model, manifest: NetworkManifest, seed: int, what: str) -> None:
 
 @pytest.mark.parametrize("name", ["seed_po2", "fpga_po2"])
 def test_committed_po2_model_bit_exact(name: str, tmp_path: Path, seed: int) -> None:
+    """fpga_po2's first layer is po2: its input format (fpga's Q(16,12)) is declared, as its manifest's was."""
     path = REPO / "golden" / "models" / f"{name}.h5"
-    export_model_file(path, tmp_path / f"{name}.yaml")
+    export_model_file(path, tmp_path / f"{name}.yaml", input_format=QFormat(16, 12) if name == "fpga_po2" else None)
     manifest = load_manifest(tmp_path / f"{name}.yaml")  # through the file: wide intermediate formats included
     kinds = [layer.kind for layer in manifest.layers]
     assert "po2" in kinds
@@ -89,7 +91,7 @@ def test_held_out_po2_model_bit_exact(kernel: object, label: str, tmp_path: Path
     path = tmp_path / f"{label}.h5"
     with float_session("float32"):
         model.save(path)
-    manifest = export_model_file(path, tmp_path / f"{label}.yaml")
+    manifest = export_model_file(path, tmp_path / f"{label}.yaml", input_format=QFormat(16, 11))
     assert [layer.kind for layer in manifest.layers] == ["po2", "po2", "po2"]
     if label == "po2_5_1":  # the zero weight became +2^EMIN (EMIN = -16), not 0
         assert manifest.layers[0].exp_min == -16 and manifest.layers[0].sign.reshape(-1)[0] == 1
@@ -117,7 +119,61 @@ def test_sums_wider_than_float64_are_refused(tmp_path: Path) -> None:
         model.set_weights(weights)
         model.save(tmp_path / "wide.h5")
     with pytest.raises(UnsupportedModelError) as error:
-        export_model_file(tmp_path / "wide.h5", tmp_path / "wide.yaml")
+        export_model_file(tmp_path / "wide.h5", tmp_path / "wide.yaml", input_format=QFormat(16, 11))
     message = str(error.value)
     assert "layer 'wide_b'" in message and "-bit accumulator" in message, message
     assert not (tmp_path / "wide.yaml").exists()
+
+
+def _po2_first_layer(path: Path, use_bias: bool) -> Path:
+    """A po2 first layer (with or without a bias) into a quantized_bits layer, saved from a float32 session."""
+    bits = quantized_bits(12, 3, alpha=1)
+    with float_session("float32"):
+        inputs = tf.keras.Input((None, 3))
+        x = QConv1D(4, 2, padding="causal", kernel_quantizer=quantized_po2(8, max_value=1), use_bias=use_bias,
+                    bias_quantizer=bits, activation=bits, name="po2_first")(inputs)
+        x = QConv1D(2, 1, kernel_quantizer=bits, bias_quantizer=bits, activation=bits, name="bits_next")(x)
+        model = tf.keras.Model(inputs, x)
+        model.set_weights([np.full(w.shape, 0.25, dtype=np.float32) for w in model.get_weights()])
+        model.save(path)
+    return path
+
+
+@pytest.mark.parametrize("use_bias", [False, True], ids=["no_bias", "bias"])
+def test_po2_first_layer_input_format_is_declared_never_taken_from_a_bias(use_bias: bool, tmp_path: Path,
+                                                                           seed: int) -> None:
+    """A po2 kernel suggests no input format, and a bias format (Q(2,0) for the zeros of a missing bias) is no
+    input format: the export refuses, naming the layer and how to declare it, and writes nothing; declared,
+    the network input is the declared format, and bit-exact."""
+    path = _po2_first_layer(tmp_path / "po2_first.h5", use_bias)
+    with pytest.raises(UnsupportedModelError) as error:
+        export_model_file(path, tmp_path / "po2_first.yaml")
+    message = str(error.value)
+    assert "layer 'po2_first' (QConv1D)" in message and "does not define the network input's format" in message
+    assert "--input-format" in message and "INPUT_FORMAT=" in message, message
+    assert not (tmp_path / "po2_first.yaml").exists()
+    manifest = export_model_file(path, tmp_path / "po2_first.yaml", input_format=QFormat(12, 8))
+    assert manifest.input_format == QFormat(12, 8) and manifest.layers[0].input_format == QFormat(12, 8)
+    _prove(load_qkeras_model(path), manifest, seed, "po2_first")
+
+
+def test_exact_zero_weight_outside_the_exponents_is_named_a_zero_weight(tmp_path: Path) -> None:
+    """quantized_po2(8) has no zero: QKeras makes 0.0 its smallest power 2^-64, outside [-48, 48]. The refusal
+    says it is a 0.0 weight and where, not only that 2^-64 is out of range."""
+    with float_session("float32"):
+        inputs = tf.keras.Input((None, 2))
+        bits = quantized_bits(12, 3, alpha=1)
+        x = QConv1D(3, 2, padding="causal", kernel_quantizer=quantized_po2(8), bias_quantizer=bits, activation=bits,
+                    name="po2_zero")(inputs)
+        model = tf.keras.Model(inputs, x)
+        kernel, bias = model.get_weights()
+        kernel[:] = 0.5
+        kernel[1, 0, 2] = kernel[1, 1, 0] = 0.0
+        model.set_weights([kernel, bias])
+        model.save(tmp_path / "zero.h5")
+    with pytest.raises(UnsupportedModelError) as error:
+        export_model_file(tmp_path / "zero.h5", tmp_path / "zero.yaml", input_format=QFormat(12, 8))
+    message = str(error.value)
+    assert "layer 'po2_zero' kernel: the weight at index (1, 0, 2) is 0.0 (2 such zero weight(s))" in message, message
+    assert "2^-64" in message and "[-48, 48]" in message
+    assert not (tmp_path / "zero.yaml").exists()

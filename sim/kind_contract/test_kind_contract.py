@@ -22,7 +22,7 @@ import pytest
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 from golden.kinds import KINDS
-from golden.manifest import NetworkManifest, load_manifest, save_manifest
+from golden.manifest import INPUT_TENSOR, NetworkManifest, load_manifest, save_manifest
 from golden.memfile import pack_vector, unpack_vector
 from golden.network import StreamingNetwork
 from golden.rtlgen.top import export_network, plan_network
@@ -127,7 +127,9 @@ def test_kind_contract(kind_name: str, index: int) -> None:
     layer, setting = kind.example_layers(np.random.default_rng(derived_seed(f"contract-layer-{kind_name}")))[index]
     folder = BUILD / "kind_contract" / f"{kind_name}_{index}"
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = NetworkManifest(f"contract_{kind_name}_{index}", layer.input_format, layer.in_channels, (layer,))
+    # the network input feeds every input of the layer (a join reads it N times: its example formats are equal)
+    manifest = NetworkManifest(f"contract_{kind_name}_{index}", layer.input_formats[0], layer.input_channel_counts[0],
+                               (layer,), inputs=((INPUT_TENSOR,) * len(layer.input_formats),))
     manifest_file = save_manifest(manifest, folder / "layer.yaml")
     plan = plan_network(manifest, overrides={layer.name: setting})  # the example's setting and implementation
     exported = export_network(plan, folder / "rtl", output_ready=True)

@@ -398,6 +398,47 @@ def test_scale_network() -> None:
     stream_case("scale_w112_l4", manifest, plan, folder, SCALE_SAMPLES, restart_samples=SCALE_SAMPLES, saturates=False)
 
 
+# Graph networks (manifest version 3): a gated residual stack with a skip sum (golden/tests/graph_cases.py), the
+# join kinds' cores behind forks, branch-alignment FIFOs and joins. Two settings: every conv on one lane, so the
+# branches differ by hundreds of cycles and the FIFOs are deep; and the fastest settings, where the joins' own
+# intervals set the rate. Cycles and latency are asserted as for every network, and the generated top asserts that
+# no FIFO is ever full while offered a word (the generator's sizes).
+GRAPH_SAMPLES = int(os.environ.get("GRAPH_SAMPLES", "120"))
+
+
+@pytest.mark.parametrize("budget", [None, 10])
+def test_graph_network(budget: int | None) -> None:
+    from golden.tests.graph_cases import gated_residual
+
+    folder = BUILD / "network" / f"graph-{budget or 'slow'}"
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = gated_residual(np.random.default_rng(derived_seed("graph-network")), channels=3, blocks=3,
+                              input_channels=3)  # the waveshaping stimulus drives 3 channels
+    save_manifest(manifest, folder / "graph.yaml")
+    plan = plan_network(manifest, cycles_per_sample=budget) if budget else plan_network(
+        manifest, overrides={layer.name: Parallelism(1, 1) for layer in manifest.layers})
+    stream_case(f"graph-{budget or 'slow'}", manifest, plan, folder, GRAPH_SAMPLES, restart_samples=GRAPH_SAMPLES,
+                saturates=False)
+
+
+# The trained WaveNet (golden/frontend/wavenet.py, make model): 10 gated residual layers with skips and a ReLU
+# head, 82 manifest layers, as `make synth RATE=192000` builds it (the rate plan, 768 cycles per sample).
+WAVENET_SAMPLES = int(os.environ.get("WAVENET_SAMPLES", "240"))  # per waveform class and of random input
+
+
+def test_wavenet() -> None:
+    from golden.rtlgen.rate import choose_for_rate
+    from synth.devices import Device
+
+    part = Device("LFE5UM5G-85F")
+    folder = BUILD / "network" / "wavenet"
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = load_manifest(MODELS_DIR / "wavenet.yaml")
+    plan = choose_for_rate(manifest, 192_000, 150, part.multipliers, part.part, block_ram_limit=part.block_rams).plan
+    assert not manifest.is_chain and {layer.kind for layer in manifest.layers} >= {"add", "multiply"}
+    stream_case("wavenet", manifest, plan, folder, WAVENET_SAMPLES, restart_samples=WAVENET_SAMPLES, saturates=False)
+
+
 # The shared multiplier pool (golden/rtlgen/pool.py, rtl/pool_network.sv): the same bench, bit-exact against
 # the same golden network. Shorter streams (the pool takes ~K*IN*OUT/P cycles per sample). Each case is its own
 # Verilator build (~10 s with the object cache warm, longer on a clean checkout), so `make sim` runs a covering subset: the default model at 192 kHz on 150 MHz
