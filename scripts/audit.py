@@ -25,6 +25,7 @@ import numpy as np
 from golden import waveshaping
 from golden.audit import AuditReport, LayerAudit, compare_codes, compare_float32, merge
 from golden.errors import GoldenError
+from golden.kinds import kind_of
 from golden.manifest import NetworkManifest, save_manifest
 from golden.network import StreamingNetwork, full_sequence
 from golden.qformat import Rounding, parse_format
@@ -94,7 +95,7 @@ def main() -> int:
         golden_outputs = []
         for set_name, inputs in sets.items():
             golden_layers = StreamingNetwork(manifest).run_layers(inputs)
-            golden_outputs.append(golden_layers[-1])
+            golden_outputs.append(golden_layers[manifest.layer_index(manifest.output)])
             qkeras_layers = qkeras_layer_outputs(model, inputs, manifest)
             for index, (layer, want, got, plain) in enumerate(
                 zip(manifest.layers, golden_layers, qkeras_layers, full_sequence(manifest, inputs))
@@ -107,8 +108,12 @@ def main() -> int:
         float32 = compare_float32(
             golden_outputs, predict_float32(model, [manifest.input_format.to_real(inputs) for inputs in sets.values()]),
             list(sets), manifest.output_format.frac,
-            {layer.name: layer.accumulator_width for layer in manifest.layers},
+            {layer.name: layer.accumulator_width for layer in manifest.layers
+             if getattr(layer, "accumulator_width", None) is not None},  # the layers that sum
         )
+        assumptions = [text for layer in manifest.layers for text in kind_of(layer).assumptions(layer)]
+        for text in assumptions:
+            print(f"assumption: {text}")
         print(f"QKeras (float64) and golden: {len(sets)} stimulus sets x {args.samples} samples compared; running the RTL")
 
         rtl_outputs = stream_through_rtl(manifest, list(sets.values()), work=args.out / "rtl")
@@ -124,7 +129,8 @@ def main() -> int:
         return 2
 
     layers = [
-        LayerAudit(layer.name, merge(comparisons), saturations[index], rtl if index == len(manifest.layers) - 1 else None)
+        LayerAudit(layer.name, merge(comparisons), saturations[index],
+                   rtl if index == manifest.layer_index(manifest.output) else None)  # the RTL's one output
         for index, (layer, comparisons) in enumerate(zip(manifest.layers, per_layer_qkeras))
     ]
     report = AuditReport(
@@ -134,7 +140,7 @@ def main() -> int:
         qkeras_vs_golden=merge([layer.qkeras_vs_golden for layer in layers]),
         rtl_vs_golden=rtl,
         layers=layers,
-        extra={"rounding": args.rounding, "input_format": str(manifest.input_format),
+        extra={"rounding": args.rounding, "input_format": str(manifest.input_format), "assumptions": assumptions,
                "output_formats": {layer.name: str(layer.output_format) for layer in manifest.layers}, "seed": args.seed,
                "seconds": round(time.monotonic() - started, 1)},
         float32=float32,

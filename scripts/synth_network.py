@@ -96,7 +96,7 @@ def plan_budget(manifest: Path, cycles_per_sample: int | None, device: Device) -
         plan = plan_structure(load_manifest(manifest), cycles_per_sample or DEFAULT_CYCLES_PER_SAMPLE)
     except GoldenError as error:
         raise SynthesisError(f"{manifest}: {error}") from None
-    check_fits(plan, device.multipliers, device.block_rams, device.part)  # ResourceError: exit 2
+    check_fits(plan, device.multipliers, device.block_rams, device.part, device.flip_flops)  # ResourceError: exit 2
     return plan
 
 

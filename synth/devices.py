@@ -10,6 +10,8 @@ _SIZES = {"25F": "25k", "45F": "45k", "85F": "85k"}
 _MULTIPLIERS = {"25F": 28, "45F": 72, "85F": 156}
 # DP16KD (18 kbit) block RAMs per die (the same data sheet; nextpnr's utilisation report agrees)
 _BLOCK_RAMS = {"25F": 56, "45F": 108, "85F": 208}
+# TRELLIS_FF flip-flops per die (4 per slice; nextpnr's utilisation report: 83640 on the 85F)
+_FLIP_FLOPS = {"25F": 24288, "45F": 43848, "85F": 83640}
 PACKAGES = ("CABGA256", "CABGA381", "CABGA554", "CABGA756", "CSFBGA285", "TQFP144")
 SPEEDS = (6, 7, 8)
 
@@ -43,6 +45,11 @@ class Device:
     def block_rams(self) -> int:
         """DP16KD blocks on the die: the block RAM limit of a network on this part."""
         return _BLOCK_RAMS[self.part.upper().partition("-")[2]]
+
+    @property
+    def flip_flops(self) -> int:
+        """TRELLIS_FF on the die: the flip-flop limit of a network on this part."""
+        return _FLIP_FLOPS[self.part.upper().partition("-")[2]]
 
     @property
     def nextpnr_args(self) -> list[str]:

@@ -163,7 +163,8 @@ class NetworkFlow:
                 # what the generator builds for the budget: per-layer or the shared pool (golden/rtlgen/structure.py)
                 plan = plan_structure(manifest, self.cycles_per_sample_budget or DEFAULT_CYCLES_PER_SAMPLE)
             # refused here, before yosys, naming the resource (the rate search only offers plans that fit)
-            check_fits(plan, self.device.multipliers, self.device.block_rams, self.device.part)
+            check_fits(plan, self.device.multipliers, self.device.block_rams, self.device.part,
+                       self.device.flip_flops)
             description = export_network(plan, self.work / "rtl").description
         except GoldenError as error:
             raise SynthesisError(f"network generation failed: {error}") from None

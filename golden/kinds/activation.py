@@ -382,6 +382,16 @@ class ActivationKind(LayerKind):
     def keras_import(self, keras_layer: Any, where: str) -> "QActivationImport":
         return QActivationImport(keras_layer, where)
 
+    def assumptions(self, layer: Layer) -> list[str]:
+        """A form that uses QKeras's internal sigmoid depends on set_internal_sigmoid, which no model file records."""
+        assert_activation(layer)
+        activation = layer.activation
+        if activation.use_real:
+            return []
+        return [f"layer {layer.name}: {activation.function.qkeras_name} with "
+                f"{activation.function.use_real_option}=False computes QKeras's internal sigmoid, assumed "
+                f"'{activation.internal_sigmoid.value}' (set_internal_sigmoid; QKeras's default, not saved in the model)"]
+
     # ---- golden ----
     def step(self, layer: Layer, taps: np.ndarray) -> np.ndarray:
         """golden.activations on the one tap: the formula, or the table's search."""

@@ -219,6 +219,10 @@ class LayerKind(ABC):
     def keras_import(self, keras_layer: Any, where: str) -> KerasImport:
         """Read a layer this kind claims: its options, quantizers and weights (`where` names it in problems)."""
 
+    def assumptions(self, layer: Layer) -> list[str]:
+        """What the layer's exactness rests on that the model file does not record (`make audit` prints each)."""
+        return []
+
     # ---- golden ----
     @abstractmethod
     def step(self, layer: Layer, taps: np.ndarray) -> np.ndarray:

@@ -84,6 +84,11 @@ class JoinLayer(Layer):
         return self.channels
 
     @property
+    def accumulator_width(self) -> int:
+        """The exact result's width (a conv's name for it: the audit's float32 report reads it)."""
+        return self.acc_width
+
+    @property
     def input_formats(self) -> tuple[QFormat, ...]:
         return self.formats
 

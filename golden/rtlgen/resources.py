@@ -90,9 +90,15 @@ def estimated_logic(plan: Plan) -> LogicEstimate | None:
     return plan.estimated_logic()
 
 
-def check_fits(plan: Plan, dsp_limit: int | None, block_ram_limit: int | None, part: str | None = None) -> None:
-    """Raise ResourceError if the plan needs more MULT18X18D or DP16KD than the part has."""
+def check_fits(plan: Plan, dsp_limit: int | None, block_ram_limit: int | None, part: str | None = None,
+               flip_flop_limit: int | None = None) -> None:
+    """Raise ResourceError if the plan needs more MULT18X18D or DP16KD than the part has, or its estimated
+    flip-flops (within 25% of synthesis: docs/results.md, "Estimates") pass the part's."""
     where = f" on {part}" if part else ""
+    logic = plan.estimated_logic() if flip_flop_limit is not None else None
+    if logic is not None and flip_flop_limit is not None and logic.flip_flops > flip_flop_limit:
+        raise ResourceError(f"{plan.manifest.name} does not fit{where}: it needs about {logic.flip_flops} flip-flops "
+                            f"(the generator's estimate), {flip_flop_limit} TRELLIS_FF are available")
     if dsp_limit is not None and plan.dsp_count > dsp_limit:
         raise ResourceError(f"{plan.manifest.name} does not fit{where}: it needs {plan.dsp_count} MULT18X18D, "
                             f"{dsp_limit} are available")

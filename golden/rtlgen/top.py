@@ -214,34 +214,33 @@ class NetworkPlan(StructurePlan):
     @cached_property
     def fifo_depths(self) -> dict[tuple[int, int], int]:
         """(layer, input slot) -> the depth of the branch-alignment FIFO in front of a join's input, where the
-        early operand waits for the late one. Two bounds, the larger taken:
+        early operand waits for the late one.
 
-        - the periodic schedule at full rate: sample n reaches the FIFO in cycle a + n*II and leaves it when the
-          join takes it, b + n*II (b the layer's `offered`, a its input's); a push is accepted while fewer than
-          DEPTH words wait and floor((b - a) / II) earlier ones still do, so floor((b - a) / II) + 1 suffices;
-        - the pipeline's fill, when the early branch runs ahead at its own pace: it can be ahead of the late one
-          by at most the samples the late branch holds, counted from the network input as `holds` (per stage
-          SAMPLES_HELD_AT_MOST(lat, II), and the FIFOs of the joins on the way), so the FIFO holds at most the
-          difference, plus one.
-
-        The generated top asserts that no FIFO is ever full while offered a word when the output is taken at once
-        (the network benches); backpressure on the output fills them legitimately."""
-        interval = self.cycles_per_sample
+        Samples reach the FIFO no closer than `spacing` cycles apart (the slowest interval among the stages they
+        passed), and each waits there until the late operands arrive: at most b - a cycles (b the layer's
+        `offered`, a the arrival of its input, nothing stalling), so floor((b - a) / spacing) + 1 words wait when
+        the next arrives. A late branch can queue samples besides: a stage slower than that spacing holds up to
+        SAMPLES_HELD_AT_MOST(LAT, II) of them before the fork that feeds both branches stalls, so each such
+        stage on the late branch (not on the early one) adds that many. One more word covers the FIFO's own
+        registered ready. The generated top asserts that no FIFO is ever full while offered a word when the
+        output is taken at once (the network benches); backpressure on the output fills them legitimately."""
         ready = {INPUT_TENSOR: 0}
-        for lp, start in zip(self.layers, self.offered):
+        spacing = {INPUT_TENSOR: 1}
+        ancestors: dict[str, frozenset[int]] = {INPUT_TENSOR: frozenset()}
+        for index, (lp, start, reads) in enumerate(zip(self.layers, self.offered, self.manifest.inputs)):
             ready[lp.name] = start + lp.latency
-        holds = {INPUT_TENSOR: 0}
+            spacing[lp.name] = max([lp.interval] + [spacing[name] for name in reads])
+            ancestors[lp.name] = frozenset({index}).union(*(ancestors[name] for name in reads))
         depths = {}
-        for index, (lp, reads) in enumerate(zip(self.layers, self.manifest.inputs)):
-            arriving = holds[reads[0]]
-            if len(reads) > 1:
-                late = max(holds[name] for name in reads)
-                for slot, name in enumerate(reads):
-                    periodic = (self.offered[index] - ready[name]) // interval + 1
-                    fill = late - holds[name] + 1
-                    depths[(index, slot)] = max(periodic, fill, 2)
-                arriving = max(holds[name] + depths[(index, slot)] for slot, name in enumerate(reads))
-            holds[lp.name] = arriving + samples_held_at_most(lp.conv_latency, lp.conv_interval)
+        for index, reads in enumerate(self.manifest.inputs):
+            if len(reads) < 2:
+                continue
+            for slot, name in enumerate(reads):
+                queued = max(sum(samples_held_at_most(self.layers[s].conv_latency, self.layers[s].conv_interval)
+                                 for s in ancestors[other] - ancestors[name]
+                                 if self.layers[s].interval > spacing[name])
+                             for other in reads)
+                depths[(index, slot)] = (self.offered[index] - ready[name]) // spacing[name] + 2 + queued
         return depths
 
     @property

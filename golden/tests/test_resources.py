@@ -65,6 +65,16 @@ def test_check_fits_names_the_resource_and_counts() -> None:
         check_fits(plan, DSPS, 108, "LFE5UM5G-45F")
 
 
+def test_check_fits_counts_the_flip_flops() -> None:
+    """The 100k-MAC network's estimate (25,741 TRELLIS_FF measured) fits the 85F's 83,640 and not the 25F's."""
+    network = load_manifest(SCALE / "scale_w112_l4.yaml")
+    plan = choose_for_rate(network, 192_000, 150, DSPS, PART).plan
+    check_fits(plan, DSPS, BLOCK_RAMS, PART, 83_640)
+    with pytest.raises(ResourceError, match=r"scale_w112_l4 does not fit on LFE5UM5G-25F: it needs about \d+ "
+                                            r"flip-flops \(the generator's estimate\), 24288 TRELLIS_FF are available"):
+        check_fits(plan, DSPS, BLOCK_RAMS, "LFE5UM5G-25F", 24_288)
+
+
 def test_rate_search_keeps_to_the_block_rams() -> None:
     """scale_w64_l8 meets 192 kHz on 135 MULT18X18D and 182 DP16KD. On a part with 150 DP16KD no plan that fast
     fits; with 170 the search trades DSPs for block RAM (wider lanes, shorter weight ROMs)."""

@@ -19,7 +19,8 @@ import numpy as np
 
 from golden.errors import GoldenError
 from golden.manifest import NetworkManifest
-from golden.rtlgen.top import export_network, plan_network
+from golden.rtlgen.plan import RtlExportError
+from golden.rtlgen.top import DEFAULT_CYCLES_PER_SAMPLE, NetworkPlan, export_network, plan_network
 
 # Below this many samples in all (e.g. the audit's tests, a few hundred per class) the C++ build dominates and
 # -O0 builds it faster than the optimised simulation would win back; longer streams (`make audit`'s 10,000 per
@@ -33,12 +34,25 @@ class NetworkStreamError(GoldenError):
     """The RTL run failed or returned the wrong number of outputs."""
 
 
+def _fastest_default_plan(manifest: NetworkManifest) -> NetworkPlan:
+    """plan_network's default budget, or where some layer cannot meet it (a step-table activation searches for
+    hundreds of cycles) the smallest doubling of it that every layer meets."""
+    budget = DEFAULT_CYCLES_PER_SAMPLE
+    while True:
+        try:
+            return plan_network(manifest, cycles_per_sample=budget)
+        except RtlExportError:
+            if budget > 1 << 20:
+                raise
+            budget *= 2
+
+
 def stream_through_rtl(manifest: NetworkManifest, sequences: list[np.ndarray], work: Path) -> list[np.ndarray]:
     """For each (T_i, IN) code sequence, the RTL's (T_i, OUT) outputs, every sequence from reset."""
     from simlib.runner import BlockRun  # cocotb_tools: imported only when a simulation runs
 
     work = Path(work).resolve()
-    exported = export_network(plan_network(manifest), work / "rtl")
+    exported = export_network(_fastest_default_plan(manifest), work / "rtl")
     stimulus = work / "stimulus.npz"
     response = work / "response.npz"
     response.unlink(missing_ok=True)
