@@ -146,6 +146,7 @@ def walk_model(model: Any, rounding: Rounding | str = Rounding.RNE) -> ModelWalk
             if stage.last_layer is not before or readers.get(id(before), 0) > 1:
                 problems.append(f"{where}: quantizes the output of '{before.name}', which is also read unquantized "
                                 "elsewhere; a tensor is read after all its quantizers")
+                owner[id(layer)] = stage.name  # its readers are not refused for it again
                 continue
             stage.keras_layers.append(layer)
             stage.quantizers.append((layer.quantizer, where))
@@ -353,12 +354,13 @@ def _sum_width_problems(walk: ModelWalk, input_format: QFormat | None, problems:
             return
         try:
             problem = stage.source.sum_problem(given)
+            if problem:  # the layers after it have no known input format
+                problems.append(problem)
+                return
             formats[stage.name] = stage.source.output_format(given, output)
         except GoldenError as error:
             problems.append(f"layer '{stage.keras_layer.name}': {error}")
             return
-        if problem:
-            problems.append(problem)
 
 
 def _undeclared_input_format(walk: ModelWalk) -> str:

@@ -44,10 +44,11 @@ class JoinImport(KerasImport):
         return self.kind.make_layer(name, formats, self.channels, output)
 
     def sum_problem(self, input_format: Any) -> str | None:
+        name = self.keras_layer.name
         try:
-            layer = self._layer(self.keras_layer.name, input_format, OutputStage("linear", None))
+            layer = self._layer(name, input_format, OutputStage("linear", None))
         except GoldenError as error:
-            return f"{self.where}: {error}"
+            return f"{self.where}: {str(error).removeprefix(f'layer {name}: ')}"
         return exact_in_float64(layer)
 
     def output_format(self, input_format: Any, output: OutputStage) -> QFormat:

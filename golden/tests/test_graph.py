@@ -146,3 +146,16 @@ def test_with_rounding_keeps_the_graph(rng) -> None:
     truncating = with_rounding(manifest, "trunc")
     assert truncating.inputs == manifest.inputs and truncating.output == manifest.output
     assert all(layer.output.rounding is Rounding.TRUNC for layer in truncating.layers)
+
+
+def test_join_past_float64_is_named() -> None:
+    """Keras adds in float64: a join whose exact result needs more than 53 significant bits is refused, by name."""
+    from golden.kinds.join import exact_in_float64
+    from golden.layer_format import wide_format
+
+    wide = wide_format(50, 20)
+    fits = ADD.make_layer("sum16", (wide,) * 16, 2, OutputStage(Activation.LINEAR, None))
+    assert fits.acc_width == 54 and exact_in_float64(fits) is None  # |sum| <= 2^53: every such integer is a float64
+    wider = wide_format(51, 20)
+    too_wide = ADD.make_layer("sum16", (wider,) * 16, 2, OutputStage(Activation.LINEAR, None))
+    assert "layer 'sum16': its exact result needs 55 bits" in (exact_in_float64(too_wide) or "")

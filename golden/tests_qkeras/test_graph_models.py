@@ -21,6 +21,7 @@ from golden.frontend.export import UnsupportedModelError, export_model_file, qke
 from golden.frontend.load import load_qkeras_model
 from golden.manifest import load_manifest
 from golden.network import StreamingNetwork, full_sequence, network_output
+from golden.qformat import QFormat
 from golden.tests_qkeras.user_models import float_session
 from golden.waveshaping import random_input
 
@@ -94,17 +95,18 @@ def test_gated_residual_model_is_bit_exact(form: str, suffix: str, tmp_path: Pat
 def test_graph_refusals_name_the_layer(tmp_path: Path) -> None:
     with float_session("float32"):
         inputs = tf.keras.Input((FIXED_LENGTH, CHANNELS))
-        wide = QConv1D(2, 1, kernel_quantizer=quantized_bits(24, 0, alpha=1),
-                       bias_quantizer=quantized_bits(24, 0, alpha=1), name="wide")(inputs)
-        squared = tf.keras.layers.Multiply(name="square")([wide, wide])
         a = _conv(2, 1, 1, "a")(inputs)
         a_q = QActivation(quantized_bits(8, 0, alpha=1), name="a_q")(a)
         both = tf.keras.layers.Add(name="both")([a, a_q])  # a read before and after its quantizer
-        y = tf.keras.layers.Add(name="y")([squared, both])
-        model = tf.keras.Model(inputs, y)
-        model.save(tmp_path / "bad.h5")
-    with pytest.raises(UnsupportedModelError) as error:
-        export_model_file(tmp_path / "bad.h5", tmp_path / "bad.yaml", input_format=None)
-    text = str(error.value)
-    assert "'a_q'" in text and "read unquantized" in text, text
-    assert not (tmp_path / "bad.yaml").exists()
+        tf.keras.Model(inputs, both).save(tmp_path / "unquantized.h5")
+        wide = QConv1D(2, 1, kernel_quantizer=quantized_bits(16, 0, alpha=1),
+                       bias_quantizer=quantized_bits(16, 0, alpha=1), name="wide")(inputs)
+        squared = tf.keras.layers.Multiply(name="square")([wide, wide])  # 66 bits: past the models and float64
+        tf.keras.Model(inputs, squared).save(tmp_path / "wide.h5")
+    for name, fragments in (("unquantized", ["'a_q'", "read unquantized", "1 problem(s)"]),
+                            ("wide", ["layer 'square' (Multiply)", "needs 66 bits", "1 problem(s)"])):
+        with pytest.raises(UnsupportedModelError) as error:
+            export_model_file(tmp_path / f"{name}.h5", tmp_path / f"{name}.yaml", input_format=QFormat(12, 8))
+        text = str(error.value)
+        assert all(fragment in text for fragment in fragments), text
+        assert not (tmp_path / f"{name}.yaml").exists()

@@ -272,6 +272,10 @@ SMOKE: dict[str, Smoke] = {
     "make synth FREQ= RATE=": Smoke(
         make=("synth", "RATE=192000", "FREQ=150"),
         runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "picked shared pool P=2"),), why="stops before yosys"),
+    "make synth FREQ= MODEL= RATE=": Smoke(
+        make=("synth", "MODEL=golden/models/wavenet.yaml", "RATE=192000", "FREQ=150"),
+        runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "wavenet.yaml -> LFE5UM5G-85F", "picked per-layer"),),
+        why="stops before yosys (the graph network generated, its rate plan picked)"),
     "make synth MODEL=": Smoke(
         make=("synth", "MODEL=golden/models/seed_fpga.yaml"),
         runs=(stop(("{recipe}", *SYNTH_OUT), "tools", "seed_fpga.yaml -> LFE5UM5G-85F"),), why="stops before yosys"),
