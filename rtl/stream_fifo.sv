@@ -3,9 +3,9 @@
 // early operand of a join waits for the late one.
 //
 // The words live in a ring of DEPTH entries written at the write pointer and
-// read asynchronously at the read pointer: distributed (LUT) RAM on ECP5 for
-// the small depths the generator asks for (TRELLIS_DPR16X4: any DEPTH <= 16
-// costs ceil(W / 4) of them), a single register when DEPTH = 1. Memory and
+// read asynchronously at the read pointer: flip-flops up to DEPTH = 4 (a single
+// register when DEPTH = 1), distributed (LUT) RAM on ECP5 beyond
+// (TRELLIS_DPR16X4: any DEPTH <= 16 costs ceil(W / 4) of them). Memory and
 // data are not reset; the level, the pointers and the flags are.
 //
 // Parameters
@@ -65,6 +65,7 @@ module stream_fifo #(
 );
 
   localparam logic [LevelW-1:0] Depth = LevelW'(DEPTH);
+  localparam int RegisterDepth = 4;  // up to this depth the words sit in flip-flops, deeper in LUT RAM
 
   logic              push;
   logic              pop;
@@ -105,7 +106,6 @@ module stream_fifo #(
     localparam int PtrW = fixed_pkg::index_width(DEPTH);
     localparam logic [PtrW-1:0] Last = PtrW'(DEPTH - 1);
 
-    logic [W-1:0]    mem [DEPTH];
     logic [PtrW-1:0] wr_q;
     logic [PtrW-1:0] rd_q;
 
@@ -119,10 +119,21 @@ module stream_fifo #(
       end
     end
 
-    always_ff @(posedge clk_i) begin
-      if (push) mem[wr_q] <= in_data_i;
+    if (DEPTH <= RegisterDepth) begin : g_registers
+      // A short FIFO in flip-flops: LUT RAM would spend ceil(W/4) TRELLIS_DPR16X4 on it whatever its depth,
+      // and a WaveNet's 48 such FIFOs (1,476 LUT RAM cells) slowed nextpnr's placer a hundredfold.
+      (* ram_style = "logic" *) logic [W-1:0] mem [DEPTH];
+      always_ff @(posedge clk_i) begin
+        if (push) mem[wr_q] <= in_data_i;
+      end
+      assign out_data_o = mem[rd_q];
+    end else begin : g_lut_ram
+      logic [W-1:0] mem [DEPTH];
+      always_ff @(posedge clk_i) begin
+        if (push) mem[wr_q] <= in_data_i;
+      end
+      assign out_data_o = mem[rd_q];
     end
-    assign out_data_o = mem[rd_q];
 
 `ifdef ASSERTIONS
     // Both pointers inside the ring, the write pointer level_o entries past
