@@ -42,7 +42,7 @@ from golden.activations import (
 )
 from golden.errors import GoldenError
 from golden.kinds.base import (
-    IMPLEMENTATION_LANES, KerasImport, Layer, LayerKind, Parallelism, Sequence, rom_in_block_ram,
+    IMPLEMENTATION_LANES, ElementwiseLayer, KerasImport, Layer, LayerKind, Parallelism, Sequence, rom_in_block_ram,
 )
 from golden.kinds.conv1d import MAX_CHANNELS, CoreCost, LayerSchemaError, _field
 from golden.layer_format import OutputStage, wide_format
@@ -65,7 +65,7 @@ _EXACT_LINES = {
 
 
 @dataclass(frozen=True, eq=False)
-class ActivationLayer(Layer):
+class ActivationLayer(ElementwiseLayer):
     """`activation` on each of `channels` channels of `input_fmt` codes; `table` for the step forms (None: the
     line, golden.activations.piecewise_linear_codes)."""
 
@@ -79,19 +79,7 @@ class ActivationLayer(Layer):
         return ACTIVATION.name
 
     @property
-    def kernel_size(self) -> int:
-        return 1
-
-    @property
-    def dilation(self) -> int:
-        return 1
-
-    @property
     def in_channels(self) -> int:
-        return self.channels
-
-    @property
-    def out_channels(self) -> int:
         return self.channels
 
     @property
@@ -101,16 +89,6 @@ class ActivationLayer(Layer):
     @property
     def output_format(self) -> QFormat:
         return self.activation.output_format
-
-    @property
-    def parameter_count(self) -> int:
-        """None trained: a step table is derived from the activation and the input format."""
-        return 0
-
-    @property
-    def macs_per_sample(self) -> int:
-        """None: no multiply-accumulate."""
-        return 0
 
     def validate(self, where: str) -> "ActivationLayer":
         """Check the activation, channels, input format and table; errors name `where` and the field."""

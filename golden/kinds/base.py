@@ -87,6 +87,34 @@ class Layer:
         return self.kernel_size * self.in_channels * self.out_channels
 
 
+class ElementwiseLayer(Layer):
+    """A layer that maps each sample's channels on their own (K = 1, no weights, no multiply-accumulates): an
+    activation, or a join of several tensors. Subclasses hold `channels`, the channels of each input and of
+    the output."""
+
+    channels: int
+
+    @property
+    def kernel_size(self) -> int:
+        return 1
+
+    @property
+    def dilation(self) -> int:
+        return 1
+
+    @property
+    def out_channels(self) -> int:
+        return self.channels
+
+    @property
+    def parameter_count(self) -> int:
+        return 0
+
+    @property
+    def macs_per_sample(self) -> int:
+        return 0
+
+
 @dataclass(frozen=True)
 class Sequence:
     """One layer over a whole sequence: exact sums and outputs, (T, OUT) each."""

@@ -25,8 +25,8 @@ import numpy as np
 
 from golden.errors import GoldenError
 from golden.fast import requantise_to
-from golden.kinds.base import KerasImport, Layer, LayerKind, Parallelism, Sequence  # noqa: F401
-from golden.kinds.conv1d import output_stage_from_dict, sequence_result
+from golden.kinds.base import ElementwiseLayer, KerasImport, Layer, LayerKind, Parallelism, Sequence  # noqa: F401
+from golden.kinds.conv1d import _field, output_stage_from_dict, sequence_result
 from golden.layer_format import Activation, OutputStage, wide_format
 from golden.qformat import MAX_ACC_WIDTH, QFormat, Rounding, format_from_dict
 
@@ -39,7 +39,7 @@ class JoinSchemaError(GoldenError):
 
 
 @dataclass(frozen=True, eq=False)
-class JoinLayer(Layer):
+class JoinLayer(ElementwiseLayer):
     """N tensors of `channels` channels, each of its own format, combined channel by channel."""
 
     formats: tuple[QFormat, ...]
@@ -68,20 +68,8 @@ class JoinLayer(Layer):
 
     # ---- the Layer interface ----
     @property
-    def kernel_size(self) -> int:
-        return 1
-
-    @property
-    def dilation(self) -> int:
-        return 1
-
-    @property
     def in_channels(self) -> int:
         return self.channels * len(self.formats)
-
-    @property
-    def out_channels(self) -> int:
-        return self.channels
 
     @property
     def accumulator_width(self) -> int:
@@ -108,14 +96,6 @@ class JoinLayer(Layer):
     @property
     def output_format(self) -> QFormat:
         return self.output.fmt if self.output.fmt is not None else wide_format(self.acc_width, self.acc_frac)
-
-    @property
-    def parameter_count(self) -> int:
-        return 0
-
-    @property
-    def macs_per_sample(self) -> int:
-        return 0
 
     def validate(self, where: str) -> "JoinLayer":
         object.__setattr__(self, "formats", tuple(self.formats))
@@ -294,15 +274,6 @@ def _join(layer: Layer) -> JoinLayer:
     if not isinstance(layer, JoinLayer):
         raise JoinSchemaError(f"layer {layer.name}: expected a join layer, got {type(layer).__name__}")
     return layer
-
-
-def _field(mapping: dict, key: str, kind: type, where: str) -> Any:
-    if key not in mapping:
-        raise JoinSchemaError(f"{where}: missing field {key!r}")
-    value = mapping[key]
-    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise JoinSchemaError(f"{where}: field {key!r} must be {kind.__name__}, got {value!r}")
-    return value
 
 
 def exact_in_float64(layer: JoinLayer) -> str | None:
