@@ -275,6 +275,11 @@ module quantized_activation #(
     logic [S-1:0] next_bit;
     assign probe_bit = S'(1) << (SW'(S - 1) - step);
     assign next_bit  = probe_bit >> 1;
+    // The next probe's word is (count_next | next_bit) - 1. Before a beat's last step next_bit is one bit
+    // below every bit count_next may have, so that is count_next | (next_bit - 1): an OR with a mask of the
+    // step, no carry chain after the compare (the search step's path is the compare, then an OR).
+    logic [S-1:0] below_next;  // next_bit - 1 before the last step
+    assign below_next = ({S{1'b1}} >> 2) >> step;
 
     for (genvar l = 0; l < LANES; l++) begin : g_lane
       logic [XW-1:0] rom [D];
@@ -319,9 +324,17 @@ module quantized_activation #(
           addr_q <= FirstAddr;
         end else if (step_end) begin
           count  <= count_next;
-          addr_q <= (count_next | next_bit) - S'(1);
+          addr_q <= count_next | below_next;
         end
       end
+`ifdef ASSERTIONS
+      always_ff @(posedge clk_i) begin
+        if (!rst_i && step_end && !beat_end) begin
+          // unlabelled: yosys names a label once for every lane of the generate loop
+          assert ((count_next | below_next) == (count_next | next_bit) - S'(1));
+        end
+      end
+`endif
 
       if (D == STEPS) begin : g_no_pad
         assign total = count_next;

