@@ -65,11 +65,11 @@ def without_black_boxes(library: Path, names: tuple[str, ...], out: Path) -> Pat
 def gate_level_sources(description: dict, work: Path, fold_sync_resets: bool = False) -> GateLevelSources:
     """Synthesise a generated network (its `export_network` description) for ECP5 into `work`
     (inside the repository: the yowasp sandbox) and list what simulating the netlist needs; `fold_sync_resets`:
-    every synchronous set/reset folded into LUT logic (synth/control_sets.py, with no net kept)."""
+    every synchronous set/reset folded into LUT logic, as make synth does a netlist of too many LSR nets
+    (synth/control_sets.py)."""
     run = OutOfContextRun(top=description["top"], modules=[], parameters=dict(description["parameters"]),
                           sources=[Path(source) for source in description["sources"]])
-    netlist = run.write_netlist(Path(work), synth_options=GATE_LEVEL_SYNTH_OPTIONS,
-                                keep=() if fold_sync_resets else None)
+    netlist = run.write_netlist(Path(work), synth_options=GATE_LEVEL_SYNTH_OPTIONS, fold_sync_resets=fold_sync_resets)
     return _with_cell_models(netlist, Path(work))
 
 

