@@ -288,7 +288,6 @@ module quantized_activation #(
       logic [S-1:0]  count;     // thresholds known <= x: its bits below probe_bit are zero
       logic [S-1:0]  addr_q;
       logic [S-1:0]  count_next;
-      logic [S-1:0]  total;     // count_next clamped to STEPS
       logic          le;
 
       // The explicit range makes a short threshold file an error, not zeros.
@@ -336,12 +335,24 @@ module quantized_activation #(
       end
 `endif
 
+      // The result, First + min(count_next, STEPS), for both outcomes of the compare: each from the count
+      // register alone, so only a multiplexer follows the compare (it is the search step's slow path).
+      logic [S-1:0]    count_le;  // count_next if T_p <= x
+      logic [S-1:0]    total_le;  // clamped to STEPS
+      logic [S-1:0]    total_gt;
+      logic [BITS-1:0] y_le;
+      logic [BITS-1:0] y_gt;
+      assign count_le = count | probe_bit;
       if (D == STEPS) begin : g_no_pad
-        assign total = count_next;
-      end else begin : g_pad
-        assign total = (count_next > Steps) ? Steps : count_next;  // padding counts at the top code only
+        assign total_le = count_le;
+        assign total_gt = count;
+      end else begin : g_pad  // padding counts at the top code only
+        assign total_le = (count_le > Steps) ? Steps : count_le;
+        assign total_gt = (count > Steps) ? Steps : count;
       end
-      assign lane_y[l*BITS +: BITS] = First + BITS'(total);
+      assign y_le = First + BITS'(total_le);
+      assign y_gt = First + BITS'(total_gt);
+      assign lane_y[l*BITS +: BITS] = le ? y_le : y_gt;
     end
 
     assign lane_valid = beat_end;
