@@ -33,7 +33,11 @@
 //              (one input step skipping output codes). The ROM has a registered
 //              address and a registered output (block RAM when deep), and with
 //              ROM_REG one fabric register after it: a search step is
-//              PHASES = 2 + ROM_REG cycles (address, read, [register,] compare).
+//              PHASES = 3 + ROM_REG cycles (address, read, [register,] compare,
+//              update). The compare's result is registered before the count
+//              and the next address use it: the block RAM sits apart from the
+//              taps register, and a compare and that route in one cycle were
+//              the WaveNet's critical path (docs/results.md).
 //
 // Every input code is computed as it is: nothing is truncated, whatever XW.
 //
@@ -79,7 +83,7 @@
 //   y_valid_o in cycle s + LAT, LAT = 1 + BEATS * BEAT_CYCLES + PIPE: the taps
 //   register, BEAT_CYCLES per beat, then PIPE = 1 for the line (its accumulator
 //   register), 0 for a table; BEAT_CYCLES = 1 (TABLE = 0: one beat a cycle) or
-//   S * (2 + ROM_REG) (TABLE = 1: S search steps per beat). The next start in that
+//   S * (3 + ROM_REG) (TABLE = 1: S search steps per beat). The next start in that
 //   cycle, so the interval II = LAT. One sample at a time: the layer's interval is
 //   its walk, and one result register keeps the core small.
 //   golden.kinds.activation.ActivationKind.core_latency and core_interval are
@@ -115,7 +119,7 @@ module quantized_activation #(
   localparam int Beats      = fixed_pkg::ceil_div(CHANNELS, LANES);
   localparam int S          = TABLE ? fixed_pkg::index_width(STEPS + 1) : 1;  // search steps (count bits)
   localparam int D          = (1 << S) - 1;                                   // ROM words
-  localparam int Phases     = TABLE ? 2 + (ROM_REG ? 1 : 0) : 1;              // cycles per search step
+  localparam int Phases     = TABLE ? 3 + (ROM_REG ? 1 : 0) : 1;              // cycles per search step
   localparam int BeatCycles = S * Phases;
   localparam int Lat        = 1 + Beats * BeatCycles + (TABLE ? 0 : 1);
   localparam int PW         = fixed_pkg::index_width(Phases);
@@ -137,6 +141,15 @@ module quantized_activation #(
   logic          walk_end;  // the last beat's last cycle
   logic          lane_valid;  // the lanes' results of a beat are on lane_y (a cycle after beat_end for the line)
   logic          lane_last;   // ... of the last beat
+
+`ifdef ASSERTIONS
+  // The assertions hold from the first reset on (a_armed), outside reset.
+  logic a_armed;
+  initial a_armed = 1'b0;  // not a declaration initialiser: always_ff writes it (Verilator PROCASSINIT)
+  always_ff @(posedge clk_i) begin
+    if (rst_i) a_armed <= 1'b1;
+  end
+`endif
 
   assign accept   = start_i && ready_o;
   assign taken    = y_valid_o && y_ready_i;
@@ -284,7 +297,7 @@ module quantized_activation #(
     for (genvar l = 0; l < LANES; l++) begin : g_lane
       logic [XW-1:0] rom [D];
       logic [XW-1:0] rom_q;     // word addr_q, read one cycle after addr_q is set
-      logic [XW-1:0] t_word;    // the probed threshold in the compare cycle
+      logic [XW-1:0] t_word;    // the probed threshold in the compare cycle (the step's last but one)
       logic [S-1:0]  count;     // thresholds known <= x: its bits below probe_bit are zero
       logic [S-1:0]  addr_q;
       logic [S-1:0]  count_next;
@@ -314,7 +327,13 @@ module quantized_activation #(
       end else begin : g_unsigned
         assign le = t_word <= x_q[l*XW +: XW];
       end
-      assign count_next = le ? (count | probe_bit) : count;
+      // The compare's result, registered: read in the step's last cycle (step_end), when the count and the
+      // next address take it; the cycle before, the compare sees the probed word.
+      logic le_q;
+      always_ff @(posedge clk_i) begin
+        le_q <= le;
+      end
+      assign count_next = le_q ? (count | probe_bit) : count;
 
       // Idle: the first probe's address, ready for a start; a beat's last step sets it again.
       always_ff @(posedge clk_i) begin
@@ -328,7 +347,7 @@ module quantized_activation #(
       end
 `ifdef ASSERTIONS
       always_ff @(posedge clk_i) begin
-        if (!rst_i && step_end && !beat_end) begin
+        if (a_armed && !rst_i && step_end && !beat_end) begin
           // unlabelled: yosys names a label once for every lane of the generate loop
           assert ((count_next | below_next) == (count_next | next_bit) - S'(1));
         end
@@ -336,7 +355,7 @@ module quantized_activation #(
 `endif
 
       // The result, First + min(count_next, STEPS), for both outcomes of the compare: each from the count
-      // register alone, so only a multiplexer follows the compare (it is the search step's slow path).
+      // register alone, so only a multiplexer follows the compare's register.
       logic [S-1:0]    count_le;  // count_next if T_p <= x
       logic [S-1:0]    total_le;  // clamped to STEPS
       logic [S-1:0]    total_gt;
@@ -352,7 +371,7 @@ module quantized_activation #(
       end
       assign y_le = First + BITS'(total_le);
       assign y_gt = First + BITS'(total_gt);
-      assign lane_y[l*BITS +: BITS] = le ? y_le : y_gt;
+      assign lane_y[l*BITS +: BITS] = le_q ? y_le : y_gt;
     end
 
     assign lane_valid = beat_end;
@@ -393,11 +412,6 @@ module quantized_activation #(
   // (Verilator --assert) and make formal (yosys -formal) define it; synthesis
   // never sees this code. Checked from the first reset on (a_armed), outside reset.
 `ifdef ASSERTIONS
-  logic a_armed;
-  initial a_armed = 1'b0;  // not a declaration initialiser: always_ff writes it (Verilator PROCASSINIT)
-  always_ff @(posedge clk_i) begin
-    if (rst_i) a_armed <= 1'b1;
-  end
 
   logic [Lat-1:0]           a_started;  // [j]: a start accepted j+1 cycles ago
   logic                     a_pending;  // a start accepted and its result not yet presented

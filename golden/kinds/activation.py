@@ -152,10 +152,11 @@ def rom_registered(layer: ActivationLayer) -> bool:
 
 
 def beat_cycles(layer: ActivationLayer) -> int:
-    """Cycles per beat: 1 for the line; S search steps of 2 + ROM_REG cycles for a table."""
+    """Cycles per beat: 1 for the line; S search steps of 3 + ROM_REG cycles for a table (address, read, the
+    register after a block RAM, compare, update)."""
     if layer.table is None:
         return 1
-    return search_steps(layer) * (2 + int(rom_registered(layer)))
+    return search_steps(layer) * (3 + int(rom_registered(layer)))
 
 
 def max_lanes(layer: ActivationLayer) -> int:
@@ -209,7 +210,8 @@ def activation_core_cost(layer: ActivationLayer, setting: Parallelism) -> CoreCo
         steps, depth = search_steps(layer), rom_depth(layer)
         rom_luts = 0 if rom_registered(layer) else xw * math.ceil(depth / 16)
         luts += lanes * ((xw + 1) + xw + 3 * steps + yw + steps + rom_luts)
-        flip_flops += lanes * (2 * steps + xw)  # count, address; a LUT ROM's output register or ROM_REG's
+        flip_flops += lanes * (2 * steps + xw + 1)  # count, address; a LUT ROM's output register or ROM_REG's;
+        # the compare's
     return CoreCost(luts, flip_flops)
 
 
