@@ -14,9 +14,9 @@ make model trains it on the waveshaping task and exports it as a graph manifest 
 
 `quantized_tanh` here uses `use_real_tanh=True` (TensorFlow's tanh, a step table in the hardware) and
 `quantized_sigmoid` QKeras's default internal sigmoid, "hard" (a line with clamps), so both activation forms
-are in the model. The tanh has 7 bits: its 127 steps take a 7-level search per channel, so on 8 channels it
-keeps up with the dilated convs (169 cycles against their 192 at one multiplier each); 8 bits (255 steps,
-193 cycles) would make it the network's slowest stage by one cycle.
+are in the model. The tanh has 7 bits: its 127 steps take a 7-level search per channel, 225 cycles on 8
+channels (4 cycles a search step, rtl/quantized_activation.sv), the network's slowest stage, against the
+dilated convs' 192 at one multiplier each; 8 bits (255 steps) would take 257.
 """
 from __future__ import annotations
 

@@ -422,7 +422,7 @@ def test_graph_network(budget: int | None) -> None:
 
 
 # The trained WaveNet (golden/frontend/wavenet.py, make model): 10 gated residual layers with skips and a ReLU
-# head, 82 manifest layers, as `make synth RATE=192000` builds it (the rate plan, 768 cycles per sample).
+# head, 82 manifest layers, as `make synth RATE=192000` builds it (the rate plan, 225 cycles per sample).
 WAVENET_SAMPLES = int(os.environ.get("WAVENET_SAMPLES", "160"))  # per waveform class and of random input
 
 
