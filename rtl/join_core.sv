@@ -114,6 +114,10 @@ module join_core #(
 
   // ---- the operands of channel `count`: the low channel of each input's part -----------
   // Each input's part of the latched word shifts one channel down per operand cycle.
+  // While idle it follows taps_i, so it holds the started word from the start on
+  // without a load enable: the enable would be start_i & ready_o, and ready_o
+  // follows y_ready_i, the consumer's ready through the network's forks (the
+  // WaveNet's critical path, docs/results.md). Only operand cycles (busy) read it.
   logic signed [ACC_W-1:0] aligned [N];
   for (genvar i = 0; i < N; i++) begin : g_input
     localparam int W   = width_of(IN_W, i);
@@ -121,8 +125,8 @@ module join_core #(
     localparam int SH  = int'(IN_SHIFT[8*i +: 8]);
     logic [C*W-1:0] part;
     always_ff @(posedge clk_i) begin
-      if (start_i && ready_o) part <= taps_i[OFF +: C*W];
-      else if (busy)          part <= part >> W;
+      if (busy) part <= part >> W;
+      else      part <= taps_i[OFF +: C*W];
     end
     assign aligned[i] = IN_SIGNED[i] ? (ACC_W'($signed(part[W-1:0])) <<< SH) : (ACC_W'({1'b0, part[W-1:0]}) <<< SH);
   end

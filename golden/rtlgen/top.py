@@ -692,7 +692,11 @@ def render_top(plan: NetworkPlan, out_dir: Path, output_ready: bool = False) -> 
         "  // route) and synthesis cannot merge the copies. Layer i leaves reset i + 1 cycles",
         "  // after rst_i falls, before any sample can reach it (each layer takes at least two",
         "  // cycles), and enters it i + 1 cycles after rst_i rises, after the layers before it,",
-        "  // so whatever it took from them meanwhile is dropped too.",
+        "  // so whatever it took from them meanwhile is dropped too. The wiring between the",
+        "  // layers follows the same order: a fork takes its producer's reset, a join and its",
+        "  // branch FIFOs their reader's. Only the ports see the combined `resetting`, so",
+        "  // rst_i fans out to a few gates (once synthesis folds the synchronous resets into",
+        "  // logic, a reset net that reached every fork and FIFO was a die-wide data path).",
         f"  logic [{len(plan.layers) - 1}:0] l_rst;",
         "  logic           any_rst;    // |l_rst, from its own register: the chain's OR stays off the ports",
         "  logic           resetting;  // rst_i, or some layer not yet through its reset",
@@ -823,7 +827,7 @@ def _graph_wiring(plan: NetworkPlan, output_ready: bool) -> tuple[list[str], dic
             f"  logic [{count - 1}:0] f{t}_valid, f{t}_ready;",
             f"  logic [{widths[t] - 1}:0] f{t}_data;",
             f"  stream_fork #(.N({count}), .W({widths[t]})) u_fork_{name} (",
-            "    .clk_i, .rst_i(resetting),",
+            f"    .clk_i, .rst_i(l_rst[{max(t - 1, 0)}]),  // its producer's reset",
             f"    .in_valid_i(s{t}_valid), .in_ready_o(s{t}_ready), .in_data_i(s{t}_data),",
             f"    .out_valid_o(f{t}_valid), .out_ready_i(f{t}_ready), .out_data_o(f{t}_data)",
             "  );",
@@ -854,7 +858,7 @@ def _graph_wiring(plan: NetworkPlan, output_ready: bool) -> tuple[list[str], dic
             lines += [
                 f"  logic q{index}_{slot}_full;",
                 f"  stream_fifo #(.W({width}), .DEPTH({depth})) u_l{index}_fifo{slot} (",
-                "    .clk_i, .rst_i(resetting),",
+                f"    .clk_i, .rst_i(l_rst[{index}]),  // its reader's reset",
                 f"    .in_valid_i({valid}), .in_ready_o({ready}), .in_data_i({data}),",
                 f"    .out_valid_o(j{index}_valid[{slot}]), .out_ready_i(j{index}_ready[{slot}]), "
                 f".out_data_o(j{index}_data[{offset + width - 1}:{offset}]),",
@@ -873,7 +877,7 @@ def _graph_wiring(plan: NetworkPlan, output_ready: bool) -> tuple[list[str], dic
             offset += width
         lines += [
             f"  stream_join #(.N({len(reads)}), .WIDTHS({packed}), .TOTAL_W({total})) u_l{index}_join (",
-            "    .clk_i, .rst_i(resetting),",
+            f"    .clk_i, .rst_i(l_rst[{index}]),",
             f"    .in_valid_i(j{index}_valid), .in_ready_o(j{index}_ready), .in_data_i(j{index}_data),",
             f"    .out_valid_o(x{index}_valid), .out_ready_i(x{index}_ready), .out_data_o(x{index}_data)",
             "  );",
