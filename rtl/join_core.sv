@@ -21,15 +21,19 @@
 //   YW, Y_SIGNED, Y_SHIFT, FULL_PRECISION, ROUNDING, RELU, FLOAT32_INPUT
 //                  the output stage's (rtl/layer_output_stage.sv)
 //   MUL_LATENCY    fixed_mul register stages (multiply), 1
+//   SUM_REG        (add) 1: the operands are summed in groups of four into registers,
+//                  then the group sums into the result: two short adder trees a cycle
+//                  each, not one of N operands (golden AddLayer.sum_stages says when)
 //
 // Handshake and timing (network_stage's core port contract): a start accepted in
-// cycle s latches taps_i; channel c's operands are combined in cycle s + 1 + c
-// into the result register (the product register for a multiply); the output
-// stage follows it (one more register with FLOAT32_INPUT); the result word is
-// loaded in cycle s + C + 1 + F (F = FLOAT32_INPUT) and presented from
-// s + C + 2 + F:
-//   LAT = C + 2 + F,  II = C + 2 + F (ready_o rises with y_valid_o, and a start
-//   is taken then only if the result is taken in the same cycle)
+// cycle s latches taps_i; channel c's operands are read in cycle s + 1 + c and
+// combined into the result register (the product register for a multiply) R
+// cycles later (SUM_REG: the group sums' register); the output stage follows it
+// (one more register with FLOAT32_INPUT); the result word is loaded in cycle
+// s + C + 1 + F + R (F = FLOAT32_INPUT, R = SUM_REG) and presented from
+// s + C + 2 + F + R:
+//   LAT = C + 2 + F + R,  II = C + 2 + F + R (ready_o rises with y_valid_o, and a
+//   start is taken then only if the result is taken in the same cycle)
 // One result is stored: ready_o is high when the core is idle and holds no
 // result, or its result is taken this cycle.
 
@@ -51,6 +55,7 @@ module join_core #(
   parameter bit          RELU           = 1'b0,
   parameter bit          FLOAT32_INPUT  = 1'b0,
   parameter int          MUL_LATENCY    = 1,
+  parameter bit          SUM_REG        = 1'b0,
   localparam int         XW             = C * total_width(IN_W, N)
 ) (
   input  wire logic            clk_i,
@@ -78,19 +83,20 @@ module join_core #(
   endfunction
 
   localparam int F      = FLOAT32_INPUT ? 1 : 0;
+  localparam int R      = SUM_REG ? 1 : 0;
+  localparam int D      = F + R;  // registers between the last operands and the result word's load
   localparam int CNT_W  = fixed_pkg::index_width(C + 1);
   localparam int LAST_W = (C > 1) ? C - 1 : 1;
 
   // ---- control: a start, C operand cycles, the output stage's tail, the result ---------
   logic             busy;       // operand cycles s+1 .. s+C
   logic [CNT_W-1:0] count;      // channel of this operand cycle
-  logic [F:0]       tail;       // tail[k]: the last channel's operands were combined k+1 cycles ago
-  logic             combine;    // this cycle's operands enter the result register
+  logic [D:0]       tail;       // tail[k]: the last channel's operands were read k+1 cycles ago
+  logic             combine;    // a channel's combined operands enter the result register this cycle
   logic             take;
 
   assign take    = y_valid_o && y_ready_i;
   assign ready_o = !busy && !(|tail) && (!y_valid_o || y_ready_i);
-  assign combine = busy;
 
   always_ff @(posedge clk_i) begin
     if (rst_i) begin
@@ -99,7 +105,7 @@ module join_core #(
       tail      <= '0;
       y_valid_o <= 1'b0;
     end else begin
-      tail <= (F+1)'({tail, busy && (32'(count) == C - 1)});
+      tail <= (D+1)'({tail, busy && (32'(count) == C - 1)});
       if (start_i && ready_o) begin
         busy  <= 1'b1;
         count <= '0;
@@ -107,7 +113,7 @@ module join_core #(
         count <= count + 1'b1;
         if (32'(count) == C - 1) busy <= 1'b0;
       end
-      if (tail[F])   y_valid_o <= 1'b1;
+      if (tail[D])   y_valid_o <= 1'b1;
       else if (take) y_valid_o <= 1'b0;
     end
   end
@@ -134,7 +140,39 @@ module join_core #(
   // ---- the combine: the exact result register -------------------------------------------
   logic signed [ACC_W-1:0] acc;
 
-  if (OP == 0) begin : g_add
+  if (SUM_REG) begin : g_combine_later
+    always_ff @(posedge clk_i) begin
+      if (rst_i) combine <= 1'b0;
+      else       combine <= busy;
+    end
+  end else begin : g_combine_now
+    assign combine = busy;
+  end
+
+  if (OP == 0 && SUM_REG) begin : g_add_grouped
+    // Sums wrap modulo 2^ACC_W like the single tree's, so grouping cannot change the exact result.
+    localparam int Group  = 4;
+    localparam int Groups = (N + Group - 1) / Group;
+    logic signed [ACC_W-1:0] group_q [Groups];
+    for (genvar g = 0; g < Groups; g++) begin : g_group
+      logic signed [ACC_W-1:0] group_sum;
+      always_comb begin
+        group_sum = '0;
+        for (int i = g * Group; i < N && i < (g + 1) * Group; i++) group_sum += aligned[i];
+      end
+      always_ff @(posedge clk_i) begin
+        group_q[g] <= group_sum;
+      end
+    end
+    logic signed [ACC_W-1:0] sum;
+    always_comb begin
+      sum = '0;
+      for (int g = 0; g < Groups; g++) sum += group_q[g];
+    end
+    always_ff @(posedge clk_i) begin
+      if (combine) acc <= sum;
+    end
+  end else if (OP == 0) begin : g_add
     logic signed [ACC_W-1:0] sum;
     always_comb begin
       sum = '0;
@@ -243,7 +281,7 @@ module join_core #(
   always_ff @(posedge clk_i) begin
     if (a_armed && !rst_i) begin
       // the word is complete when the last channel is stored: the tail and the store counter agree
-      a_word_complete: assert (!(tail[F] && !(storing && 32'(stored) == C - 1)));
+      a_word_complete: assert (!(tail[D] && !(storing && 32'(stored) == C - 1)));
       // no start while a result would have no room
       a_room: assert (!(start_i && ready_o && y_valid_o && !y_ready_i));
     end
@@ -259,6 +297,9 @@ module join_core #(
   end
   if (C < 1) begin : g_bad_c
     $error("join_core: C must be >= 1");
+  end
+  if (OP == 1 && SUM_REG) begin : g_bad_sum_reg
+    $error("join_core: SUM_REG is the add's (OP = 0)");
   end
   if (OP == 1 && MUL_LATENCY != 1) begin : g_bad_latency
     $error("join_core: the multiply's formulas assume MUL_LATENCY = 1");

@@ -188,15 +188,19 @@ module quantized_activation #(
   end
 
   // ---- taps register: beat b's channels at the bottom during beat b -----------
+  // Only the walk reads it, so it follows taps_i while no walk runs (a start is
+  // accepted only then) and holds the started taps from the start on. Loading on
+  // `accept` instead put the consumer's ready (ready_o follows y_ready_i) on the
+  // enable of every bit: the WaveNet's critical path at one seed (docs/results.md).
   logic [Beats*LaneXW-1:0] x_q;
 
   if (Beats == 1) begin : g_x_one_beat
     always_ff @(posedge clk_i) begin
-      if (accept) x_q <= (Beats*LaneXW)'(taps_i);
+      if (!walking) x_q <= (Beats*LaneXW)'(taps_i);
     end
   end else begin : g_x_shift
     always_ff @(posedge clk_i) begin
-      if (accept) begin
+      if (!walking) begin
         x_q <= (Beats*LaneXW)'(taps_i);  // padding channels zero
       end else if (beat_end) begin
         x_q <= {LaneXW'(0), x_q[Beats*LaneXW-1:LaneXW]};
@@ -444,6 +448,8 @@ module quantized_activation #(
       a_one_at_a_time: assert (!(accept && a_pending));
       a_no_overwrite: assert (!(accept && y_valid_o && !y_ready_i));
       a_walk_counters: assert (walking || (phase == '0 && step == '0 && beat == '0));
+      // x_q follows taps_i outside a walk: a start must find no walk running
+      a_start_idle: assert (!(accept && walking));
       // ready_o high when nothing is in flight or waiting.
       if (!a_pending && !y_valid_o) begin
         a_ready_when_idle: assert (ready_o);

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from golden.kinds.base import Layer, Parallelism
-from golden.kinds.join import JoinKind, JoinLayer, sum_width
+from golden.kinds.join import SUM_GROUP, JoinKind, JoinLayer, sum_width
 from golden.kinds.join_import import JoinImport
 from golden.layer_format import Activation, OutputStage
 from golden.qformat import QFormat, Rounding
@@ -37,6 +37,12 @@ class AddLayer(JoinLayer):
     @property
     def acc_width(self) -> int:
         return sum_width(self.formats, self.input_shifts, len(self.formats))
+
+    @property
+    def sum_stages(self) -> int:
+        """More than SUM_GROUP operands are summed in registered groups, then the groups: one N-operand tree in
+        a cycle was the WaveNet's critical path (its ten skips, 7.3 ns; docs/results.md)."""
+        return int(len(self.formats) > SUM_GROUP)
 
     def combine(self, operands: list[np.ndarray]) -> np.ndarray:
         total = np.zeros(np.shape(operands[0]), dtype=np.int64)

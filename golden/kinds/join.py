@@ -11,8 +11,9 @@ it over as one word of `input_bits` bits (K = 1). Keras's Add and Multiply compu
 layer whose exact result needs more than float64's 53 significant bits.
 
 The core (rtl/join_core.sv) takes one channel per cycle: a start latches the word, channel c's operands are
-combined in cycle s + 1 + c into a register, the output stage follows, and the result word is complete in cycle
-s + C + 2 (one more with a float32 input stage).
+combined in cycle s + 1 + c into a register (a cycle later where the combine has a register of its own:
+`sum_stages`), the output stage follows, and the result word is complete in cycle s + C + 2 (one more with a
+float32 input stage, one more for each sum stage).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from golden.qformat import MAX_ACC_WIDTH, QFormat, Rounding, format_from_dict
 
 FLOAT64_SIGNIFICAND_BITS = 53
 MAX_JOIN_INPUTS = 16  # the core's packed per-input parameters (rtl/join_core.sv)
+SUM_GROUP = 4  # operands one adder tree of the core sums in a cycle (rtl/join_core.sv's Group, with SUM_REG)
 
 
 class JoinSchemaError(GoldenError):
@@ -65,6 +67,11 @@ class JoinLayer(ElementwiseLayer):
     @abstractmethod
     def combine(self, operands: list[np.ndarray]) -> np.ndarray:
         """The exact result (int64) of the aligned operands (each int64, same shape)."""
+
+    @property
+    def sum_stages(self) -> int:
+        """Registers inside the combine (rtl/join_core.sv SUM_REG): 0 unless the kind's combine needs one."""
+        return 0
 
     # ---- the Layer interface ----
     @property
@@ -217,7 +224,7 @@ class JoinKind(LayerKind):
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
         join = _join(layer)
-        return join.channels + 2 + int(join.output.float32_input)
+        return join.channels + 2 + int(join.output.float32_input) + join.sum_stages
 
     def core_interval(self, layer: Layer, setting: Parallelism) -> int:
         return self.core_latency(layer, setting)
@@ -244,7 +251,7 @@ class JoinKind(LayerKind):
             "ACC_W": join.acc_width, "YW": join.output_format.width, "Y_SIGNED": int(join.output_format.signed),
             "Y_SHIFT": join.acc_frac - join.output_format.frac, "FULL_PRECISION": int(out.full_precision),
             "ROUNDING": int(out.rounding is Rounding.RNE), "RELU": int(out.activation is Activation.RELU),
-            "FLOAT32_INPUT": int(out.float32_input),
+            "FLOAT32_INPUT": int(out.float32_input), "SUM_REG": join.sum_stages,
         }
 
     def estimated_luts(self, layer: Layer, setting: Parallelism) -> int | None:
@@ -254,9 +261,12 @@ class JoinKind(LayerKind):
         return len(join.formats) * join.acc_width + 2 * join.acc_width + join.input_bits // 2
 
     def estimated_flip_flops(self, layer: Layer, setting: Parallelism) -> int | None:
-        """The latched word, the exact result register, the result word (and its staging), the channel counter."""
+        """The latched word, the exact result register (and the group sums' registers), the result word (and its
+        staging), the channel counter."""
         join = _join(layer)
-        return join.input_bits + join.acc_width + 2 * join.channels * join.output_format.width + 16
+        groups = -(-len(join.formats) // SUM_GROUP) if join.sum_stages else 0
+        return (join.input_bits + (1 + groups) * join.acc_width + 2 * join.channels * join.output_format.width
+                + 16)
 
     # ---- examples ----
     def lint_variants(self) -> list[tuple[Layer, Parallelism]]:
