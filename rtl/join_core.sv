@@ -149,34 +149,33 @@ module join_core #(
     assign combine = busy;
   end
 
-  if (OP == 0 && SUM_REG) begin : g_add_grouped
-    // Sums wrap modulo 2^ACC_W like the single tree's, so grouping cannot change the exact result.
+  if (OP == 0) begin : g_add
+    // With SUM_REG the terms are the registered sums of groups of four operands, else the operands. Sums wrap
+    // modulo 2^ACC_W, so grouping cannot change the exact result.
     localparam int Group  = 4;
     localparam int Groups = (N + Group - 1) / Group;
-    logic signed [ACC_W-1:0] group_q [Groups];
-    for (genvar g = 0; g < Groups; g++) begin : g_group
-      logic signed [ACC_W-1:0] group_sum;
-      always_comb begin
-        group_sum = '0;
-        for (int i = g * Group; i < N && i < (g + 1) * Group; i++) group_sum += aligned[i];
+    localparam int Terms  = SUM_REG ? Groups : N;
+    logic signed [ACC_W-1:0] term [Terms];
+    if (SUM_REG) begin : g_grouped
+      for (genvar g = 0; g < Groups; g++) begin : g_group
+        logic signed [ACC_W-1:0] group_sum;
+        always_comb begin
+          group_sum = '0;
+          for (int i = g * Group; i < N && i < (g + 1) * Group; i++) group_sum += aligned[i];
+        end
+        always_ff @(posedge clk_i) begin
+          term[g] <= group_sum;
+        end
       end
-      always_ff @(posedge clk_i) begin
-        group_q[g] <= group_sum;
+    end else begin : g_direct
+      for (genvar i = 0; i < N; i++) begin : g_operand
+        assign term[i] = aligned[i];
       end
     end
     logic signed [ACC_W-1:0] sum;
     always_comb begin
       sum = '0;
-      for (int g = 0; g < Groups; g++) sum += group_q[g];
-    end
-    always_ff @(posedge clk_i) begin
-      if (combine) acc <= sum;
-    end
-  end else if (OP == 0) begin : g_add
-    logic signed [ACC_W-1:0] sum;
-    always_comb begin
-      sum = '0;
-      for (int i = 0; i < N; i++) sum += aligned[i];
+      for (int t = 0; t < Terms; t++) sum += term[t];
     end
     always_ff @(posedge clk_i) begin
       if (combine) acc <= sum;
