@@ -66,10 +66,13 @@ class AddKind(JoinKind):
         return JoinImport(keras_layer, where, self)
 
     def example_layers(self, rng: np.random.Generator) -> list[tuple[Layer, Parallelism]]:
-        """Three Q(10,6) tensors of 3 channels into a rounded Q(8,4), and two into full precision with a ReLU-free
-        sum (the bench drives one network input into every slot, so the formats are equal)."""
+        """Three Q(10,6) tensors of 3 channels into a rounded Q(8,4), five (more than SUM_GROUP: the grouped sum)
+        into a rounded Q(10,4), and two into full precision with a ReLU-free sum (the bench drives one network input
+        into every slot, so the formats are equal)."""
         q = QFormat(10, 6)
         return [(self.make_layer("example", (q, q, q), 3, OutputStage(Activation.LINEAR, QFormat(8, 4), Rounding.RNE)),
+                 Parallelism(1, 1)),
+                (self.make_layer("example", (q,) * 5, 3, OutputStage(Activation.LINEAR, QFormat(10, 4), Rounding.RNE)),
                  Parallelism(1, 1)),
                 (self.make_layer("example", (q, q), 2, OutputStage(Activation.LINEAR, None)), Parallelism(1, 1))]
 
