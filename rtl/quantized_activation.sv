@@ -188,22 +188,43 @@ module quantized_activation #(
   end
 
   // ---- taps register: beat b's channels at the bottom during beat b -----------
-  // Only the walk reads it, so it follows taps_i while no walk runs (a start is
-  // accepted only then) and holds the started taps from the start on. Loading on
-  // `accept` instead put the consumer's ready (ready_o follows y_ready_i) on the
-  // enable of every bit: the WaveNet's critical path at one seed (docs/results.md).
+  // Only the walk reads it, and a beat's end is the last cycle that reads its
+  // bottom, so it is written in every cycle outside a walk (following taps_i: a
+  // start is accepted only then, so it holds the started taps from the start on)
+  // and at each beat's end (the shift; after the last beat, taps_i again).
+  // Loading on `accept` put the consumer's ready (ready_o follows y_ready_i) on
+  // the enable of every bit, and the enable from the walk's counters was a path
+  // of its own: the WaveNet's critical paths (docs/results.md). So the enable,
+  // x_en = !walking || beat_end, comes from a register of its own, set a cycle
+  // ahead (a table walk's beat ends in phase Phases - 1 >= 2, never in its first
+  // cycle), and in the line form, where every walking cycle ends a beat, it is 1.
   logic [Beats*LaneXW-1:0] x_q;
+  logic                    x_en;
+
+  if (TABLE) begin : g_x_en_ahead
+    logic x_en_q;
+    always_ff @(posedge clk_i) begin
+      if (rst_i) begin
+        x_en_q <= 1'b1;
+      end else begin
+        x_en_q <= (!accept && (!walking || walk_end))  // no walk in the next cycle
+                  || (walking && 32'(phase) == Phases - 2 && 32'(step) == S - 1);  // a beat ends in it
+      end
+    end
+    assign x_en = x_en_q;
+  end else begin : g_x_en_line
+    assign x_en = 1'b1;
+  end
 
   if (Beats == 1) begin : g_x_one_beat
     always_ff @(posedge clk_i) begin
-      if (!walking) x_q <= (Beats*LaneXW)'(taps_i);
+      if (x_en) x_q <= (Beats*LaneXW)'(taps_i);
     end
   end else begin : g_x_shift
     always_ff @(posedge clk_i) begin
-      if (!walking) begin
-        x_q <= (Beats*LaneXW)'(taps_i);  // padding channels zero
-      end else if (beat_end) begin
-        x_q <= {LaneXW'(0), x_q[Beats*LaneXW-1:LaneXW]};
+      if (x_en) begin
+        x_q <= walking ? {LaneXW'(0), x_q[Beats*LaneXW-1:LaneXW]}
+                       : (Beats*LaneXW)'(taps_i);  // padding channels zero
       end
     end
   end
@@ -235,11 +256,18 @@ module quantized_activation #(
 
       assign x = X_SIGNED ? XS'($signed(x_q[l*XW +: XW])) : XS'($signed({1'b0, x_q[l*XW +: XW]}));
       if (Clamp) begin : g_clamp
+        // Clamping x = +-reach to itself changes nothing, so the tests are x >= reach and
+        // x < -reach: bit tests of x's sign and its bits from ReachBits up (x >>> ReachBits
+        // >= 1, or <= -2), no compare's carry chain.
         localparam logic signed [XS-1:0] Reach = XS'(1) <<< ReachBits;
+        logic above;  // x >= reach
+        logic below;  // x < -reach
+        assign above = !x[XS-1] && (|x[XS-2:ReachBits]);
+        assign below = x[XS-1] && !(&x[XS-2:ReachBits]);
         always_comb begin
-          if (x > Reach) begin
+          if (above) begin
             c = CLW'(Reach);
-          end else if (x < -Reach) begin
+          end else if (below) begin
             c = CLW'(-Reach);
           end else begin
             c = CLW'(x);
@@ -450,6 +478,8 @@ module quantized_activation #(
       a_walk_counters: assert (walking || (phase == '0 && step == '0 && beat == '0));
       // x_q follows taps_i outside a walk: a start must find no walk running
       a_start_idle: assert (!(accept && walking));
+      // the taps register's enable, set a cycle ahead, is the one its rule says
+      a_x_enable: assert (x_en == (!walking || beat_end));
       // ready_o high when nothing is in flight or waiting.
       if (!a_pending && !y_valid_o) begin
         a_ready_when_idle: assert (ready_o);
