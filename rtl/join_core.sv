@@ -21,16 +21,19 @@
 //   YW, Y_SIGNED, Y_SHIFT, FULL_PRECISION, ROUNDING, RELU, FLOAT32_INPUT
 //                  the output stage's (rtl/layer_output_stage.sv)
 //   MUL_LATENCY    fixed_mul register stages (multiply), 1
-//   SUM_REG        (add) 1: the operands are summed in groups of four into registers,
-//                  then the group sums into the result: two short adder trees a cycle
-//                  each, not one of N operands (golden AddLayer.sum_stages says when)
+//   COMBINE_REG    1: the combine has a register of its own (golden JoinLayer.combine_stages
+//                  says when): the add sums its operands in groups of four into registers,
+//                  then the group sums into the result (two short adder trees a cycle each,
+//                  not one of N operands); the multiply copies the DSP's product register
+//                  into a fabric register before the output stage (the route out of the
+//                  DSP column is a path of its own)
 //
 // Handshake and timing (network_stage's core port contract): a start accepted in
 // cycle s latches taps_i; channel c's operands are read in cycle s + 1 + c and
 // combined into the result register (the product register for a multiply) R
-// cycles later (SUM_REG: the group sums' register); the output stage follows it
+// cycles later (R = COMBINE_REG); the output stage follows it
 // (one more register with FLOAT32_INPUT); the result word is loaded in cycle
-// s + C + 1 + F + R (F = FLOAT32_INPUT, R = SUM_REG) and presented from
+// s + C + 1 + F + R (F = FLOAT32_INPUT) and presented from
 // s + C + 2 + F + R:
 //   LAT = C + 2 + F + R,  II = C + 2 + F + R (ready_o rises with y_valid_o, and a
 //   start is taken then only if the result is taken in the same cycle)
@@ -55,7 +58,7 @@ module join_core #(
   parameter bit          RELU           = 1'b0,
   parameter bit          FLOAT32_INPUT  = 1'b0,
   parameter int          MUL_LATENCY    = 1,
-  parameter bit          SUM_REG        = 1'b0,
+  parameter bit          COMBINE_REG    = 1'b0,
   localparam int         XW             = C * total_width(IN_W, N)
 ) (
   input  wire logic            clk_i,
@@ -83,7 +86,7 @@ module join_core #(
   endfunction
 
   localparam int F      = FLOAT32_INPUT ? 1 : 0;
-  localparam int R      = SUM_REG ? 1 : 0;
+  localparam int R      = COMBINE_REG ? 1 : 0;
   localparam int D      = F + R;  // registers between the last operands and the result word's load
   localparam int CNT_W  = fixed_pkg::index_width(C + 1);
   localparam int LAST_W = (C > 1) ? C - 1 : 1;
@@ -140,7 +143,7 @@ module join_core #(
   // ---- the combine: the exact result register -------------------------------------------
   logic signed [ACC_W-1:0] acc;
 
-  if (SUM_REG) begin : g_combine_later
+  if (COMBINE_REG) begin : g_combine_later
     always_ff @(posedge clk_i) begin
       if (rst_i) combine <= 1'b0;
       else       combine <= busy;
@@ -150,13 +153,13 @@ module join_core #(
   end
 
   if (OP == 0) begin : g_add
-    // With SUM_REG the terms are the registered sums of groups of four operands, else the operands. Sums wrap
+    // With COMBINE_REG the terms are the registered sums of groups of four operands, else the operands. Sums wrap
     // modulo 2^ACC_W, so grouping cannot change the exact result.
     localparam int Group  = 4;
     localparam int Groups = (N + Group - 1) / Group;
-    localparam int Terms  = SUM_REG ? Groups : N;
+    localparam int Terms  = COMBINE_REG ? Groups : N;
     logic signed [ACC_W-1:0] term [Terms];
-    if (SUM_REG) begin : g_grouped
+    if (COMBINE_REG) begin : g_grouped
       for (genvar g = 0; g < Groups; g++) begin : g_group
         logic signed [ACC_W-1:0] group_sum;
         always_comb begin
@@ -200,9 +203,18 @@ module join_core #(
       .b_i      (b),
       .product_o(product)
     );
-    assign acc = ACC_W'(product);
+    if (COMBINE_REG) begin : g_product_reg
+      // the product a cycle after its operands (fixed_mul), into the fabric the cycle after that
+      always_ff @(posedge clk_i) begin
+        if (combine) acc <= ACC_W'(product);
+      end
+    end else begin : g_product_direct
+      assign acc = ACC_W'(product);
+      logic unused_combine;
+      assign unused_combine = combine;
+    end
     logic unused_multiply;
-    assign unused_multiply = ^{combine, aligned[0][ACC_W-1:A_W], aligned[1][ACC_W-1:B_W]};
+    assign unused_multiply = ^{aligned[0][ACC_W-1:A_W], aligned[1][ACC_W-1:B_W]};
   end
 
   // ---- the output stage and the result word ------------------------------------------------
@@ -296,9 +308,6 @@ module join_core #(
   end
   if (C < 1) begin : g_bad_c
     $error("join_core: C must be >= 1");
-  end
-  if (OP == 1 && SUM_REG) begin : g_bad_sum_reg
-    $error("join_core: SUM_REG is the add's (OP = 0)");
   end
   if (OP == 1 && MUL_LATENCY != 1) begin : g_bad_latency
     $error("join_core: the multiply's formulas assume MUL_LATENCY = 1");

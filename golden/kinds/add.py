@@ -39,7 +39,7 @@ class AddLayer(JoinLayer):
         return sum_width(self.formats, self.input_shifts, len(self.formats))
 
     @property
-    def sum_stages(self) -> int:
+    def combine_stages(self) -> int:
         """More than SUM_GROUP operands are summed in registered groups, then the groups: one N-operand tree in
         a cycle was the WaveNet's critical path (its ten skips, 7.3 ns; docs/results.md)."""
         return int(len(self.formats) > SUM_GROUP)

@@ -12,8 +12,8 @@ layer whose exact result needs more than float64's 53 significant bits.
 
 The core (rtl/join_core.sv) takes one channel per cycle: a start latches the word, channel c's operands are
 combined in cycle s + 1 + c into a register (a cycle later where the combine has a register of its own:
-`sum_stages`), the output stage follows, and the result word is complete in cycle s + C + 2 (one more with a
-float32 input stage, one more for each sum stage).
+`combine_stages`), the output stage follows, and the result word is complete in cycle s + C + 2 (one more with
+a float32 input stage, one more for each combine stage).
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from golden.qformat import MAX_ACC_WIDTH, QFormat, Rounding, format_from_dict
 
 FLOAT64_SIGNIFICAND_BITS = 53
 MAX_JOIN_INPUTS = 16  # the core's packed per-input parameters (rtl/join_core.sv)
-SUM_GROUP = 4  # operands one adder tree of the core sums in a cycle (rtl/join_core.sv's Group, with SUM_REG)
+SUM_GROUP = 4  # operands one adder tree of the core sums in a cycle (rtl/join_core.sv's Group, with COMBINE_REG)
 
 
 class JoinSchemaError(GoldenError):
@@ -69,9 +69,9 @@ class JoinLayer(ElementwiseLayer):
         """The exact result (int64) of the aligned operands (each int64, same shape)."""
 
     @property
-    def sum_stages(self) -> int:
-        """Registers inside the combine (rtl/join_core.sv SUM_REG): 0 unless the kind's combine needs one."""
-        return 0
+    @abstractmethod
+    def combine_stages(self) -> int:
+        """Registers inside the combine, 0 or 1 (rtl/join_core.sv COMBINE_REG): each kind's own."""
 
     # ---- the Layer interface ----
     @property
@@ -224,7 +224,7 @@ class JoinKind(LayerKind):
 
     def core_latency(self, layer: Layer, setting: Parallelism) -> int:
         join = _join(layer)
-        return join.channels + 2 + int(join.output.float32_input) + join.sum_stages
+        return join.channels + 2 + int(join.output.float32_input) + join.combine_stages
 
     def core_interval(self, layer: Layer, setting: Parallelism) -> int:
         return self.core_latency(layer, setting)
@@ -251,7 +251,7 @@ class JoinKind(LayerKind):
             "ACC_W": join.acc_width, "YW": join.output_format.width, "Y_SIGNED": int(join.output_format.signed),
             "Y_SHIFT": join.acc_frac - join.output_format.frac, "FULL_PRECISION": int(out.full_precision),
             "ROUNDING": int(out.rounding is Rounding.RNE), "RELU": int(out.activation is Activation.RELU),
-            "FLOAT32_INPUT": int(out.float32_input), "SUM_REG": join.sum_stages,
+            "FLOAT32_INPUT": int(out.float32_input), "COMBINE_REG": join.combine_stages,
         }
 
     def estimated_luts(self, layer: Layer, setting: Parallelism) -> int | None:
@@ -261,11 +261,11 @@ class JoinKind(LayerKind):
         return len(join.formats) * join.acc_width + 2 * join.acc_width + join.input_bits // 2
 
     def estimated_flip_flops(self, layer: Layer, setting: Parallelism) -> int | None:
-        """The latched word, the exact result register (and the group sums' registers), the result word (and its
-        staging), the channel counter."""
+        """The latched word, the exact result register (and a combine stage's registers: the add's group sums), the
+        result word (and its staging), the channel counter."""
         join = _join(layer)
-        groups = -(-len(join.formats) // SUM_GROUP) if join.sum_stages else 0
-        return (join.input_bits + (1 + groups) * join.acc_width + 2 * join.channels * join.output_format.width
+        stage = -(-len(join.formats) // SUM_GROUP) if join.combine_stages and self.op_code == 0 else 0
+        return (join.input_bits + (1 + stage) * join.acc_width + 2 * join.channels * join.output_format.width
                 + 16)
 
     # ---- examples ----

@@ -46,7 +46,7 @@ CASES = {c.name: c for c in [
     Case("add_relu_f32", ADD, (QFormat(16, 12), QFormat(16, 12, False)), 2,
          OutputStage(Activation.RELU, QFormat(12, 9, False), Rounding.RNE, float32_input=True)),
     Case("add_16_full", ADD, tuple(QFormat(11, 8) for _ in range(16)), 2, OutputStage(Activation.LINEAR, None)),
-    # the WaveNet's skips: ten inputs, summed in registered groups (SUM_REG)
+    # the WaveNet's skips: ten inputs, summed in registered groups (COMBINE_REG)
     Case("add_10_skips_relu", ADD, tuple(QFormat(12, 9) for _ in range(10)), 8,
          OutputStage(Activation.RELU, QFormat(12, 9, False), Rounding.RNE)),
     Case("add_6_mixed_f32", ADD, (QFormat(8, 4), QFormat(12, 9), QFormat(6, 2, False), QFormat(10, 6),

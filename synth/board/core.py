@@ -127,7 +127,12 @@ class SampleCore(Elaboratable):
         held_valid, held_data = Signal(), Signal(net.in_bits)  # a good sample waiting for room
         port_valid, port_data = Signal(), Signal(net.in_bits)  # the sample offered to the network
         port_busy = Signal()  # here: a sample launched and not yet reported taken
-        launch, launch_r, taken = Signal(), Signal(), Signal()
+        launch, launch_r = Signal(), Signal()
+        # `taken` only clears port_busy, which every reset clears itself, so no reset reaches it: its D is
+        # port_valid & in_ready alone. With the resets folded into logic (synth/control_sets.py), their terms
+        # pulled its LUT towards the reset pin, across the die from the network's port (the WaveNet's critical
+        # path at one seed, docs/results.md).
+        taken = Signal(reset_less=True)
         room = Signal(init=1)
         drained = Signal(init=1)  # occupied == 0, from a register: the error frame's condition reaches the
         # transmit payload's wide load enable (a 100k-MAC build's critical path at one seed)
@@ -294,7 +299,7 @@ class SampleCore(Elaboratable):
         with m.If(reset_network):
             m.d.sync += [ack_pending.eq(1), ack_seq.eq(rx_seq), expected_seq.eq(0), out_seq.eq(0),
                          occupied.eq(0), room.eq(1), drained.eq(1), held_valid.eq(0), error_pending.eq(0),
-                         launch_r.eq(0), port_valid.eq(0), port_busy.eq(0), taken.eq(0)]
+                         launch_r.eq(0), port_valid.eq(0), port_busy.eq(0)]
         return m
 
 
