@@ -18,9 +18,7 @@
 //              (2^(AccFrac - 1)) for the sigmoid, registered (a wide input's
 //              clamp, adder and requantise are three carry chains: two cycles'
 //              worth in one), then requantise (RNE, no ReLU) to the output
-//              format, registered too (the lanes of a small core sit between
-//              big neighbours: one register between the accumulator and the
-//              result was a long route). Shifts, one adder, bit tests: no table.
+//              format. Shifts, one adder, compares: no table.
 //   TABLE = 1  the step forms (use_real true, or internal sigmoid real): the
 //              output is FIRST + #{j : T_j <= x} for the STEPS thresholds
 //              T_1 <= ... <= T_STEPS of THRESHOLDS_FILE (golden.activations.
@@ -83,8 +81,8 @@
 //
 // Timing (start accepted in cycle s, results taken at once):
 //   y_valid_o in cycle s + LAT, LAT = 1 + BEATS * BEAT_CYCLES + PIPE: the taps
-//   register, BEAT_CYCLES per beat, then PIPE = 2 for the line (its accumulator
-//   register and requantise's), 0 for a table; BEAT_CYCLES = 1 (TABLE = 0: one beat a cycle) or
+//   register, BEAT_CYCLES per beat, then PIPE = 1 for the line (its accumulator
+//   register), 0 for a table; BEAT_CYCLES = 1 (TABLE = 0: one beat a cycle) or
 //   S * (3 + ROM_REG) (TABLE = 1: S search steps per beat). The next start in that
 //   cycle, so the interval II = LAT. One sample at a time: the layer's interval is
 //   its walk, and one result register keeps the core small.
@@ -123,7 +121,7 @@ module quantized_activation #(
   localparam int D          = (1 << S) - 1;                                   // ROM words
   localparam int Phases     = TABLE ? 3 + (ROM_REG ? 1 : 0) : 1;              // cycles per search step
   localparam int BeatCycles = S * Phases;
-  localparam int Lat        = 1 + Beats * BeatCycles + (TABLE ? 0 : 2);
+  localparam int Lat        = 1 + Beats * BeatCycles + (TABLE ? 0 : 1);
   localparam int PW         = fixed_pkg::index_width(Phases);
   localparam int SW         = fixed_pkg::index_width(S);
   localparam int BW         = fixed_pkg::index_width(Beats);
@@ -289,8 +287,6 @@ module quantized_activation #(
         acc_q <= acc;
       end
 
-      logic [BITS-1:0] q;
-      logic [BITS-1:0] q_q;  // requantise's code, registered: the line's second pipeline register
       requantise #(
         .ACC_W   (AccW),
         .W       (BITS),
@@ -300,28 +296,18 @@ module quantized_activation #(
         .RELU    (1'b0)
       ) u_requantise (
         .acc_i(acc_q),
-        .q_o  (q)
+        .q_o  (lane_y[l*BITS +: BITS])
       );
-      always_ff @(posedge clk_i) begin
-        q_q <= q;
-      end
-      assign lane_y[l*BITS +: BITS] = q_q;
     end
 
-    // A beat's results come out of requantise's register two cycles after the beat.
-    logic beat_end_q;
-    logic walk_end_q;
+    // A beat's results come out of requantise a cycle after the beat.
     always_ff @(posedge clk_i) begin
       if (rst_i) begin
-        beat_end_q <= 1'b0;
-        walk_end_q <= 1'b0;
         lane_valid <= 1'b0;
         lane_last  <= 1'b0;
       end else begin
-        beat_end_q <= beat_end;
-        walk_end_q <= walk_end;
-        lane_valid <= beat_end_q;
-        lane_last  <= walk_end_q;
+        lane_valid <= beat_end;
+        lane_last  <= walk_end;
       end
     end
   end else begin : g_table

@@ -167,10 +167,9 @@ def max_lanes(layer: ActivationLayer) -> int:
 
 def activation_latency(layer: ActivationLayer, setting: Parallelism) -> int:
     """rtl/quantized_activation.sv, start to y_valid_o: LAT = 1 + BEATS * BEAT_CYCLES + PIPE, BEATS = ceil(CHANNELS
-    / LANES), PIPE = 2 for the line (its accumulator register before requantise, and requantise's after it: one
-    register between them was the WaveNet's critical path, docs/results.md), 0 for a table. The only copy of the
-    formula: the core's interval is the same (one sample at a time)."""
-    return 1 + math.ceil(layer.channels / setting.lanes) * beat_cycles(layer) + 2 * int(layer.table is None)
+    / LANES), PIPE = 1 for the line (its accumulator register before requantise), 0 for a table. The only copy of
+    the formula: the core's interval is the same (one sample at a time)."""
+    return 1 + math.ceil(layer.channels / setting.lanes) * beat_cycles(layer) + int(layer.table is None)
 
 
 def line_widths(layer: ActivationLayer) -> tuple[int, int]:
